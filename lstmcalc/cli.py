@@ -1,0 +1,200 @@
+"""The command line: one small function per command over the library.
+
+Errors take one path: a `SpecError` is printed (as text or JSON) and exits 2;
+anything else is a bug in lstmcalc and exits 3 with a short note
+(`--debug` shows the traceback). Heavy modules are imported inside the
+commands so that `summary --format json` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from .errors import EXIT_BAD_INPUT, EXIT_BUG, Problem, SpecError
+
+FORMATS = ("rich", "plain", "json")
+
+
+def default_format(fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    return "rich" if sys.stdout.isatty() else "plain"
+
+
+def format_option(*extra: str, name: str = "plain"):
+    choices = ("rich", name, "json", *extra)
+    return click.option("--format", "fmt", type=click.Choice(choices), default=None,
+                        help=f"output format (default: rich on a terminal, {name} otherwise)")
+
+
+def emit_json(data) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def fail(problem: Problem, fmt: str | None):
+    if fmt == "json":
+        emit_json({"error": problem.as_dict()})
+    else:
+        click.echo(f"lstmcalc: {problem.text()}", err=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+class Guarded(click.Group):
+    """Routes every error through one path."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except SpecError as e:
+            fail(e.problem, ctx.meta.get("fmt"))
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("lstmcalc: interrupted", err=True)
+            sys.exit(130)
+        except Exception as e:  # a bug: never a bare traceback
+            if ctx.meta.get("debug"):
+                raise
+            click.echo(
+                f"lstmcalc: internal error (a bug in lstmcalc): {type(e).__name__}: {e}\n"
+                "Please report it with the spec that caused it; run with --debug for the traceback.",
+                err=True,
+            )
+            sys.exit(EXIT_BUG)
+
+
+@click.group(cls=Guarded, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="lstmcalc")
+@click.option("--debug", is_flag=True, help="show the traceback of an internal error")
+@click.pass_context
+def main(ctx, debug):
+    """Shapes, parameter counts and the reasons for them, for Keras and
+    PyTorch sequence models described in YAML, with no framework installed."""
+    ctx.meta["debug"] = debug
+
+
+def remember_format(fmt):
+    click.get_current_context().meta["fmt"] = fmt
+    return fmt
+
+
+def load_model(path: str, batch_size: int | None = None):
+    from .model import build
+    from .spec import load
+
+    return build(load(path), batch_size)
+
+
+@main.command()
+@click.argument("spec")
+@format_option("markdown")
+@click.option("--batch-size", type=click.IntRange(min=1), default=None, help="override the batch axis")
+@click.option("--expand", is_flag=True, help="show the layers inside wrappers")
+@click.option("--columns", default=None,
+              help="comma-separated columns: shape,params,trainable,macs,memory (default shape,params)")
+def summary(spec, fmt, batch_size, expand, columns):
+    """The summary table: layer (type), output shape, param #, totals."""
+    remember_format(fmt)
+    from . import report
+
+    cols = report.DEFAULT_COLUMNS if columns is None else tuple(c.strip() for c in columns.split(",") if c.strip())
+    bad = [c for c in cols if c not in report.COLUMNS]
+    if bad:
+        raise click.BadParameter(f"unknown column {bad[0]!r}; choose from {', '.join(report.COLUMNS)}",
+                                 param_hint="--columns")
+    model = load_model(spec, batch_size)
+    fmt = default_format(fmt)
+    if fmt == "json":
+        emit_json(report.summary_dict(model, batch_size))
+        return
+    title = model.name or "model"
+    rows = report.summary_rows(model, expand, batch_size)
+    totals = report.totals(model, batch_size)
+    cost = "macs" in cols or "memory" in cols
+    if fmt == "rich":
+        from . import render_rich
+
+        render_rich.summary(title, rows, totals, cols, cost)
+        return
+    from . import render
+
+    render_fn = render.summary_markdown if fmt == "markdown" else render.summary_plain
+    click.echo(render_fn(title, rows, totals, cols, cost), nl=False)
+
+
+@main.command()
+@click.argument("spec")
+@format_option()
+@click.option("--seed", type=int, default=0, show_default=True, help="seed of the random weights and input")
+@click.option("--batch-size", type=click.IntRange(min=1), default=2, show_default=True)
+@click.option("--force", is_flag=True, help="run even if the size guard refuses")
+def verify(spec, fmt, seed, batch_size, force):
+    """Run the reference forward pass on random weights; check every layer's
+    real output shape and weight sizes against the calculator."""
+    remember_format(fmt)
+    from . import forward
+
+    model = load_model(spec)
+    checks = forward.verify(model, seed=seed, batch=batch_size, force=force)
+    ok = all(c.ok for c in checks) and len(checks) == len(model.layers) - 1
+    fmt = default_format(fmt)
+    if fmt == "json":
+        emit_json({"ok": ok, "seed": seed, "batch_size": batch_size, "layers": [c.as_dict() for c in checks]})
+    else:
+        from . import render
+
+        lines = render.verify_lines(checks, ok, seed, batch_size)
+        if fmt == "rich":
+            from . import render_rich
+
+            render_rich.text_block(lines, "verify")
+        else:
+            click.echo("\n".join(lines))
+    sys.exit(0 if ok else 1)
+
+
+def read_json(path: str, what: str):
+    from .yamlload import read_text
+
+    name, text = read_text(path)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise SpecError(Problem(f"{what} is not valid JSON: {e.msg}", file=name, line=e.lineno,
+                                column=e.colno)) from None
+    except RecursionError:
+        raise SpecError(Problem(f"{what} is nested too deeply", file=name)) from None
+
+
+@main.command()
+@click.argument("spec")
+@click.option("--weights", "weights_path", required=True, help="weights JSON (Keras names and layouts)")
+@click.option("--input", "input_path", required=True, help="input JSON: a nested list, batch axis first")
+@click.option("--layer", default=None, help="print this layer's output instead of the final one")
+@format_option()
+@click.option("--force", is_flag=True, help="run even if the size guard refuses")
+def run(spec, weights_path, input_path, layer, fmt, force):
+    """The reference forward pass on given weights and input."""
+    remember_format(fmt)
+    from . import forward
+
+    model = load_model(spec)
+    if layer is not None and model.get(layer) is None:
+        raise SpecError(Problem(f"no layer named '{layer}'", file=model.spec.file,
+                                hint="layers: " + ", ".join(model.names)))
+    weights = read_json(weights_path, "the weights file")
+    x = read_json(input_path, "the input file")
+    model = forward.check_input(model, x, input_path)
+    forward.check_weights(model, weights, weights_path)
+    forward.guard(model, force)
+    y = forward.forward(model, weights, x, layer)
+    fmt = default_format(fmt)
+    if fmt == "json":
+        click.echo(json.dumps({"output": y}))
+    else:
+        from . import render
+
+        click.echo(render.tensor_text(y))

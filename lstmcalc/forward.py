@@ -1,0 +1,281 @@
+"""The reference forward pass over a built model, and what `verify` and `run`
+check with it.
+
+Weights are nested dicts of nested lists in the contract's layout (Keras
+names; Bidirectional: {"forward": ..., "backward": ...}). Each layer's
+forward function reads them through `Tracked`, which records every tensor it
+reads and refuses any it does not declare, so that a weight declared but
+never used, or used but never declared, is caught.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, replace
+
+from .errors import Problem, SpecError
+from .layers.base import fmt_shape
+from .model import INPUT, LayerRecord, Model, build
+from .tensor import check_shape, shape_of
+
+# The size guard: about a minute of pure-Python arithmetic, a few GB of lists.
+MAX_OPS = 1_500_000_000
+MAX_BYTES = 3 * 1024**3
+BYTES_PER_VALUE = 32  # a float object and its list slot
+VARIABLE_LENGTH = 5  # a null timestep becomes this many steps in verify
+
+
+class UndeclaredWeight(KeyError):
+    pass
+
+
+class Tracked:
+    """Read-only view of one layer's weights that remembers what was read."""
+
+    def __init__(self, values: dict, declared: dict, path: str = ""):
+        self.values, self.declared, self.path = values, declared, path
+        self.read: set[str] = set()
+        self.children: dict[str, Tracked] = {}
+
+    def __getitem__(self, name):
+        if name not in self.declared:
+            raise UndeclaredWeight(self.path + name)
+        if isinstance(self.declared[name], dict):
+            if name not in self.children:
+                self.children[name] = Tracked(self.values[name], self.declared[name], f"{self.path}{name}/")
+            return self.children[name]
+        self.read.add(name)
+        return self.values[name]
+
+    def unread(self) -> list[str]:
+        out = []
+        for name, decl in self.declared.items():
+            if isinstance(decl, dict):
+                child = self.children.get(name)
+                out += child.unread() if child else [f"{self.path}{name}/{n}" for n in flat_names(decl)]
+            elif name not in self.read:
+                out.append(self.path + name)
+        return out
+
+
+def flat_names(tree: dict, prefix: str = "") -> list[str]:
+    out = []
+    for k, v in tree.items():
+        out += flat_names(v, f"{prefix}{k}/") if isinstance(v, dict) else [prefix + k]
+    return out
+
+
+def weight_tree(r: LayerRecord) -> dict:
+    """{tensor name: shape}, nested as the contract lays weights out."""
+    if len(r.children) > 1:
+        return {k.role: weight_tree(k) for k in r.children}
+    if r.children:
+        return weight_tree(r.children[0])
+    return {w.name: w.shape for w in r.weights}
+
+
+# -- cost estimate ----------------------------------------------------------------
+
+
+def estimate(model: Model) -> tuple[int, int]:
+    """(operations, bytes) of a forward pass over the model's batch."""
+    batch = model.layers[0].output_shape[0] or 1
+    ops = values = 0
+    for r in model.layers:
+        ops += (r.macs or 0) + (r.elementwise or 0)
+        values += (r.output_size() or 0) + r.params
+        ops += r.output_size() or 0
+    return ops * batch, values * batch * BYTES_PER_VALUE
+
+
+def guard(model: Model, force: bool) -> None:
+    ops, size = estimate(model)
+    if force or (ops <= MAX_OPS and size <= MAX_BYTES):
+        return
+    raise SpecError(Problem(
+        f"this forward pass would take about {ops / 25e6:,.0f} s ({ops:,} operations) and "
+        f"{size / 1024**3:,.1f} GB in pure Python",
+        file=model.spec.file,
+        hint="use a smaller batch or smaller sizes, or pass --force to run it anyway",
+    ))
+
+
+def concrete(model: Model, shape: tuple) -> Model:
+    """The same model on a concrete input shape (batch axis first)."""
+    spec = replace(model.spec, input=replace(model.spec.input, shape=tuple(shape[1:])))
+    return build(spec, shape[0])
+
+
+# -- running ------------------------------------------------------------------------
+
+
+def run_layers(model: Model, weights: dict, x, until: str | None = None):
+    """Yield (record, output, tracked weights) for each layer after the input."""
+    mask = None
+    for r in model.layers[1:]:
+        tracked = Tracked(weights.get(r.name, {}), weight_tree(r))
+        y = r.type.forward(r.args, tracked, x, mask)
+        mask = r.type.compute_mask(r.args, x, mask)
+        yield r, y, tracked
+        if r.name == until:
+            return
+        x = y
+
+
+def forward(model: Model, weights: dict, x, layer: str | None = None):
+    """Output of the final layer (or of `layer`)."""
+    y = x
+    for r, y, _ in run_layers(model, weights, x, layer):
+        pass
+    return y
+
+
+# -- verify -------------------------------------------------------------------------
+
+
+def random_weights(model: Model, rng: random.Random) -> dict:
+    def fill(shape, positive):
+        if len(shape) == 1:
+            return [rng.uniform(0.5, 1.5) if positive else rng.uniform(-0.5, 0.5) for _ in range(shape[0])]
+        return [fill(shape[1:], positive) for _ in range(shape[0])]
+
+    def tree(decl: dict) -> dict:
+        return {n: tree(v) if isinstance(v, dict) else fill(v, "variance" in n or "stddev" in n)
+                for n, v in decl.items()}
+
+    return {r.name: tree(weight_tree(r)) for r in model.layers[1:] if r.weights}
+
+
+def random_input(model: Model, rng: random.Random):
+    shape = model.layers[0].output_shape
+    first = model.layers[1] if len(model.layers) > 1 else None
+    vocab = _vocabulary(first)
+
+    def fill(s):
+        if len(s) == 1:
+            if vocab:
+                return [rng.randrange(vocab) for _ in range(s[0])]
+            return [rng.uniform(-1.0, 1.0) for _ in range(s[0])]
+        return [fill(s[1:]) for _ in range(s[0])]
+
+    return fill(shape)
+
+
+def _vocabulary(r: LayerRecord | None) -> int | None:
+    while r is not None and r.children and r.type.name == "TimeDistributed":
+        r = r.children[0]
+    if r is not None and r.type.name == "Embedding":
+        return r.args.input_dim
+    return None
+
+
+@dataclass(frozen=True)
+class LayerCheck:
+    name: str
+    expected_shape: tuple
+    actual_shape: tuple
+    expected_params: int  # the closed-form formula
+    actual_params: int  # counted from the declared weight shapes
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "expected_shape": list(self.expected_shape),
+                "actual_shape": list(self.actual_shape), "expected_params": self.expected_params,
+                "actual_params": self.actual_params, "ok": self.ok, "problems": list(self.problems)}
+
+
+def verify(model: Model, seed: int = 0, batch: int = 2, force: bool = False) -> list[LayerCheck]:
+    """Run the model on seeded random weights and input; check every layer."""
+    shape = model.layers[0].output_shape
+    model = concrete(model, (batch, *(VARIABLE_LENGTH if d is None else d for d in shape[1:])))
+    guard(model, force)
+    rng = random.Random(seed)
+    weights = random_weights(model, rng)
+    x = random_input(model, rng)
+    checks = []
+    steps = run_layers(model, weights, x)
+    for r in model.layers[1:]:
+        problems = []
+        try:
+            _, y, tracked = next(steps)
+            actual = shape_of(y)
+            if not check_shape(y, actual):
+                problems.append("the output is not a rectangular tensor of numbers")
+            if any(isinstance(v, float) and math.isnan(v) for v in _first_values(y)):
+                problems.append("the output contains NaN")
+            unread = tracked.unread()
+            if unread:
+                problems.append("declared weights never read: " + ", ".join(unread))
+        except UndeclaredWeight as e:
+            actual, y = (), None
+            problems.append(f"the forward pass read a weight it does not declare: {e.args[0]}")
+            steps = iter(())
+        if actual != r.output_shape:
+            problems.append(f"output shape {fmt_shape(actual)} differs from the shape rule's "
+                            f"{fmt_shape(r.output_shape)}")
+        if r.formula.value != r.params:
+            problems.append(f"formula gives {r.formula.value:,} but the weight shapes hold {r.params:,}")
+        checks.append(LayerCheck(r.name, r.output_shape, actual, r.formula.value, r.params, tuple(problems)))
+        if y is None:
+            break
+    return checks
+
+
+def _first_values(y, limit: int = 64):
+    while isinstance(y, list) and y and isinstance(y[0], list):
+        y = y[0]
+    return y[:limit] if isinstance(y, list) else [y]
+
+
+# -- run: checking what the user gives --------------------------------------------
+
+
+def check_input(model: Model, x, file: str) -> Model:
+    """Validate an input tensor against the model and return the concrete model."""
+    want = model.layers[0].output_shape
+    got = shape_of(x)
+    fits = len(got) == len(want) and all(w is None or w == g for w, g in zip(want, got))
+    if not fits or not check_shape(x, got) or 0 in got:
+        raise SpecError(Problem(
+            f"input has shape {fmt_shape(got)} but the model takes {fmt_shape(want)}",
+            file=file, hint="give a nested list with the batch axis first" + (
+                "" if check_shape(x, got) else ", rectangular and of numbers only"),
+        ))
+    return concrete(model, got)
+
+
+def check_weights(model: Model, weights, file: str) -> None:
+    if not isinstance(weights, dict):
+        raise SpecError(Problem("weights must be a JSON object mapping layer names to tensors", file=file))
+    known = {r.name: r for r in model.layers if r.type is not INPUT}
+    for name in weights:
+        if name not in known:
+            raise SpecError(Problem(f"weights for '{name}', which is not a layer of the model", file=file,
+                                    hint="layers: " + ", ".join(known)))
+    for r in model.layers[1:]:
+        if r.weights:
+            _check_tree(r, weights.get(r.name), weight_tree(r), "", file)
+
+
+def _check_tree(r: LayerRecord, given, decl: dict, path: str, file: str):
+    where = {"file": file, "layer": r.name, "layer_type": r.display_type}
+    if not isinstance(given, dict):
+        raise SpecError(Problem(f"no weights given (expected tensors {', '.join(flat_names(decl))})", **where))
+    for name in given:
+        if name not in decl:
+            raise SpecError(Problem(f"unknown tensor '{path}{name}'", hint="expected: " + ", ".join(decl),
+                                    **where))
+    for name, shape in decl.items():
+        if name not in given:
+            raise SpecError(Problem(f"tensor '{path}{name}' is missing", **where))
+        if isinstance(shape, dict):
+            _check_tree(r, given[name], shape, f"{path}{name}/", file)
+        elif not check_shape(given[name], tuple(shape)):
+            raise SpecError(Problem(
+                f"tensor '{path}{name}' has shape {fmt_shape(shape_of(given[name]))}, expected "
+                f"{fmt_shape(shape)}", hint="lay it out as Keras 3 does (see the README)", **where))

@@ -1,0 +1,43 @@
+"""The layer registry: a plain dict from type name to its `LayerType`.
+
+Adding a layer type means writing one class in one module of this package
+and listing it here.
+"""
+
+from __future__ import annotations
+
+from .base import Formula, LayerType, WeightSpec
+from .conv import (
+    AveragePooling1D,
+    Conv1D,
+    GlobalAveragePooling1D,
+    GlobalMaxPooling1D,
+    MaxPooling1D,
+)
+from .core import Activation, Dense, Dropout, Embedding, GaussianNoise, Masking, SpatialDropout1D
+from .normalization import BatchNormalization, LayerNormalization
+from .recurrent import GRU, LSTM, SimpleRNN
+from .reshaping import Flatten, Permute, RepeatVector, Reshape
+from .wrappers import Bidirectional, TimeDistributed
+
+KERAS: dict[str, LayerType] = {
+    t.name: t
+    for t in (
+        LSTM(), GRU(), SimpleRNN(), Bidirectional(), TimeDistributed(),
+        Dense(), Embedding(), Dropout(), SpatialDropout1D(), GaussianNoise(), Activation(), Masking(),
+        Flatten(), Reshape(), Permute(), RepeatVector(),
+        Conv1D(), MaxPooling1D(), AveragePooling1D(), GlobalMaxPooling1D(), GlobalAveragePooling1D(),
+        BatchNormalization(), LayerNormalization(),
+    )
+}
+
+REGISTRIES: dict[str, dict[str, LayerType]] = {"keras": KERAS}
+
+
+def lookup(registry: dict[str, LayerType], type_name: str) -> LayerType | None:
+    """Find a type by name, ignoring case (`lstm`, `Conv1d`, `conv1d` ...)."""
+    lowered = {k.lower(): v for k, v in registry.items()}
+    return lowered.get(type_name.lower())
+
+
+__all__ = ["KERAS", "REGISTRIES", "Formula", "LayerType", "WeightSpec", "lookup"]

@@ -1,0 +1,135 @@
+"""What a layer type declares, in one place.
+
+A `LayerType` subclass is the single home of one layer type: its arguments
+(with Keras's names and defaults), its output-shape rule, its weight tensors,
+its closed-form parameter formula, its multiply-add count and its reference
+forward function. Everything else in lstmcalc is generic over these.
+
+Shapes are tuples that include the batch axis; `None` is a variable size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import prod
+
+from ..args import Arg, Args, base_args
+from ..errors import ShapeError
+
+
+@dataclass(frozen=True)
+class WeightSpec:
+    """One weight tensor as Keras declares it in `build`."""
+
+    name: str
+    shape: tuple[int, ...]
+    trainable: bool = True
+    doc: str = ""
+
+    @property
+    def size(self) -> int:
+        return prod(self.shape)
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A closed-form parameter count: in symbols, with numbers, and its value."""
+
+    symbols: str
+    numbers: str
+    value: int
+
+
+def fmt_shape(shape) -> str:
+    inner = ", ".join("None" if d is None else str(d) for d in shape)
+    return f"({inner},)" if len(shape) == 1 else f"({inner})"
+
+
+class LayerType:
+    """Base class: a layer type with no weights that keeps its input shape."""
+
+    name: str = ""  # the Keras class name
+    auto_name: str = ""  # Keras's automatic layer name (snake case)
+    args: tuple[Arg, ...] = ()
+    wrapper: bool = False
+    supports_masking: bool = False
+    trainable_arg: bool = True  # does the constructor accept trainable=?
+
+    # rank limits of the input, batch axis included (None: no limit)
+    min_rank: int | None = None
+    max_rank: int | None = None
+    rank_hint: str = ""
+
+    @property
+    def all_args(self) -> tuple[Arg, ...]:
+        return self.args + base_args(trainable=self.trainable_arg)
+
+    @property
+    def doc(self) -> str:
+        return (self.__doc__ or "").strip()
+
+    # -- shapes -------------------------------------------------------------
+    def check_rank(self, s) -> None:
+        if self.min_rank is not None and len(s) < self.min_rank or (
+            self.max_rank is not None and len(s) > self.max_rank
+        ):
+            if self.min_rank == self.max_rank:
+                want = f"a {self.min_rank}-D input"
+            elif self.max_rank is None:
+                want = f"an input of rank {self.min_rank} or more"
+            else:
+                want = f"a {self.min_rank}-D to {self.max_rank}-D input"
+            err = ShapeError(f"{self.name} needs {want}{self.rank_hint} but got {fmt_shape(s)}")
+            err.rank_too_low = len(s) < (self.min_rank or 0)
+            raise err
+
+    def output_shape(self, a: Args, s: tuple) -> tuple:
+        return s
+
+    def shape_rule(self, a: Args, s: tuple, out: tuple) -> str:
+        """Why the output has this shape (one or two sentences, for explain)."""
+        return f"{self.name} keeps the shape of its input."
+
+    # -- weights and parameters ---------------------------------------------
+    def weights(self, a: Args, s: tuple) -> list[WeightSpec]:
+        return []
+
+    def formula(self, a: Args, s: tuple) -> Formula:
+        return Formula("0", "0", 0)
+
+    # -- cost -----------------------------------------------------------------
+    def macs(self, a: Args, s: tuple, out: tuple) -> int:
+        """Multiply-adds of the matrix products for one sample (batch axis excluded)."""
+        return 0
+
+    def elementwise_ops(self, a: Args, s: tuple, out: tuple) -> int:
+        """Bias additions and elementwise operations for one sample."""
+        return 0
+
+    # -- forward --------------------------------------------------------------
+    def forward(self, a: Args, w, x, mask=None):
+        """Reference forward pass on nested lists (batch first); identity here."""
+        return x
+
+    def compute_mask(self, a: Args, x, mask):
+        return mask if self.supports_masking else None
+
+
+def need_known(s, axis: int, what: str, layer: str) -> int:
+    d = s[axis]
+    if d is None:
+        raise ShapeError(
+            f"{layer} needs a known {what} but the input is {fmt_shape(s)}",
+            "give that axis a size in input.shape",
+        )
+    return d
+
+
+def mult(*dims):
+    """Product that propagates None (a variable size)."""
+    out = 1
+    for d in dims:
+        if d is None:
+            return None
+        out *= d
+    return out

@@ -1,0 +1,269 @@
+"""Core layers: Dense, Embedding, Activation, Masking and the noise layers."""
+
+from __future__ import annotations
+
+from ..args import Arg
+from ..errors import ShapeError, SpecError
+from ..tensor import activation, add, map_vectors, matvec, shape_of, transpose
+from .base import Formula, LayerType, WeightSpec, fmt_shape, need_known
+
+
+def lora_args(target: str) -> tuple[Arg, ...]:
+    return (
+        Arg("lora_rank", "int", None, f"rank of a LoRA update of {target}; freezes {target}",
+            minimum=1, nullable=True, structural=True),
+        Arg("lora_alpha", "float", None, "LoRA scale numerator (default: lora_rank)", nullable=True),
+    )
+
+
+def lora_weights(a, rows: int, cols: int, frozen: WeightSpec) -> list[WeightSpec]:
+    """Keras's enable_lora: the base matrix is frozen and two factors are added."""
+    if not a.lora_rank:
+        return [frozen]
+    r = a.lora_rank
+    return [
+        WeightSpec(frozen.name, frozen.shape, trainable=False, doc=frozen.doc + " (frozen by LoRA)"),
+        WeightSpec(f"lora_{frozen.name}_a", (rows, r), doc="LoRA factor A"),
+        WeightSpec(f"lora_{frozen.name}_b", (r, cols), doc="LoRA factor B"),
+    ]
+
+
+def lora_merged(a, w, name: str) -> list:
+    """The effective matrix: base + (alpha / rank) · A @ B."""
+    base = w[name]
+    if not a.lora_rank:
+        return base
+    scale = (a.lora_alpha if a.lora_alpha is not None else a.lora_rank) / a.lora_rank
+    b_cols = transpose(w[f"lora_{name}_b"])  # (cols, r)
+    return [[v + scale * d for v, d in zip(row, matvec(b_cols, a_row))]
+            for row, a_row in zip(base, w[f"lora_{name}_a"])]
+
+
+def lora_formula(a, rows: int, cols: int, sym: str, num: str, value: int) -> Formula:
+    if not a.lora_rank:
+        return Formula(sym, num, value)
+    r = a.lora_rank
+    return Formula(f"{sym} + lora_rank × ({rows} + {cols})", f"{num} + {r} × ({rows} + {cols})",
+                   value + r * (rows + cols))
+
+
+class Dense(LayerType):
+    """A fully connected layer: every output unit is a weighted sum of all the
+    input features plus a bias. On an input of rank > 2 it acts on the last
+    axis only, with the same weights at every position."""
+
+    name, auto_name = "Dense", "dense"
+    supports_masking = True
+    min_rank = 2
+    args = (
+        Arg("units", "int", doc="number of outputs", minimum=1, structural=True),
+        Arg("activation", "activation", None, "activation applied to the output"),
+        Arg("use_bias", "bool", True, "whether the layer has a bias vector", structural=True),
+        Arg("kernel_initializer", "object", "glorot_uniform", "initializer of kernel"),
+        Arg("bias_initializer", "object", "zeros", "initializer of bias"),
+        Arg("kernel_regularizer", "object", None, "regularizer of kernel"),
+        Arg("bias_regularizer", "object", None, "regularizer of bias"),
+        Arg("kernel_constraint", "object", None, "constraint on kernel"),
+        Arg("bias_constraint", "object", None, "constraint on bias"),
+        *lora_args("kernel"),
+        Arg("quantization_config", "object", None, "quantisation (not supported: leave null)"),
+    )
+
+    def output_shape(self, a, s):
+        self.check_rank(s)
+        need_known(s, -1, "last axis (the one Dense acts on)", self.name)
+        if a.quantization_config is not None:
+            raise ShapeError("quantization_config is not supported", "remove it")
+        return s[:-1] + (a.units,)
+
+    def shape_rule(self, a, s, out):
+        if len(s) > 2:
+            return (f"Dense acts on the last axis only ({s[-1]} → {a.units}); the other axes "
+                    f"{fmt_shape(s[:-1])} are kept: {fmt_shape(out)}.")
+        return f"Dense maps the {s[-1]} input features to {a.units} units: {fmt_shape(out)}."
+
+    def weights(self, a, s):
+        n = s[-1]
+        ws = lora_weights(a, n, a.units, WeightSpec("kernel", (n, a.units), doc="input → units"))
+        if a.use_bias:
+            ws.insert(1, WeightSpec("bias", (a.units,), doc="one per unit"))
+        return ws
+
+    def formula(self, a, s):
+        n, u = s[-1], a.units
+        if a.use_bias:
+            f = ("input_dim × units + units", f"{n} × {u} + {u}", n * u + u)
+        else:
+            f = ("input_dim × units", f"{n} × {u}", n * u)
+        return lora_formula(a, n, u, *f)
+
+    def macs(self, a, s, out):
+        positions = 1
+        for d in s[1:-1]:
+            if d is None:
+                return None
+            positions *= d
+        return positions * s[-1] * a.units
+
+    def elementwise_ops(self, a, s, out):
+        m = self.macs(a, s, out)
+        return None if m is None else (m // s[-1]) * (1 if a.use_bias else 0)
+
+    def forward(self, a, w, x, mask=None):
+        rows = transpose(lora_merged(a, w, "kernel"))  # (units, in)
+        bias = w["bias"] if a.use_bias else None
+        act = activation(a.activation)
+
+        def unit(v):
+            y = matvec(rows, v)
+            return act(add(y, bias) if bias is not None else y)
+
+        return map_vectors(x, unit, len(shape_of(x)))
+
+
+class Embedding(LayerType):
+    """A lookup table: each integer token id in [0, input_dim) selects one row
+    of `embeddings`, a vector of output_dim numbers. No multiplications."""
+
+    name, auto_name = "Embedding", "embedding"
+    min_rank = 1
+    args = (
+        Arg("input_dim", "int", doc="vocabulary size: token ids run from 0 to input_dim - 1",
+            minimum=1, structural=True),
+        Arg("output_dim", "int", doc="length of each embedding vector", minimum=1, structural=True),
+        Arg("embeddings_initializer", "object", "uniform", "initializer of embeddings"),
+        Arg("embeddings_regularizer", "object", None, "regularizer of embeddings"),
+        Arg("embeddings_constraint", "object", None, "constraint on embeddings"),
+        Arg("mask_zero", "bool", False, "token id 0 is padding: later layers skip it"),
+        Arg("weights", "object", None, "initial weights"),
+        *lora_args("embeddings"),
+        Arg("quantization_config", "object", None, "quantisation (not supported: leave null)"),
+    )
+
+    def output_shape(self, a, s):
+        self.check_rank(s)
+        return s + (a.output_dim,)
+
+    def shape_rule(self, a, s, out):
+        return (f"each of the token ids in {fmt_shape(s)} becomes a vector of {a.output_dim}: "
+                f"a new last axis, {fmt_shape(out)}.")
+
+    def weights(self, a, s):
+        base = WeightSpec("embeddings", (a.input_dim, a.output_dim), doc="one row per token id")
+        return lora_weights(a, a.input_dim, a.output_dim, base)
+
+    def formula(self, a, s):
+        i, o = a.input_dim, a.output_dim
+        return lora_formula(a, i, o, "input_dim × output_dim", f"{i} × {o}", i * o)
+
+    def compute_mask(self, a, x, mask):
+        return nonzero_mask(x) if a.mask_zero else None
+
+    def forward(self, a, w, x, mask=None):
+        table = lora_merged(a, w, "embeddings")
+
+        def look(v):
+            if isinstance(v, list):
+                return [look(t) for t in v]
+            i = int(v)
+            if i != v or not 0 <= i < a.input_dim:
+                raise SpecError(f"token id {v!r} is not an integer in [0, {a.input_dim})",
+                                hint="feed token ids to Embedding")
+            return list(table[i])
+
+        return look(x)
+
+
+class Activation(LayerType):
+    """Applies an activation function elementwise (softmax: over the last axis)."""
+
+    name, auto_name = "Activation", "activation"
+    supports_masking = True
+    args = (Arg("activation", "activation", doc="the activation function"),)
+
+    def forward(self, a, w, x, mask=None):
+        rank = len(shape_of(x))
+        return map_vectors(x, activation(a.activation), rank) if rank else x
+
+
+class Dropout(LayerType):
+    """Zeroes a random fraction `rate` of its inputs while training; at
+    inference it is the identity. No weights."""
+
+    name, auto_name = "Dropout", "dropout"
+    supports_masking = True
+    args = (
+        Arg("rate", "float", doc="fraction of the inputs to drop while training", minimum=0, maximum=1),
+        Arg("noise_shape", "shape", None, "shape of the binary dropout mask", nullable=True),
+        Arg("seed", "int", None, "random seed", nullable=True),
+    )
+
+
+class SpatialDropout1D(LayerType):
+    """Drops whole feature channels of a (batch, timesteps, channels) input
+    while training; identity at inference."""
+
+    name, auto_name = "SpatialDropout1D", "spatial_dropout1d"
+    supports_masking = True
+    trainable_arg = False  # its constructor takes only rate, seed, name, dtype
+    min_rank = max_rank = 3
+    rank_hint = " (batch, timesteps, channels)"
+    args = (
+        Arg("rate", "float", doc="fraction of the channels to drop while training", minimum=0, maximum=1),
+        Arg("seed", "int", None, "random seed", nullable=True),
+    )
+
+    def output_shape(self, a, s):
+        self.check_rank(s)
+        return s
+
+
+class GaussianNoise(LayerType):
+    """Adds zero-centred Gaussian noise while training; identity at inference."""
+
+    name, auto_name = "GaussianNoise", "gaussian_noise"
+    supports_masking = True
+    args = (
+        Arg("stddev", "float", doc="standard deviation of the noise", minimum=0),
+        Arg("seed", "int", None, "random seed", nullable=True),
+    )
+
+
+class Masking(LayerType):
+    """Marks the timesteps whose features all equal mask_value as padding:
+    they are zeroed, and recurrent layers downstream skip them."""
+
+    name, auto_name = "Masking", "masking"
+    supports_masking = True
+    args = (Arg("mask_value", "float", 0.0, "feature value that marks a padded timestep"),)
+
+    def compute_mask(self, a, x, mask):
+        return masking_mask(x, a.mask_value)
+
+    def forward(self, a, w, x, mask=None):
+        mv = a.mask_value
+
+        def keep(v):
+            return [0.0] * len(v) if all(e == mv for e in v) else v
+
+        return map_vectors(x, keep, len(shape_of(x)))
+
+
+def masking_mask(x, mask_value):
+    """Keras's Masking mask: a position is kept if any feature differs."""
+    rank = len(shape_of(x))
+
+    def walk(v, depth):
+        if depth == rank - 1:
+            return any(e != mask_value for e in v)
+        return [walk(item, depth + 1) for item in v]
+
+    return walk(x, 0)
+
+
+def nonzero_mask(x):
+    """Embedding(mask_zero=True)'s mask: token id 0 is padding."""
+    if isinstance(x, list):
+        return [nonzero_mask(v) for v in x]
+    return x != 0
+

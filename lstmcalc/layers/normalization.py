@@ -1,0 +1,209 @@
+"""Normalization layers: BatchNormalization and LayerNormalization."""
+
+from __future__ import annotations
+
+import math
+
+from ..args import Arg
+from ..errors import ShapeError
+from ..tensor import flatten, permute, reshape, shape_of
+from .base import Formula, LayerType, WeightSpec, fmt_shape
+
+_COMMON = (
+    Arg("center", "bool", True, "learn an offset beta", structural=True),
+    Arg("scale", "bool", True, "learn a scale gamma", structural=True),
+    Arg("beta_initializer", "object", "zeros", "initializer of beta"),
+    Arg("gamma_initializer", "object", "ones", "initializer of gamma"),
+    Arg("beta_regularizer", "object", None, "regularizer of beta"),
+    Arg("gamma_regularizer", "object", None, "regularizer of gamma"),
+    Arg("beta_constraint", "object", None, "constraint on beta"),
+    Arg("gamma_constraint", "object", None, "constraint on gamma"),
+)
+
+
+def norm_axes(axes, rank: int, layer: str) -> tuple[int, ...]:
+    """Turn axis / list of axes (negative allowed) into sorted non-negative axes."""
+    out = []
+    for ax in (axes if isinstance(axes, tuple) else (axes,)):
+        if not -rank <= ax < rank:
+            raise ShapeError(f"axis {ax} is out of range for a {rank}-D input",
+                             f"use an axis from {-rank + 1} to {rank - 1}")
+        out.append(ax % rank)
+    if 0 in out:
+        raise ShapeError(f"{layer} cannot normalise over the batch axis (axis 0)",
+                         "use -1 for the features")
+    return tuple(sorted(set(out)))
+
+
+def _along(x, axes: tuple[int, ...], fn):
+    """Apply fn to the flat vector of each group of values spanning `axes`."""
+    rank = len(shape_of(x))
+    rest = tuple(d for d in range(rank) if d not in axes)
+    perm = rest + axes
+    moved = permute(x, perm) if perm != tuple(range(rank)) else x
+    moved_shape = shape_of(moved)
+    inner = math.prod(moved_shape[len(rest):])
+    flat = flatten(moved)
+    groups = [fn(flat[i:i + inner]) for i in range(0, len(flat), inner)]
+    out = reshape([v for g in groups for v in g], moved_shape)
+    inverse = tuple(perm.index(d) for d in range(rank))
+    return permute(out, inverse) if perm != tuple(range(rank)) else out
+
+
+class BatchNormalization(LayerType):
+    """Normalises each feature with statistics gathered over batches. At
+    inference it uses the moving mean and variance: y = γ·(x − μ)/√(σ² + ε) + β.
+    The two moving statistics are weights that training updates without
+    gradients, hence non-trainable."""
+
+    name, auto_name = "BatchNormalization", "batch_normalization"
+    supports_masking = True
+    args = (
+        Arg("axis", "int", -1, "the feature axis that keeps its own statistics", structural=True),
+        Arg("momentum", "float", 0.99, "momentum of the moving averages"),
+        Arg("epsilon", "float", 0.001, "added to the variance to avoid dividing by zero"),
+        *_COMMON,
+        Arg("moving_mean_initializer", "object", "zeros", "initializer of moving_mean"),
+        Arg("moving_variance_initializer", "object", "ones", "initializer of moving_variance"),
+        Arg("renorm", "bool", False, "batch renormalisation: three more non-trainable statistics",
+            structural=True),
+        Arg("renorm_clipping", "object", None, "clipping of the renorm corrections (rmax, rmin, dmax)"),
+        Arg("renorm_momentum", "float", 0.99, "momentum of the renorm statistics"),
+        Arg("synchronized", "bool", False, "synchronise statistics across devices (TensorFlow only)"),
+    )
+
+    def channels(self, a, s) -> int:
+        (ax,) = norm_axes(a.axis, len(s), self.name)
+        c = s[ax]
+        if c is None:
+            raise ShapeError(f"BatchNormalization needs a known size on axis {a.axis} of {fmt_shape(s)}",
+                             "give that axis a size in input.shape")
+        return c
+
+    def output_shape(self, a, s):
+        if a.synchronized:
+            raise ShapeError("synchronized: true is only supported by Keras's TensorFlow backend",
+                             "remove it")
+        self.channels(a, s)
+        return s
+
+    def shape_rule(self, a, s, out):
+        return (f"BatchNormalization keeps the shape; axis {a.axis} (size {self.channels(a, s)}) "
+                "gets its own γ, β and statistics.")
+
+    def weights(self, a, s):
+        c = (self.channels(a, s),)
+        ws = []
+        if a.scale:
+            ws.append(WeightSpec("gamma", c, doc="scale, one per channel"))
+        if a.center:
+            ws.append(WeightSpec("beta", c, doc="offset, one per channel"))
+        ws += [
+            WeightSpec("moving_mean", c, trainable=False, doc="moving mean (updated, not trained)"),
+            WeightSpec("moving_variance", c, trainable=False, doc="moving variance (updated, not trained)"),
+        ]
+        if a.renorm:
+            ws += [WeightSpec(n, c, trainable=False, doc="batch-renorm statistic")
+                   for n in ("moving_stddev", "renorm_mean", "renorm_stddev")]
+        return ws
+
+    def formula(self, a, s):
+        c = self.channels(a, s)
+        learned = int(a.scale) + int(a.center)
+        stats = 5 if a.renorm else 2
+        n = learned + stats
+        parts = [p for p, on in (("γ", a.scale), ("β", a.center)) if on]
+        parts += ["moving_mean", "moving_variance"] + (["3 renorm statistics"] if a.renorm else [])
+        return Formula(f"{n} × channels   ({' + '.join(parts)}; {stats} × channels non-trainable)",
+                       f"{n} × {c}", n * c)
+
+    def elementwise_ops(self, a, s, out):
+        values = math.prod(s[1:]) if None not in s[1:] else None
+        return None if values is None else 2 * values
+
+    def forward(self, a, w, x, mask=None):
+        c = len(w["moving_mean"])
+        mean, var = w["moving_mean"], w["moving_variance"]
+        gamma = w["gamma"] if a.scale else [1.0] * c
+        beta = w["beta"] if a.center else [0.0] * c
+        inv = [g / math.sqrt(v + a.epsilon) for g, v in zip(gamma, var)]
+        shift = [b - m * i for b, m, i in zip(beta, mean, inv)]
+        (ax,) = norm_axes(a.axis, len(shape_of(x)), self.name)
+
+        def normalise(v):  # v: the values of one position, along the channel axis
+            return [e * i + sft for e, i, sft in zip(v, inv, shift)]
+
+        return _along(x, (ax,), normalise)
+
+
+class LayerNormalization(LayerType):
+    """Normalises each sample over its feature axis (or axes) with that
+    sample's own mean and variance, then scales by γ and shifts by β."""
+
+    name, auto_name = "LayerNormalization", "layer_normalization"
+    supports_masking = True
+    args = (
+        Arg("axis", "axis", -1, "axis or list of axes normalised together", structural=True),
+        Arg("epsilon", "float", 0.001, "added to the variance to avoid dividing by zero"),
+        *_COMMON,
+        Arg("rms_scaling", "bool", False, "deprecated Keras option: scale by 1/√(var + ε) and γ only",
+            structural=True),
+    )
+
+    def shape_of_params(self, a, s) -> tuple:
+        axes = norm_axes(a.axis, len(s), self.name)
+        shape = tuple(s[ax] for ax in axes)
+        if None in shape:
+            raise ShapeError(f"LayerNormalization needs known sizes on axis {a.axis} of {fmt_shape(s)}",
+                             "give those axes a size in input.shape")
+        return shape
+
+    def output_shape(self, a, s):
+        self.shape_of_params(a, s)
+        return s
+
+    def shape_rule(self, a, s, out):
+        return f"LayerNormalization keeps the shape; γ and β have the shape {fmt_shape(self.shape_of_params(a, s))}."
+
+    def weights(self, a, s):
+        shape = self.shape_of_params(a, s)
+        ws = []
+        if a.scale or a.rms_scaling:
+            ws.append(WeightSpec("gamma", shape, doc="scale, one per normalised feature"))
+        if a.center and not a.rms_scaling:
+            ws.append(WeightSpec("beta", shape, doc="offset, one per normalised feature"))
+        return ws
+
+    def formula(self, a, s):
+        n = math.prod(self.shape_of_params(a, s))
+        k = len(self.weights(a, s))
+        return Formula(f"{k} × normalised features ({' + '.join(w.name for w in self.weights(a, s)) or 'none'})",
+                       f"{k} × {n}", k * n)
+
+    def elementwise_ops(self, a, s, out):
+        values = math.prod(s[1:]) if None not in s[1:] else None
+        return None if values is None else 4 * values
+
+    def forward(self, a, w, x, mask=None):
+        axes = norm_axes(a.axis, len(shape_of(x)), self.name)
+        has_gamma = a.scale or a.rms_scaling
+        has_beta = a.center and not a.rms_scaling
+        gamma = flatten(w["gamma"]) if has_gamma else None
+        beta = flatten(w["beta"]) if has_beta else None
+
+        def normalise(v):
+            n = len(v)
+            mean = sum(v) / n
+            var = sum((e - mean) ** 2 for e in v) / n
+            inv = 1.0 / math.sqrt(var + a.epsilon)
+            if a.rms_scaling:
+                y = [e * inv for e in v]
+            else:
+                y = [(e - mean) * inv for e in v]
+            if gamma is not None:
+                y = [e * g for e, g in zip(y, gamma)]
+            if beta is not None:
+                y = [e + b for e, b in zip(y, beta)]
+            return y
+
+        return _along(x, axes, normalise)

@@ -1,0 +1,283 @@
+"""Recurrent layers: LSTM, GRU and SimpleRNN (Keras 3).
+
+A recurrent layer reads its input one timestep at a time, (batch, timesteps,
+features), applying the same weights at every step and carrying a state
+from one step to the next. `units` is the size of that state: one unit is
+one component of h_t (and of c_t for LSTM). With return_sequences it emits
+h_t for every step, (batch, timesteps, units); without, only the last,
+(batch, units).
+"""
+
+from __future__ import annotations
+
+from ..args import Arg
+from ..errors import ShapeError
+from ..tensor import activation, add, hadamard, matvec, transpose
+from .base import Formula, LayerType, WeightSpec, fmt_shape, need_known
+
+
+def rnn_args(*, recurrent_activation: bool) -> tuple[Arg, ...]:
+    args = [
+        Arg("units", "int", doc="size of the state h_t: the number of outputs per timestep",
+            minimum=1, structural=True),
+        Arg("activation", "activation", "tanh", "activation of the candidate and the output"),
+    ]
+    if recurrent_activation:
+        args.append(Arg("recurrent_activation", "activation", "sigmoid", "activation of the gates"))
+    args += [
+        Arg("use_bias", "bool", True, "whether the layer has a bias vector", structural=True),
+        Arg("kernel_initializer", "object", "glorot_uniform", "initializer of kernel"),
+        Arg("recurrent_initializer", "object", "orthogonal", "initializer of recurrent_kernel"),
+        Arg("bias_initializer", "object", "zeros", "initializer of bias"),
+        Arg("kernel_regularizer", "object", None, "regularizer of kernel"),
+        Arg("recurrent_regularizer", "object", None, "regularizer of recurrent_kernel"),
+        Arg("bias_regularizer", "object", None, "regularizer of bias"),
+        Arg("kernel_constraint", "object", None, "constraint on kernel"),
+        Arg("recurrent_constraint", "object", None, "constraint on recurrent_kernel"),
+        Arg("bias_constraint", "object", None, "constraint on bias"),
+        Arg("dropout", "float", 0.0, "dropout rate on the inputs (training only)", minimum=0, maximum=1),
+        Arg("recurrent_dropout", "float", 0.0, "dropout rate on the state (training only)",
+            minimum=0, maximum=1),
+        Arg("seed", "int", None, "random seed for dropout", nullable=True),
+        Arg("return_sequences", "bool", False,
+            "true: output h_t for every timestep (batch, timesteps, units); false: only the last",
+            structural=True),
+        Arg("return_state", "bool", False, "also return the final states (a list of tensors)",
+            structural=True),
+        Arg("go_backwards", "bool", False, "process the sequence from the last step to the first"),
+        Arg("stateful", "bool", False, "carry the state across batches"),
+        Arg("unroll", "bool", False, "unroll the loop (speed only)"),
+    ]
+    return tuple(args)
+
+
+class Recurrent(LayerType):
+    """Shared rules of Keras's recurrent layers."""
+
+    supports_masking = True
+    min_rank = max_rank = 3
+    rank_hint = " (batch, timesteps, features)"
+    gates: int = 1  # gate blocks side by side in kernel
+    gate_names: tuple[str, ...] = ()
+    states: int = 1  # h (and c for LSTM)
+
+    def output_shape(self, a, s):
+        self.check_rank(s)
+        need_known(s, 2, "feature axis (the last)", self.name)
+        if a.return_state:
+            raise ShapeError(
+                "return_state gives a list of tensors (output and states), which a chain of layers cannot pass on",
+                "remove return_state (a functional graph is needed to use the states)",
+            )
+        if a.return_sequences:
+            return (s[0], s[1], a.units)
+        return (s[0], a.units)
+
+    def shape_rule(self, a, s, out):
+        t = "None (variable)" if s[1] is None else s[1]
+        if a.return_sequences:
+            return (f"return_sequences is true, so the layer emits h_t at each of the {t} timesteps: "
+                    f"(batch, timesteps, units) = {fmt_shape(out)}.")
+        return (f"return_sequences is false, so of the {t} timesteps only the last h_t is kept: "
+                f"(batch, units) = {fmt_shape(out)}.")
+
+    def recurrent_weights(self, a, s, bias_shape):
+        f, g, u = s[2], self.gates, a.units
+        names = ", ".join(self.gate_names)
+        ws = [
+            WeightSpec("kernel", (f, g * u), doc=f"input → gates: W_x for {names} side by side"),
+            WeightSpec("recurrent_kernel", (u, g * u),
+                       doc=f"h_(t-1) → gates: W_h for {names} side by side"),
+        ]
+        if a.use_bias:
+            ws.append(WeightSpec("bias", bias_shape, doc=f"b for {names}"))
+        return ws
+
+    def weights(self, a, s):
+        return self.recurrent_weights(a, s, (self.gates * a.units,))
+
+    def formula(self, a, s):
+        f, g, u = s[2], self.gates, a.units
+        if a.use_bias:
+            sym, num = "units × (input_dim + units) + units", f"{u} × ({f} + {u}) + {u}"
+            value = g * (u * (f + u) + u)
+        else:
+            sym, num = "units × (input_dim + units)", f"{u} × ({f} + {u})"
+            value = g * u * (f + u)
+        if g == 1:
+            return Formula(sym, num, value)
+        return Formula(f"{g} × ({sym})", f"{g} × ({num})", value)
+
+    def macs(self, a, s, out):
+        if s[1] is None:
+            return None
+        return s[1] * self.gates * a.units * (s[2] + a.units)
+
+    def elementwise_ops(self, a, s, out):
+        if s[1] is None:
+            return None
+        per_step = self.gates * a.units * (2 if a.use_bias else 1) + self.extra_ops_per_unit * a.units
+        return s[1] * per_step
+
+    extra_ops_per_unit = 1
+
+    def compute_mask(self, a, x, mask):
+        return mask if a.return_sequences else None
+
+    # -- the forward pass -------------------------------------------------------
+    def prepare(self, a, w):
+        """Read and pre-transpose the weights once per call."""
+        u, g = a.units, self.gates
+        k = transpose(w["kernel"])  # (g·u, features)
+        rk = transpose(w["recurrent_kernel"])  # (g·u, units)
+        bias = w["bias"] if a.use_bias else None
+        return u, g, k, rk, bias
+
+    def forward(self, a, w, x, mask=None):
+        params = self.prepare(a, w)
+        zero_output = a.get("zero_output_for_mask", False)
+        out = []
+        for n, seq in enumerate(x):  # seq: (timesteps, features)
+            steps = list(range(len(seq)))
+            if a.go_backwards:
+                steps.reverse()
+            state = [[0.0] * a.units for _ in range(self.states)]
+            h_prev = [0.0] * a.units
+            ys = []
+            for t in steps:
+                if mask is not None and not mask[n][t]:
+                    ys.append([0.0] * a.units if zero_output else h_prev)
+                    continue
+                h, state = self.step(a, params, seq[t], state)
+                h_prev = h
+                ys.append(h)
+            out.append(ys if a.return_sequences else (ys[-1] if ys else [0.0] * a.units))
+        return out
+
+
+class LSTM(Recurrent):
+    """Long Short-Term Memory: four gate blocks (i, f, c, o) that decide what
+    the cell state c_t forgets, what it takes in, and what it shows as h_t."""
+
+    name, auto_name = "LSTM", "lstm"
+    gates, gate_names, states = 4, ("i", "f", "c", "o"), 2
+    extra_ops_per_unit = 6
+    args = rnn_args(recurrent_activation=True) + (
+        Arg("unit_forget_bias", "bool", True, "initialise the forget gate's bias to 1"),
+        Arg("use_cudnn", "object", "auto", "use cuDNN when available (speed only)"),
+    )
+    equations = (
+        "i_t = σ(x_t·W_i + h_(t-1)·U_i + b_i)",
+        "f_t = σ(x_t·W_f + h_(t-1)·U_f + b_f)",
+        "c̃_t = tanh(x_t·W_c + h_(t-1)·U_c + b_c)",
+        "c_t = f_t ⊙ c_(t-1) + i_t ⊙ c̃_t",
+        "o_t = σ(x_t·W_o + h_(t-1)·U_o + b_o)",
+        "h_t = o_t ⊙ tanh(c_t)",
+    )
+
+    def step(self, a, params, x_t, state):
+        u, _, k, rk, bias = params
+        h_tm1, c_tm1 = state
+        z = add(matvec(k, x_t), matvec(rk, h_tm1))  # (4u,)
+        if bias is not None:
+            z = add(z, bias)
+        act, rec = activation(a.activation), activation(a.recurrent_activation)
+        i = rec(z[:u])
+        f = rec(z[u:2 * u])
+        c = add(hadamard(f, c_tm1), hadamard(i, act(z[2 * u:3 * u])))
+        o = rec(z[3 * u:])
+        h = hadamard(o, act(c))
+        return h, [h, c]
+
+
+class GRU(Recurrent):
+    """Gated Recurrent Unit: an update gate z and a reset gate r blend the
+    previous state with a candidate h̃_t. reset_after (Keras's default) applies
+    r after the recurrent product and so keeps two bias vectors."""
+
+    name, auto_name = "GRU", "gru"
+    gates, gate_names = 3, ("z", "r", "h")
+    extra_ops_per_unit = 5
+    args = rnn_args(recurrent_activation=True) + (
+        Arg("reset_after", "bool", True,
+            "apply the reset gate after the recurrent product (two bias vectors)", structural=True),
+        Arg("use_cudnn", "object", "auto", "use cuDNN when available (speed only)"),
+    )
+
+    @property
+    def equations(self):
+        return (
+            "z_t = σ(x_t·W_z + h_(t-1)·U_z + b_z)",
+            "r_t = σ(x_t·W_r + h_(t-1)·U_r + b_r)",
+            "h̃_t = tanh(x_t·W_h + r_t ⊙ (h_(t-1)·U_h + b'_h))   (reset_after: true)",
+            "h̃_t = tanh(x_t·W_h + (r_t ⊙ h_(t-1))·U_h + b_h)   (reset_after: false)",
+            "h_t = z_t ⊙ h_(t-1) + (1 − z_t) ⊙ h̃_t",
+        )
+
+    def weights(self, a, s):
+        bias = (2, 3 * a.units) if a.reset_after else (3 * a.units,)
+        ws = self.recurrent_weights(a, s, bias)
+        if a.use_bias and a.reset_after:
+            ws[-1] = WeightSpec("bias", bias, doc="row 0: input bias for z, r, h; row 1: recurrent bias")
+        return ws
+
+    def formula(self, a, s):
+        if not (a.use_bias and a.reset_after):
+            return super().formula(a, s)
+        f, u = s[2], a.units
+        return Formula("3 × (units × (input_dim + units) + 2 × units)",
+                       f"3 × ({u} × ({f} + {u}) + 2 × {u})", 3 * (u * (f + u) + 2 * u))
+
+    def elementwise_ops(self, a, s, out):
+        ops = super().elementwise_ops(a, s, out)
+        if ops is not None and a.use_bias and a.reset_after:
+            ops += s[1] * 3 * a.units
+        return ops
+
+    def prepare(self, a, w):
+        u, g, k, rk, bias = super().prepare(a, w)
+        if bias is None:
+            b_in = b_rec = [0.0] * (3 * u)
+        elif a.reset_after:
+            b_in, b_rec = bias
+        else:
+            b_in, b_rec = bias, [0.0] * (3 * u)
+        return u, k, rk, b_in, b_rec
+
+    def step(self, a, params, x_t, state):
+        u, k, rk, b_in, b_rec = params
+        (h_tm1,) = state
+        act, rec = activation(a.activation), activation(a.recurrent_activation)
+        x_all = add(matvec(k, x_t), b_in)  # (3u,): x_z, x_r, x_h
+        if a.reset_after:
+            h_all = add(matvec(rk, h_tm1), b_rec)  # (3u,)
+            z = rec(add(x_all[:u], h_all[:u]))
+            r = rec(add(x_all[u:2 * u], h_all[u:2 * u]))
+            recurrent_h = hadamard(r, h_all[2 * u:])
+        else:
+            h_zr = matvec(rk[:2 * u], h_tm1)  # (2u,)
+            z = rec(add(x_all[:u], h_zr[:u]))
+            r = rec(add(x_all[u:2 * u], h_zr[u:]))
+            recurrent_h = matvec(rk[2 * u:], hadamard(r, h_tm1))
+        hh = act(add(x_all[2 * u:], recurrent_h))
+        h = [zi * hp + (1.0 - zi) * hi for zi, hp, hi in zip(z, h_tm1, hh)]
+        return h, [h]
+
+
+class SimpleRNN(Recurrent):
+    """The plain recurrent layer: h_t = tanh(x_t·W + h_(t-1)·U + b)."""
+
+    name, auto_name = "SimpleRNN", "simple_rnn"
+    gates, gate_names = 1, ("h",)
+    extra_ops_per_unit = 1
+    args = rnn_args(recurrent_activation=False)
+    equations = ("h_t = tanh(x_t·W + h_(t-1)·U + b)",)
+
+    def step(self, a, params, x_t, state):
+        u, _, k, rk, bias = params
+        (h_tm1,) = state
+        z = add(matvec(k, x_t), matvec(rk, h_tm1))
+        if bias is not None:
+            z = add(z, bias)
+        h = activation(a.activation)(z)
+        return h, [h]

@@ -1,0 +1,122 @@
+"""Reshaping layers: Flatten, Reshape, Permute and RepeatVector (no weights)."""
+
+from __future__ import annotations
+
+from ..args import Arg
+from ..errors import ShapeError
+from ..tensor import flatten, permute, reshape, shape_of
+from .base import LayerType, fmt_shape, mult
+
+DATA_FORMAT = Arg("data_format", "choice", None, "channels_last (batch, steps, channels) or channels_first",
+                  choices=("channels_last", "channels_first"), nullable=True, structural=True)
+
+
+def channels_first(a) -> bool:
+    return a.data_format == "channels_first"
+
+
+class Flatten(LayerType):
+    """Flattens every axis but the batch axis into one."""
+
+    name, auto_name = "Flatten", "flatten"
+    args = (DATA_FORMAT,)
+
+    def output_shape(self, a, s):
+        return (s[0], mult(*s[1:]))
+
+    def shape_rule(self, a, s, out):
+        dims = " × ".join("None" if d is None else str(d) for d in s[1:]) or "1"
+        extra = " (a variable axis makes it variable)" if out[1] is None else ""
+        return f"Flatten multiplies the non-batch axes: {dims} = {out[1]}{extra}."
+
+    def forward(self, a, w, x, mask=None):
+        rank = len(shape_of(x))
+        if channels_first(a) and rank >= 3:
+            x = permute(x, (0, *range(2, rank), 1))
+        return [flatten(sample) for sample in x]
+
+
+class Reshape(LayerType):
+    """Reshapes the non-batch axes to target_shape (one -1 is inferred)."""
+
+    name, auto_name = "Reshape", "reshape"
+    args = (Arg("target_shape", "intlist", doc="new shape without the batch axis; one entry may be -1",
+                structural=True),)
+
+    def output_shape(self, a, s):
+        target = a.target_shape
+        if any(d < -1 or d == 0 for d in target):
+            raise ShapeError(f"target_shape {list(target)} has a size that is not positive",
+                             "use positive sizes and at most one -1")
+        if target.count(-1) > 1:
+            raise ShapeError(f"target_shape {list(target)} has more than one -1", "infer at most one axis")
+        src = s[1:]
+        if None in src:
+            return (s[0],) + tuple(None if d == -1 else d for d in target)
+        size = mult(*src)
+        known = mult(*(d for d in target if d != -1))
+        if -1 not in target:
+            if size != known:
+                raise ShapeError(
+                    f"cannot reshape {fmt_shape(src)} ({size} values) to {fmt_shape(target)} ({known} values)",
+                    "the product of target_shape must equal the product of the input's non-batch axes",
+                )
+            return (s[0],) + target
+        if size % known:
+            raise ShapeError(f"cannot reshape {fmt_shape(src)} ({size} values) to {fmt_shape(target)}",
+                             f"{size} is not divisible by {known}")
+        return (s[0],) + tuple(size // known if d == -1 else d for d in target)
+
+    def shape_rule(self, a, s, out):
+        return f"Reshape rearranges the non-batch values {fmt_shape(s[1:])} as {fmt_shape(out[1:])}."
+
+    def forward(self, a, w, x, mask=None):
+        per_sample = len(flatten(x[0])) if x else 0
+        target = a.target_shape
+        if -1 in target:
+            known = mult(*(d for d in target if d != -1))
+            target = tuple(per_sample // known if d == -1 else d for d in target)
+        return [reshape(flatten(sample), target) for sample in x]
+
+
+class Permute(LayerType):
+    """Reorders the non-batch axes; dims are 1-based (1 is the first non-batch axis)."""
+
+    name, auto_name = "Permute", "permute"
+    args = (Arg("dims", "intlist", doc="a permutation of 1..rank-1, e.g. [2, 1]", structural=True),)
+
+    def output_shape(self, a, s):
+        dims = a.dims
+        if sorted(dims) != list(range(1, len(dims) + 1)):
+            raise ShapeError(f"dims {list(dims)} is not a permutation of 1..{len(dims)}",
+                             "list each non-batch axis once, counting from 1")
+        if len(dims) != len(s) - 1:
+            raise ShapeError(f"dims {list(dims)} permutes {len(dims)} axes but the input "
+                             f"{fmt_shape(s)} has {len(s) - 1} non-batch axes")
+        return (s[0],) + tuple(s[d] for d in dims)
+
+    def shape_rule(self, a, s, out):
+        return f"Permute puts input axes {list(a.dims)} in that order: {fmt_shape(out)}."
+
+    def forward(self, a, w, x, mask=None):
+        return permute(x, (0, *a.dims))
+
+
+class RepeatVector(LayerType):
+    """Repeats a (batch, features) vector n times: (batch, n, features). The
+    usual bridge from an encoder's last state to a decoder's timesteps."""
+
+    name, auto_name = "RepeatVector", "repeat_vector"
+    min_rank = max_rank = 2
+    rank_hint = " (batch, features)"
+    args = (Arg("n", "int", doc="number of repetitions (the new timestep axis)", minimum=1, structural=True),)
+
+    def output_shape(self, a, s):
+        self.check_rank(s)
+        return (s[0], a.n, s[1])
+
+    def shape_rule(self, a, s, out):
+        return f"RepeatVector copies the {s[1]}-vector {a.n} times along a new timestep axis: {fmt_shape(out)}."
+
+    def forward(self, a, w, x, mask=None):
+        return [[list(v) for _ in range(a.n)] for v in x]

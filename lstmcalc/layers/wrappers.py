@@ -1,0 +1,158 @@
+"""Wrappers: Bidirectional and TimeDistributed.
+
+A wrapper holds another layer (`layer:` in the spec). The builder builds its
+children first (each a full layer record with its own shapes and weights)
+and the wrapper combines them; its weights are its children's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..args import Arg
+from ..errors import ShapeError
+from ..tensor import add, hadamard
+from .base import Formula, LayerType, fmt_shape
+
+
+class Wrapper(LayerType):
+    wrapper = True
+    supports_masking = True
+
+    def children(self, a, s) -> list[tuple[str, object, tuple]]:
+        """(role, child layer spec, child input shape) for each wrapped layer."""
+        raise NotImplementedError
+
+    def formula_from(self, a, kids) -> Formula:
+        if len(kids) == 1:
+            return kids[0].formula
+        syms = " + ".join(f"{k.role}" for k in kids)
+        nums = " + ".join(f"{k.params:,}" for k in kids)
+        return Formula(f"{syms}   (each counted as its own layer)", nums, sum(k.params for k in kids))
+
+    def macs_from(self, kids):
+        total = 0
+        for k in kids:
+            if k.macs is None:
+                return None
+            total += k.macs
+        return total
+
+
+class Bidirectional(Wrapper):
+    """Runs a recurrent layer over the sequence twice, forwards and backwards,
+    with two independent sets of weights, and merges the two outputs."""
+
+    name, auto_name = "Bidirectional", "bidirectional"
+    args = (
+        Arg("layer", "layer", doc="the recurrent layer to run in both directions (LSTM, GRU, SimpleRNN)",
+            structural=True),
+        Arg("merge_mode", "choice", "concat", "how to merge the two outputs: concat doubles the last "
+            "axis; sum, mul, ave keep it", choices=("concat", "sum", "mul", "ave"), nullable=True,
+            structural=True),
+        Arg("weights", "object", None, "initial weights"),
+        Arg("backward_layer", "layer", None, "an explicit layer for the backward direction",
+            nullable=True, structural=True),
+    )
+
+    def directions(self, a):
+        """The forward and backward layer specs, as Keras derives them."""
+        inner = a.layer
+        if not getattr(inner.type, "gates", None):
+            raise ShapeError(f"Bidirectional wraps a recurrent layer (LSTM, GRU, SimpleRNN), not {inner.type.name}",
+                             "wrap an LSTM, GRU or SimpleRNN")
+        forward = replace(inner, name="forward_" + inner.name.removeprefix("forward_"))
+        if a.backward_layer is None:
+            backward = replace(inner, name="backward_" + inner.name.removeprefix("backward_"),
+                               args=inner.args.replace(go_backwards=not inner.args.go_backwards))
+        else:
+            backward = a.backward_layer
+            if not getattr(backward.type, "gates", None):
+                raise ShapeError(f"backward_layer must be a recurrent layer, not {backward.type.name}")
+        fa, ba = forward.args, backward.args
+        if fa.go_backwards == ba.go_backwards:
+            raise ShapeError("the forward and backward layers have the same go_backwards value",
+                             "set go_backwards: true on backward_layer")
+        for attr in ("stateful", "return_sequences", "return_state"):
+            if fa.get(attr) != ba.get(attr):
+                raise ShapeError(f"the forward and backward layers differ in {attr}",
+                                 f"give both the same {attr}")
+        if a.merge_mode is None:
+            raise ShapeError("merge_mode null returns two tensors, which a chain of layers cannot pass on",
+                             "use concat, sum, mul or ave")
+        # Keras gives the two directions zeros at masked steps when returning sequences
+        zero = {"zero_output_for_mask": fa.return_sequences}
+        return (replace(forward, args=fa.replace(**zero)), replace(backward, args=ba.replace(**zero)))
+
+    def children(self, a, s):
+        f, b = self.directions(a)
+        return [("forward", f, s), ("backward", b, s)]
+
+    def combine(self, a, s, kids):
+        fo, bo = kids[0].output_shape, kids[1].output_shape
+        if a.merge_mode == "concat":
+            last = None if fo[-1] is None or bo[-1] is None else fo[-1] + bo[-1]
+            return fo[:-1] + (last,)
+        if fo != bo:
+            raise ShapeError(f"merge_mode {a.merge_mode} needs equal outputs but forward gives "
+                             f"{fmt_shape(fo)} and backward {fmt_shape(bo)}", "use merge_mode: concat")
+        return fo
+
+    def shape_rule(self, a, s, out):
+        f = a.layer.args.units
+        if a.merge_mode == "concat":
+            return (f"both directions give {f} units per step; merge_mode concat puts them side by side: "
+                    f"last axis {out[-1]}, {fmt_shape(out)}.")
+        return f"merge_mode {a.merge_mode} combines the two directions elementwise: {fmt_shape(out)}."
+
+    def forward(self, a, w, x, mask=None):
+        f, b = self.directions(a)
+        y_f = f.type.forward(f.args, w["forward"], x, mask)
+        y_b = b.type.forward(b.args, w["backward"], x, mask)
+        if f.args.return_sequences:
+            y_b = [list(reversed(seq)) for seq in y_b]  # back to forward time order
+        merge = {
+            "concat": lambda u, v: u + v,
+            "sum": add,
+            "mul": hadamard,
+            "ave": lambda u, v: [(p + q) / 2.0 for p, q in zip(u, v)],
+        }[a.merge_mode]
+        if f.args.return_sequences:
+            return [[merge(u, v) for u, v in zip(sf, sb)] for sf, sb in zip(y_f, y_b)]
+        return [merge(u, v) for u, v in zip(y_f, y_b)]
+
+    def compute_mask(self, a, x, mask):
+        return mask if a.layer.args.return_sequences else None
+
+
+class TimeDistributed(Wrapper):
+    """Applies the same layer, with the same weights, to every timestep of a
+    (batch, timesteps, ...) input: the child sees (batch, ...)."""
+
+    name, auto_name = "TimeDistributed", "time_distributed"
+    min_rank = 3
+    rank_hint = " (batch, timesteps, ...)"
+    args = (Arg("layer", "layer", doc="the layer applied at each timestep", structural=True),)
+
+    def children(self, a, s):
+        self.check_rank(s)
+        return [("layer", a.layer, (s[0],) + s[2:])]
+
+    def combine(self, a, s, kids):
+        out = kids[0].output_shape
+        return (out[0], s[1]) + out[1:]
+
+    def shape_rule(self, a, s, out):
+        return (f"the wrapped {a.layer.type.name} maps each timestep's {fmt_shape(s[2:])} to "
+                f"{fmt_shape(out[2:])}; the {s[1]} timesteps are kept: {fmt_shape(out)}.")
+
+    def forward(self, a, w, x, mask=None):
+        inner = a.layer
+        # move time to the front, run the child on each (batch, ...) slice, move it back
+        steps = len(x[0]) if x else 0
+        per_step = []
+        for t in range(steps):
+            xt = [sample[t] for sample in x]
+            mt = [m[t] for m in mask] if mask is not None and inner.type.supports_masking else None
+            per_step.append(inner.type.forward(inner.args, w, xt, mt))
+        return [[per_step[t][n] for t in range(steps)] for n in range(len(x))]

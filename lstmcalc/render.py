@@ -1,0 +1,77 @@
+"""Plain-text and Markdown renderers (no colour, no box drawing, no rich import).
+
+They turn finished values from `report.py` into text and compute nothing.
+"""
+
+from __future__ import annotations
+
+from .layers.base import fmt_shape
+from .report import COLUMNS, Row, cost_lines, param_lines
+
+INDENT = "  "
+
+
+def text_table(headers: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
+    """Fixed-width columns separated by two spaces; `right` holds right-aligned columns."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+
+    def line(cells):
+        parts = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))]
+        return "  ".join(parts).rstrip()
+
+    rule = "=" * (sum(widths) + 2 * (len(widths) - 1))
+    return [line(headers), rule, *(line(r) for r in rows), rule]
+
+
+def _cells(rows: list[Row], columns) -> list[list[str]]:
+    return [[INDENT * r.depth + r.label, *(r.cell(c) for c in columns)] for r in rows]
+
+
+def summary_plain(title: str, rows: list[Row], totals: dict, columns, cost: bool) -> str:
+    headers = ["Layer (type)", *(COLUMNS[c] for c in columns)]
+    right = {i + 1 for i, c in enumerate(columns) if c != "shape"}
+    out = [f'Model: "{title}"', *text_table(headers, _cells(rows, columns), right), *param_lines(totals)]
+    if cost:
+        out += ["", *cost_lines(totals)]
+    return "\n".join(out) + "\n"
+
+
+def summary_markdown(title: str, rows: list[Row], totals: dict, columns, cost: bool) -> str:
+    headers = ["Layer (type)", *(COLUMNS[c] for c in columns)]
+    out = [f"**Model: {title}**", "", "| " + " | ".join(headers) + " |",
+           "|" + "|".join("---:" if i and c != "shape" else "---" for i, c in enumerate(("", *columns))) + "|"]
+    for cells in _cells(rows, columns):
+        cells[0] = cells[0].replace(INDENT, "&nbsp;&nbsp;")
+        out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    out += ["", *(f"- {line}" for line in param_lines(totals))]
+    if cost:
+        out += [f"- {line}" for line in cost_lines(totals)]
+    return "\n".join(out) + "\n"
+
+
+def verify_lines(checks, ok: bool, seed: int, batch: int) -> list[str]:
+    headers = ["Layer", "Shape rule", "Forward pass", "Formula", "Weights", "OK"]
+    rows = [[c.name, fmt_shape(c.expected_shape), fmt_shape(c.actual_shape), f"{c.expected_params:,}",
+             f"{c.actual_params:,}", "ok" if c.ok else "FAIL"] for c in checks]
+    out = [f"verify: seed {seed}, batch {batch}", *text_table(headers, rows, {3, 4})]
+    for c in checks:
+        out += [f"{c.name}: {p}" for p in c.problems]
+    out.append("all layers agree" if ok else "DISAGREEMENT: see above")
+    return out
+
+
+def tensor_text(y) -> str:
+    """A nested list, one innermost vector per line, numbers to 8 significant digits."""
+    lines = []
+
+    def walk(v, depth):
+        if v and isinstance(v[0], list):
+            lines.append("  " * depth + "[")
+            for item in v:
+                walk(item, depth + 1)
+            lines.append("  " * depth + "]")
+        else:
+            lines.append("  " * depth + "[" + ", ".join(f"{e:.8g}" for e in v) + "]")
+
+    walk(y if isinstance(y, list) else [y], 0)
+    return "\n".join(lines)

@@ -1,0 +1,170 @@
+"""Finished values for the summary: rows, totals and sizes, ready to print.
+
+`summary_rows` and `summary_dict` compute everything a renderer shows; the
+renderers (`render.py`, `render_rich.py`) only lay it out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .layers.base import fmt_shape
+from .model import FLOAT32_BYTES, LayerRecord, Model
+
+COLUMNS = {
+    "shape": "Output Shape",
+    "params": "Param #",
+    "trainable": "Trainable",
+    "macs": "Mult-Adds",
+    "memory": "Output Size",
+}
+DEFAULT_COLUMNS = ("shape", "params")
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    type: str
+    depth: int
+    output_shape: tuple
+    params: int
+    trainable_params: int
+    macs: int | None
+    output_bytes: int | None  # activation memory of this layer's output for the batch
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.type})"
+
+    def cell(self, column: str) -> str:
+        if column == "shape":
+            return fmt_shape(self.output_shape)
+        if column == "params":
+            return f"{self.params:,}"
+        if column == "trainable":
+            return f"{self.trainable_params:,}"
+        if column == "macs":
+            return "?" if self.macs is None else f"{self.macs:,}"
+        if column == "memory":
+            return "?" if self.output_bytes is None else readable_size(self.output_bytes)
+        raise KeyError(column)
+
+
+def readable_size(n: float) -> str:
+    """Keras 3's readable_memory_size: 1024-based, two decimals."""
+    for unit in ("B", "KB", "MB", "GB", "TB", "PB"):
+        if n / 1024 < 1:
+            return f"{n:.2f} {unit}"
+        n /= 1024
+    return f"{n:.2f} EB"
+
+
+def batch_of(model: Model, batch: int | None) -> int:
+    return batch or model.output_shape[0] or 1
+
+
+def _row(r: LayerRecord, depth: int, batch: int) -> Row:
+    size = r.output_size()
+    return Row(r.name, r.display_type, depth, r.output_shape, r.params, r.trainable_params,
+               r.macs, None if size is None else size * batch * FLOAT32_BYTES)
+
+
+def summary_rows(model: Model, expand: bool = False, batch: int | None = None) -> list[Row]:
+    b = batch_of(model, batch)
+    rows = []
+
+    def walk(r: LayerRecord, depth: int):
+        rows.append(_row(r, depth, b))
+        if expand:
+            for child in r.children:
+                walk(child, depth + 1)
+
+    for r in model.layers:
+        walk(r, 0)
+    return rows
+
+
+def total_macs(model: Model) -> int | None:
+    total = 0
+    for r in model.layers:
+        if r.macs is None:
+            return None
+        total += r.macs
+    return total
+
+
+def totals(model: Model, batch: int | None = None) -> dict:
+    """The totals block: parameters, their float32 size, and the cost figures."""
+    b = batch_of(model, batch)
+    macs = total_macs(model)
+    sizes = [r.output_size() for r in model.layers[1:]]
+    input_size = model.layers[0].output_size()
+    forward = None if None in sizes else sum(sizes) * b * FLOAT32_BYTES
+    inp = None if input_size is None else input_size * b * FLOAT32_BYTES
+    params_bytes = model.total_params * FLOAT32_BYTES
+    return {
+        "total_params": model.total_params,
+        "trainable_params": model.trainable_params,
+        "non_trainable_params": model.non_trainable_params,
+        "total_bytes": params_bytes,
+        "trainable_bytes": model.trainable_params * FLOAT32_BYTES,
+        "non_trainable_bytes": model.non_trainable_params * FLOAT32_BYTES,
+        "batch_size": b,
+        "mult_adds": None if macs is None else macs * b,
+        "input_bytes": inp,
+        "forward_bytes": forward,
+        "estimated_total_bytes": None if inp is None or forward is None else inp + forward + params_bytes,
+    }
+
+
+def param_lines(t: dict) -> list[str]:
+    return [
+        f"Total params: {t['total_params']:,} ({readable_size(t['total_bytes'])})",
+        f"Trainable params: {t['trainable_params']:,} ({readable_size(t['trainable_bytes'])})",
+        f"Non-trainable params: {t['non_trainable_params']:,} ({readable_size(t['non_trainable_bytes'])})",
+    ]
+
+
+def cost_lines(t: dict) -> list[str]:
+    def size(v):
+        return "unknown (a variable size)" if v is None else readable_size(v)
+
+    macs = "unknown (a variable size)" if t["mult_adds"] is None else f"{t['mult_adds']:,}"
+    return [
+        f"Total mult-adds (batch {t['batch_size']}): {macs}",
+        f"Input size: {size(t['input_bytes'])}",
+        f"Forward pass size (layer outputs): {size(t['forward_bytes'])}",
+        f"Params size: {readable_size(t['total_bytes'])}",
+        f"Estimated total size: {size(t['estimated_total_bytes'])}",
+    ]
+
+
+def _row_dict(r: LayerRecord) -> dict:
+    d = {
+        "name": r.name,
+        "type": r.type_name,
+        "output_shape": list(r.output_shape),
+        "params": r.params,
+        "trainable_params": r.trainable_params,
+        "non_trainable_params": r.non_trainable_params,
+        "macs": r.macs,
+        "inbound": list(r.inbound),
+    }
+    if r.children:
+        d["wrapped"] = [{"role": c.role, **_row_dict(c)} for c in r.children]
+    return d
+
+
+def summary_dict(model: Model, batch: int | None = None) -> dict:
+    """Contract section 3, plus a few added keys."""
+    t = totals(model, batch)
+    return {
+        "name": model.name,
+        "framework": model.framework,
+        "layers": [_row_dict(r) for r in model.layers],
+        "total_params": t["total_params"],
+        "trainable_params": t["trainable_params"],
+        "non_trainable_params": t["non_trainable_params"],
+        "params_bytes": t["total_bytes"],
+        "mult_adds": t["mult_adds"],
+    }

@@ -1,0 +1,248 @@
+"""The spec loader: YAML text → a validated `ModelSpec`.
+
+Every key is checked against the contract (top level) or the layer type's
+declared arguments (layers); every problem becomes a `SpecError` carrying
+the file, line, column, layer and a fix. Unnamed layers get Keras's
+automatic names (`lstm`, `lstm_1`, ...; a wrapped layer is named before
+its wrapper).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from . import yamlload
+from .args import Arg, ArgError, Args, validate
+from .errors import Problem, SpecError
+from .layers import REGISTRIES, LayerType, lookup
+
+TOP_KEYS = ("name", "framework", "input", "batch_size", "layers", "expect")
+INPUT_KEYS = ("shape", "name", "dtype")
+MODEL_EXPECT = ("total_params", "trainable_params", "non_trainable_params", "output_shape", "max_params")
+LAYER_EXPECT = ("output_shape", "params")
+LAYER_META = ("type", "name", "expect")
+INPUT_DTYPES = ("float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64",
+                "uint8", "bool")
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One layer as the user wrote it, validated, with its final name."""
+
+    type: LayerType
+    name: str
+    args: Args
+    line: int | None = None
+    column: int | None = None
+    index: int | None = None
+    expect: dict | None = None
+    arg_lines: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    shape: tuple
+    name: str = "input_layer"
+    dtype: str = "float32"
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    file: str
+    name: str | None
+    framework: str
+    input: InputSpec
+    batch_size: int | None
+    layers: tuple[LayerSpec, ...]
+    expect: dict | None = None
+    line: int | None = None
+
+
+def suggest(word, choices) -> str | None:
+    if not isinstance(word, str):
+        return None
+    lowered = {c.lower(): c for c in choices}
+    match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+    return f"did you mean '{lowered[match[0]]}'?" if match else None
+
+
+class _Parser:
+    def __init__(self, file: str, registry: dict[str, LayerType]):
+        self.file = file
+        self.registry = registry
+        self.counters: dict[str, int] = {}
+
+    def fail(self, message, where=None, key=None, hint=None, layer: LayerSpec | dict | None = None):
+        line = col = None
+        if where is not None:
+            line, col = where.mark_of(key) if key is not None else (where.line, where.column)
+        info = {}
+        if layer is not None:
+            info = {"layer": layer.get("name"), "layer_type": layer.get("type"), "index": layer.get("index")}
+        raise SpecError(Problem(message, file=self.file, line=line, column=col, hint=hint, **info))
+
+    def check_keys(self, mapping, allowed, what, layer=None):
+        for key in mapping:
+            if key not in allowed:
+                hint = suggest(key, allowed) or "allowed: " + ", ".join(allowed)
+                self.fail(f"unknown key '{key}' in {what}", mapping, key, hint, layer)
+
+    # -- names ---------------------------------------------------------------
+    def auto_name(self, base: str) -> str:
+        n = self.counters.get(base, 0)
+        self.counters[base] = n + 1
+        return base if n == 0 else f"{base}_{n}"
+
+    # -- layers --------------------------------------------------------------
+    def layer(self, raw, index: int | None, where, where_key) -> LayerSpec:
+        if not isinstance(raw, dict):
+            self.fail(f"a layer must be a mapping with a 'type', got {type(raw).__name__}", where, where_key)
+        ident = {"name": raw.get("name") if isinstance(raw.get("name"), str) else None,
+                 "type": raw.get("type") if isinstance(raw.get("type"), str) else None, "index": index}
+        if "type" not in raw:
+            self.fail("layer has no 'type'", raw, None, "add e.g. type: LSTM", ident)
+        type_name = raw["type"]
+        t = lookup(self.registry, type_name) if isinstance(type_name, str) else None
+        if t is None:
+            self.fail(f"unknown layer type '{type_name}'", raw, "type", self.type_hint(type_name), ident)
+        ident["type"] = t.name
+        declared = {a.name: a for a in t.all_args}
+        values: dict = {}
+        arg_lines: dict = {}
+        for key, value in raw.items():
+            if key in ("type", "expect"):
+                continue
+            arg = declared.get(key)
+            if arg is None:
+                hint = suggest(key, declared) or f"{t.name} takes: " + ", ".join(a.name for a in t.args)
+                self.fail(f"unknown argument '{key}' for {t.name}", raw, key, hint, ident)
+            arg_lines[key] = raw.mark_of(key)
+            values[key] = self.arg_value(arg, value, raw, key, ident)
+        for arg in t.all_args:
+            if arg.name not in values:
+                if arg.required:
+                    self.fail(f"missing required argument '{arg.name}'", raw, None,
+                              f"add {arg.name}: ({arg.doc})", ident)
+                values[arg.name] = arg.default
+        explicit = values.get("name")
+        name = explicit if explicit is not None else self.auto_name(t.auto_name)
+        values["name"] = name
+        expect = raw.get("expect")
+        if expect is not None:
+            if index is None:
+                self.fail("expect: belongs on the outer layer, not on a wrapped one", raw, "expect")
+            self.expect_block(expect, LAYER_EXPECT, f"layer '{name}' expect", raw, {**ident, "name": name})
+        line, col = raw.line, raw.column
+        return LayerSpec(t, name, Args(values), line, col, index, expect, arg_lines)
+
+    def arg_value(self, arg: Arg, value, raw, key, ident):
+        if arg.kind == "layer":
+            if value is None and not arg.required:
+                return None
+            if not isinstance(value, dict):
+                self.fail(f"'{key}' must be a nested layer mapping with a type", raw, key,
+                          f"write {key}: {{type: LSTM, units: 64}}", ident)
+            return self.layer(value, None, raw, key)
+        try:
+            return validate(arg, value)
+        except ArgError as e:
+            self.fail(e.message, raw, key, e.hint, ident)
+
+    def type_hint(self, type_name) -> str:
+        for framework, registry in REGISTRIES.items():
+            if registry is not self.registry and isinstance(type_name, str) and lookup(registry, type_name):
+                return f"{type_name} is a {framework} layer; set framework: {framework} at the top"
+        return suggest(type_name, self.registry) or "known types: " + ", ".join(sorted(self.registry))
+
+    # -- expectations ----------------------------------------------------------
+    def expect_block(self, expect, allowed, what, parent, layer=None):
+        if not isinstance(expect, dict):
+            self.fail(f"{what} must be a mapping", parent, "expect", None, layer)
+        self.check_keys(expect, allowed, what, layer)
+        for key, value in expect.items():
+            if key == "output_shape":
+                ok = isinstance(value, list) and all(
+                    v is None or (isinstance(v, int) and not isinstance(v, bool) and v >= 0) for v in value)
+                if not ok:
+                    self.fail(f"{what}: output_shape must be a list of sizes (null for variable)",
+                              expect, key, "write it without the batch axis, e.g. [50, 128]", layer)
+            elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                self.fail(f"{what}: {key} must be a non-negative integer, got {value!r}", expect, key,
+                          None, layer)
+
+    # -- the document ----------------------------------------------------------
+    def document(self, doc) -> ModelSpec:
+        if doc is None:
+            self.fail("the spec is empty", hint="write at least input: and layers:")
+        if not isinstance(doc, dict):
+            self.fail(f"the spec must be a mapping (input:, layers:, ...), got {type(doc).__name__}",
+                      doc if hasattr(doc, "line") else None)
+        self.check_keys(doc, TOP_KEYS, "the spec")
+        name = doc.get("name")
+        if name is not None and not isinstance(name, str):
+            self.fail("name must be a string", doc, "name")
+        framework = doc.get("framework", "keras")
+        if framework not in REGISTRIES:
+            self.fail(f"unknown framework '{framework}'", doc, "framework",
+                      suggest(framework, REGISTRIES) or "use keras or pytorch")
+        batch = doc.get("batch_size")
+        if batch is not None and (isinstance(batch, bool) or not isinstance(batch, int) or batch < 1):
+            self.fail(f"batch_size must be a positive integer or null, got {batch!r}", doc, "batch_size")
+        inp = self.input(doc)
+        layers_raw = doc.get("layers")
+        if not isinstance(layers_raw, list) or not layers_raw:
+            self.fail("'layers' must be a non-empty list of layers", doc, "layers" if "layers" in doc else None,
+                      "add layers: with at least one layer")
+        layers = tuple(self.layer(raw, i, layers_raw, i) for i, raw in enumerate(layers_raw))
+        self.check_unique(inp, layers, layers_raw)
+        expect = doc.get("expect")
+        if expect is not None:
+            self.expect_block(expect, MODEL_EXPECT, "expect", doc)
+        return ModelSpec(self.file, name, framework, inp, batch, layers, expect, doc.line)
+
+    def input(self, doc) -> InputSpec:
+        raw = doc.get("input")
+        if not isinstance(raw, dict):
+            self.fail("'input' must be a mapping with a shape", doc, "input" if "input" in doc else None,
+                      "add input: {shape: [50, 10]}")
+        self.check_keys(raw, INPUT_KEYS, "input")
+        shape = raw.get("shape")
+        ok = isinstance(shape, list) and shape and all(
+            d is None or (isinstance(d, int) and not isinstance(d, bool) and d >= 1) for d in shape)
+        if not ok:
+            self.fail(f"input.shape must be a non-empty list of positive sizes or nulls, got {shape!r}",
+                      raw, "shape" if "shape" in raw else None, "write it without the batch axis, e.g. [50, 10]")
+        name = raw.get("name", "input_layer")
+        if not isinstance(name, str):
+            self.fail("input.name must be a string", raw, "name")
+        dtype = raw.get("dtype", "float32")
+        if dtype not in INPUT_DTYPES:
+            self.fail(f"unknown input dtype {dtype!r}", raw, "dtype", suggest(dtype, INPUT_DTYPES))
+        return InputSpec(tuple(shape), name, dtype, raw.line)
+
+    def check_unique(self, inp, layers, layers_raw):
+        seen = {inp.name: "input"}
+        for spec in layers:
+            if spec.name in seen:
+                raw = layers_raw[spec.index]
+                key = "name" if "name" in raw else None
+                self.fail(f"two layers are named '{spec.name}'", raw, key,
+                          "give each layer a unique name",
+                          {"name": spec.name, "type": spec.type.name, "index": spec.index})
+            seen[spec.name] = spec
+
+
+def parse(text: str, file: str = "<spec>") -> ModelSpec:
+    doc = yamlload.load(text, file)
+    framework = doc.get("framework", "keras") if isinstance(doc, dict) else "keras"
+    registry = REGISTRIES.get(framework, REGISTRIES["keras"])
+    return _Parser(file, registry).document(doc)
+
+
+def load(path: str) -> ModelSpec:
+    """Read and validate a spec file ('-' for standard input)."""
+    name, text = yamlload.read_text(path)
+    return parse(text, name)
+

@@ -1,0 +1,180 @@
+"""Read YAML safely while keeping a line and column for every key and item.
+
+The text is composed into PyYAML's node tree (safe tags only) and turned into
+`MarkedDict` / `MarkedList` values that remember where each key and item
+came from. Duplicate keys, alias bombs, huge files, deep nesting and
+non-UTF-8 bytes are refused with a `Problem` instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+
+import yaml
+
+from .errors import Problem, SpecError
+
+MAX_BYTES = 5 * 1024 * 1024  # no real spec comes near this
+MAX_NODES = 200_000  # values produced after alias expansion
+MAX_DEPTH = 200
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SAFE_TAGS = {
+    "tag:yaml.org,2002:" + t
+    for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "binary")
+}
+
+
+class MarkedDict(dict):
+    """A mapping that knows the (line, column) of itself and of each key."""
+
+    line: int | None = None
+    column: int | None = None
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.key_marks: dict = {}
+        self.value_marks: dict = {}
+
+    def mark_of(self, key) -> tuple[int | None, int | None]:
+        return self.key_marks.get(key, (self.line, self.column))
+
+
+class MarkedList(list):
+    """A sequence that knows the (line, column) of itself and of each item."""
+
+    line: int | None = None
+    column: int | None = None
+
+    def __init__(self, *a):
+        super().__init__(*a)
+        self.item_marks: list = []
+
+    def mark_of(self, i) -> tuple[int | None, int | None]:
+        if 0 <= i < len(self.item_marks):
+            return self.item_marks[i]
+        return (self.line, self.column)
+
+
+def _mark(node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def read_text(path: str) -> tuple[str, str]:
+    """Return (display name, text) for a path or '-' (standard input)."""
+    if path == "-":
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        name = "<stdin>"
+    else:
+        name = path
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            raise SpecError(Problem("no such file", file=name, hint="check the path")) from None
+        except OSError as e:
+            raise SpecError(Problem(f"cannot read: {e.strerror}", file=name)) from None
+        if stat.S_ISDIR(st.st_mode):
+            raise SpecError(
+                Problem("is a directory, not a spec file", file=name, hint="name a .yaml file inside it")
+            )
+        if stat.S_ISFIFO(st.st_mode) or stat.S_ISSOCK(st.st_mode):
+            raise SpecError(Problem("not a regular file", file=name, hint="pass a .yaml file or '-'"))
+        try:
+            with open(path, "rb") as f:
+                data = f.read(MAX_BYTES + 1)
+        except OSError as e:
+            raise SpecError(Problem(f"cannot read: {e.strerror}", file=name)) from None
+    if len(data) > MAX_BYTES:
+        raise SpecError(
+            Problem(f"file is larger than {MAX_BYTES // (1024 * 1024)} MB; a spec is a few kilobytes", file=name)
+        )
+    return name, decode(data, name)
+
+
+def decode(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise SpecError(
+            Problem(
+                f"not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start})",
+                file=name,
+                line=line,
+                hint="save the file as UTF-8",
+            )
+        ) from None
+
+
+def load(text: str, name: str):
+    """Parse YAML text into marked values; raise SpecError on any problem."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        msg = f"not valid YAML: {e.problem or e.context}"
+        hint = "indent with spaces, not tabs" if "\t" in (text.splitlines()[mark.line] if mark else "") else None
+        raise SpecError(
+            Problem(msg, file=name, line=mark.line + 1 if mark else None,
+                    column=mark.column + 1 if mark else None, hint=hint)
+        ) from None
+    except yaml.YAMLError as e:
+        raise SpecError(Problem(f"not valid YAML: {e}", file=name)) from None
+    except RecursionError:
+        raise SpecError(Problem("YAML nested too deeply", file=name)) from None
+    if node is None:
+        return None
+    return _Converter(name).convert(node)
+
+
+class _Converter:
+    def __init__(self, name: str):
+        self.name = name
+        self.count = 0
+        self.scalars = yaml.SafeLoader("")
+
+    def fail(self, node, message: str, hint: str | None = None):
+        line, col = _mark(node)
+        raise SpecError(Problem(message, file=self.name, line=line, column=col, hint=hint))
+
+    def convert(self, node, depth: int = 0):
+        self.count += 1
+        if self.count > MAX_NODES:
+            self.fail(node, f"more than {MAX_NODES:,} values after expanding aliases (an alias bomb?)")
+        if depth > MAX_DEPTH:
+            self.fail(node, f"nested more than {MAX_DEPTH} levels deep")
+        if node.tag not in _SAFE_TAGS:
+            self.fail(node, f"tag {node.tag} is not allowed", "use plain YAML values")
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, depth)
+        if isinstance(node, yaml.SequenceNode):
+            out = MarkedList()
+            out.line, out.column = _mark(node)
+            for item in node.value:
+                out.append(self.convert(item, depth + 1))
+                out.item_marks.append(_mark(item))
+            return out
+        try:
+            return self.scalars.construct_object(node)
+        except yaml.YAMLError as e:
+            self.fail(node, f"bad value: {e}")
+
+    def _mapping(self, node, depth):
+        out = MarkedDict()
+        out.line, out.column = _mark(node)
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.fail(key_node, "merge keys (<<) are not supported", "write the keys out")
+            key = self.convert(key_node, depth + 1)
+            if isinstance(key, (dict, list)):
+                self.fail(key_node, "a key must be a plain value")
+            if key in out:
+                first = out.key_marks[key][0]
+                self.fail(key_node, f"duplicate key '{key}' (first given on line {first})",
+                          "remove one of them")
+            out[key] = self.convert(value_node, depth + 1)
+            out.key_marks[key] = _mark(key_node)
+            out.value_marks[key] = _mark(value_node)
+        return out
