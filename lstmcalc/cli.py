@@ -198,3 +198,136 @@ def run(spec, weights_path, input_path, layer, fmt, force):
         from . import render
 
         click.echo(render.tensor_text(y))
+
+
+def adhoc_spec(type_name: str, options: list[str], input_shape: str | None, framework: str):
+    """`explain lstm --units 128 --input-shape 50,10 --return-sequences` as a one-layer spec."""
+    import yaml
+
+    from .spec import ModelSpec, parse
+
+    layer: dict = {"type": type_name}
+    i = 0
+    while i < len(options):
+        opt = options[i]
+        if not opt.startswith("--"):
+            raise click.UsageError(f"unexpected argument {opt!r}; layer arguments look like --units 128")
+        key = opt[2:].replace("-", "_")
+        if "=" in key:
+            key, value = key.split("=", 1)
+            layer[key] = yaml.safe_load(value)
+        elif i + 1 < len(options) and not options[i + 1].startswith("--"):
+            layer[key] = yaml.safe_load(options[i + 1])
+            i += 1
+        elif key.startswith("no_"):
+            layer[key[3:]] = False
+        else:
+            layer[key] = True
+        i += 1
+    if input_shape is None:
+        raise click.UsageError("give --input-shape, e.g. --input-shape 50,10 (null for a variable size)")
+    shape = [None if d.strip().lower() in ("none", "null", "") else int(d) for d in input_shape.split(",")]
+    doc = {"framework": framework, "input": {"shape": shape}, "layers": [layer]}
+    spec: ModelSpec = parse(yaml.safe_dump(doc, sort_keys=False), "<command line>")
+    return spec
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("spec")
+@click.argument("layer", required=False)
+@format_option()
+@click.option("--input-shape", default=None, help="ad-hoc form: the input shape without batch, e.g. 50,10")
+@click.option("--framework", type=click.Choice(["keras", "pytorch"]), default="keras",
+              help="ad-hoc form: the dialect of the layer type")
+@click.option("--batch-size", type=click.IntRange(min=1), default=None, help="override the batch axis")
+@click.pass_context
+def explain(ctx, spec, layer, fmt, input_shape, framework, batch_size):
+    """Take one layer apart: shapes and why, weights, formula, equations, cost.
+
+    \b
+    lstmcalc explain specs/seed.yaml lstm1
+    lstmcalc explain lstm --units 128 --input-shape 50,10 --return-sequences
+    """
+    remember_format(fmt)
+    import os
+
+    from . import explain as explain_module
+    from .layers import REGISTRIES, lookup
+    from .model import build
+
+    if spec != "-" and not os.path.exists(spec) and lookup(REGISTRIES[framework], spec):
+        options = ([layer] if layer else []) + ctx.args
+        model = build(adhoc_spec(spec, options, input_shape, framework), batch_size)
+        record = model.layers[-1]
+    else:
+        if ctx.args:
+            raise click.UsageError(f"unexpected arguments: {' '.join(ctx.args)}")
+        model = load_model(spec, batch_size)
+        if layer is None:
+            raise click.UsageError("name a layer: lstmcalc explain SPEC LAYER")
+        record = model.get(layer)
+        if record is None:
+            from .spec import suggest
+
+            raise SpecError(Problem(f"no layer named '{layer}'", file=model.spec.file,
+                                    hint=suggest(layer, model.names) or "layers: " + ", ".join(model.names)))
+    data = explain_module.explain(record)
+    fmt = default_format(fmt)
+    if fmt == "json":
+        emit_json(data)
+        return
+    lines = explain_module.explain_lines(data)
+    if fmt == "rich":
+        from . import render_rich
+
+        render_rich.explain(lines)
+    else:
+        click.echo("\n".join(lines))
+
+
+@main.command()
+@click.argument("specs", nargs=-1, required=True)
+@format_option("github", name="text")
+@click.option("--update", is_flag=True, help="write the actual numbers into the expect: blocks")
+def check(specs, fmt, update):
+    """For CI: validate specs and compare their expect: blocks (files, directories, globs, -)."""
+    from . import check as check_module
+
+    fmt = fmt or ("rich" if sys.stdout.isatty() else "text")
+    paths = check_module.expand_paths(list(specs))
+    if not paths:
+        raise click.UsageError("no spec files found in " + " ".join(specs))
+    findings, invalid, failing, updated = [], 0, 0, 0
+    for path in paths:
+        found, spec, model, text = check_module.check_file(path)
+        if update and spec is not None and found:
+            if path == "-":
+                raise click.UsageError("--update cannot rewrite standard input")
+            check_module.write_update(path, check_module.updated_text(text, spec, model))
+            updated += 1
+            found = []
+        findings += found
+        invalid += any(f.severity == "error" for f in found)
+        failing += bool(found) and not any(f.severity == "error" for f in found)
+    summary_line = (f"checked {len(paths)} spec{'s' if len(paths) != 1 else ''}: "
+                    f"{len(paths) - invalid - failing} ok, {failing} with failing expectations, {invalid} invalid"
+                    + (f", {updated} updated" if update else ""))
+    if fmt == "json":
+        emit_json([f.as_dict() for f in findings])
+    elif fmt == "github":
+        for f in findings:
+            click.echo(check_module.github_line(f))
+        click.echo(summary_line)
+    else:
+        for f in findings:
+            click.echo(f.text())
+        click.echo(summary_line)
+    sys.exit(EXIT_BAD_INPUT if invalid else (1 if failing else 0))
+
+
+@main.command()
+def schema():
+    """Print the JSON Schema (draft-07) of the spec format, for editors."""
+    from .schema import spec_schema
+
+    emit_json(spec_schema())

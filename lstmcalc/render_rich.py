@@ -40,3 +40,19 @@ def text_block(lines: list[str], title: str | None = None) -> None:
         out.rule(title, align="left")
     for line in lines:
         out.print(Text(line))
+
+
+SECTIONS = ("Shape", "Weights", "Per gate", "Parameters", "Step equations", "How it works", "Cost")
+
+
+def explain(lines: list[str]) -> None:
+    out = console()
+    for i, line in enumerate(lines):
+        if i == 0:
+            out.print(Text(line, style="bold cyan"))
+        elif line.startswith(SECTIONS):
+            out.print(Text(line, style="bold"))
+        elif line.lstrip().startswith("= ") and line == lines[i]:
+            out.print(Text(line, style="green"))
+        else:
+            out.print(Text(line))

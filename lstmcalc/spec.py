@@ -234,8 +234,8 @@ class _Parser:
             seen[spec.name] = spec
 
 
-def parse(text: str, file: str = "<spec>") -> ModelSpec:
-    doc = yamlload.load(text, file)
+def parse(text: str, file: str = "<spec>", exact_offsets: bool = False) -> ModelSpec:
+    doc = yamlload.load(text, file, exact_offsets)
     framework = doc.get("framework", "keras") if isinstance(doc, dict) else "keras"
     registry = REGISTRIES.get(framework, REGISTRIES["keras"])
     return _Parser(file, registry).document(doc)

@@ -37,6 +37,7 @@ class MarkedDict(dict):
         super().__init__(*a, **kw)
         self.key_marks: dict = {}
         self.value_marks: dict = {}
+        self.value_spans: dict = {}  # key -> (start, end) character offsets of the value
 
     def mark_of(self, key) -> tuple[int | None, int | None]:
         return self.key_marks.get(key, (self.line, self.column))
@@ -108,10 +109,14 @@ def decode(data: bytes, name: str) -> str:
         ) from None
 
 
-def load(text: str, name: str):
-    """Parse YAML text into marked values; raise SpecError on any problem."""
+def load(text: str, name: str, exact_offsets: bool = False):
+    """Parse YAML text into marked values; raise SpecError on any problem.
+
+    exact_offsets uses the pure-Python parser, whose offsets count characters
+    (the C parser's may count bytes), for rewriting the text in place.
+    """
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=yaml.SafeLoader if exact_offsets else _Loader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         msg = f"not valid YAML: {e.problem or e.context}"
@@ -177,4 +182,5 @@ class _Converter:
             out[key] = self.convert(value_node, depth + 1)
             out.key_marks[key] = _mark(key_node)
             out.value_marks[key] = _mark(value_node)
+            out.value_spans[key] = (value_node.start_mark.index, value_node.end_mark.index)
         return out

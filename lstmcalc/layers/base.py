@@ -106,6 +106,15 @@ class LayerType:
         """Bias additions and elementwise operations for one sample."""
         return 0
 
+    # -- explain --------------------------------------------------------------
+    def notes(self, a: Args, s: tuple, out: tuple) -> list[str]:
+        """Extra lines for explain: how the layer works, step by step."""
+        return []
+
+    def pytorch_note(self, a: Args, s: tuple) -> str | None:
+        """One line on how PyTorch's equivalent module counts differently (or None)."""
+        return None
+
     # -- forward --------------------------------------------------------------
     def forward(self, a: Args, w, x, mask=None):
         """Reference forward pass on nested lists (batch first); identity here."""

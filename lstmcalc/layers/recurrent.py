@@ -121,6 +121,59 @@ class Recurrent(LayerType):
 
     extra_ops_per_unit = 1
 
+    def notes(self, a, s, out):
+        t, f, u = s[1], s[2], a.units
+        steps = "a variable number of" if t is None else f"{t}"
+        g = self.gates
+        return [
+            f"A unit is one component of the state h_t{' and of the cell state c_t' if self.states == 2 else ''}: "
+            f"this layer has {u}, so at every timestep it produces a vector of {u} numbers.",
+            f"At each timestep the {f} input features x_t enter every unit of every gate through its own "
+            f"weight, as in a Dense layer: kernel ({f}, {g}×{u}). The previous state h_(t-1) enters the same "
+            f"way through recurrent_kernel ({u}, {g}×{u}).",
+            f"The layer does not see the {steps} timesteps at once: it loops over them in order"
+            f"{' (last to first: go_backwards)' if a.go_backwards else ''}, applying the same weights at every "
+            f"step; only the state carries information from one step to the next.",
+            f"Unrolled: h_1 = step(x_1, h_0), h_2 = step(x_2, h_1), ..., h_T = step(x_T, h_(T-1)), "
+            f"with h_0 = 0 and T = {steps if t is not None else 'T'}.",
+            ("return_sequences: true keeps h_t of every step: (batch, timesteps, units)."
+             if a.return_sequences else
+             "return_sequences: false keeps only the last step's h_T: (batch, units)."),
+        ]
+
+    def torch_params(self, a, s) -> int:
+        f, g, u = s[2], self.gates, a.units
+        return g * (u * (f + u) + (2 * u if a.use_bias else 0))
+
+    def pytorch_note(self, a, s):
+        f, g, u = s[2], self.gates, a.units
+        torch = self.torch_params(a, s)
+        module = {"LSTM": "nn.LSTM", "GRU": "nn.GRU", "SimpleRNN": "nn.RNN"}[self.name]
+        if torch == self.formula(a, s).value:
+            return f"{module}({f}, {u}) has the same count, {torch:,} (one bias pair per gate, as reset_after)."
+        gate = f"{g} × " if g > 1 else ""
+        return (f"{module}({f}, {u}) counts {gate}(h × (i + h) + 2h) = {torch:,}: PyTorch keeps two bias "
+                "vectors per gate (b_ih and b_hh) where Keras keeps one.")
+
+    def published_counts(self, a, s) -> dict | None:
+        """What torchinfo, ptflops and thop report for PyTorch's version of this layer."""
+        t, f, u = s[1], s[2], a.units
+        if t is None:
+            return None
+        bias = a.use_bias
+        matrix = self.gates * u * (f + u)
+        ptflops_extra = {"LSTM": 10 * u, "GRU": 7 * u, "SimpleRNN": u}[self.name]
+        thop_step = {
+            "LSTM": 4 * (u * (f + u) + u + (2 * u if bias else 0)) + 4 * u,
+            "GRU": 3 * (u * (f + u) + u + (2 * u if bias else 0)) + 4 * u,
+            "SimpleRNN": u * (f + u) + u + (2 * u if bias else 0),
+        }[self.name]
+        return {
+            "torchinfo": self.torch_params(a, s) * t,
+            "ptflops": t * (matrix + ptflops_extra + (2 * self.gates * u if bias else 0)),
+            "thop": t * thop_step,
+        }
+
     def compute_mask(self, a, x, mask):
         return mask if a.return_sequences else None
 

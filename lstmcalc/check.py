@@ -1,0 +1,172 @@
+"""`lstmcalc check`: validate specs and compare their `expect:` blocks, like a linter.
+
+Each failed expectation is a `Finding` with a location; an invalid spec is
+a finding of severity "error". `update` rewrites the expected numbers in
+place, touching nothing but the values themselves (comments, key order and
+layout stay as they were).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from dataclasses import dataclass
+
+from .errors import Problem, SpecError
+from .model import Model, build
+from .spec import ModelSpec, parse
+from .yamlload import read_text
+
+SPEC_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Finding:
+    file: str
+    line: int | None
+    column: int | None
+    layer: str | None
+    field: str | None
+    expected: object
+    actual: object
+    severity: str  # "failure": an expectation does not hold; "error": the spec is invalid
+    message: str
+
+    def as_dict(self) -> dict:
+        return {k: getattr(self, k) for k in
+                ("file", "line", "column", "layer", "field", "expected", "actual", "severity", "message")}
+
+    def text(self) -> str:
+        where = ":".join(str(p) for p in (self.file, self.line, self.column) if p is not None)
+        layer = f"layer '{self.layer}': " if self.layer else ""
+        return f"{where}: {layer}{self.message}"
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """One expected value, where it is written, and what lstmcalc computes."""
+
+    spec_block: dict
+    key: str
+    layer: str | None
+    expected: object
+    actual: object
+
+    @property
+    def holds(self) -> bool:
+        if self.key == "max_params":
+            return self.actual <= self.expected
+        return self.expected == self.actual
+
+
+def expand_paths(paths: list[str]) -> list[str]:
+    """Files as given, directories searched for *.yaml / *.yml, globs expanded."""
+    out: list[str] = []
+    for p in paths:
+        if p == "-" or os.path.isfile(p):
+            out.append(p)
+        elif os.path.isdir(p):
+            found = [os.path.join(root, f) for root, _, files in os.walk(p) for f in files
+                     if f.endswith(SPEC_SUFFIXES)]
+            out.extend(sorted(found))
+        elif any(ch in p for ch in "*?["):
+            out.extend(sorted(m for m in glob.glob(p, recursive=True) if os.path.isfile(m)))
+        else:
+            out.append(p)  # reported as missing by the loader
+    return out
+
+
+def _fmt(v) -> str:
+    if isinstance(v, int):
+        return f"{v:,}"
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join("null" if d is None else str(d) for d in v) + "]"
+    return str(v)
+
+
+def expectations(spec: ModelSpec, model: Model) -> list[Expectation]:
+    out = []
+    if spec.expect:
+        actual = {
+            "total_params": model.total_params,
+            "trainable_params": model.trainable_params,
+            "non_trainable_params": model.non_trainable_params,
+            "max_params": model.total_params,
+            "output_shape": list(model.output_shape[1:]),
+        }
+        out += [Expectation(spec.expect, k, None, v, actual[k]) for k, v in spec.expect.items()]
+    for layer in spec.layers:
+        if layer.expect:
+            r = model.get(layer.name)
+            actual = {"output_shape": list(r.output_shape[1:]), "params": r.params}
+            out += [Expectation(layer.expect, k, layer.name, v, actual[k]) for k, v in layer.expect.items()]
+    return out
+
+
+def _finding(file: str, e: Expectation) -> Finding:
+    line, col = e.spec_block.mark_of(e.key)
+    if e.key == "max_params":
+        msg = f"total params {_fmt(e.actual)} exceed max_params {_fmt(e.expected)}"
+    else:
+        msg = f"{e.key} expected {_fmt(e.expected)}, got {_fmt(e.actual)}"
+    return Finding(file, line, col, e.layer, e.key, e.expected, e.actual, "failure", msg)
+
+
+def _error(p: Problem) -> Finding:
+    return Finding(p.file or "<spec>", p.line, p.column, p.layer, None, None, None, "error",
+                   p.message + (f"; {p.hint}" if p.hint else ""))
+
+
+def check_file(path: str) -> tuple[list[Finding], ModelSpec | None, Model | None, str | None]:
+    """(findings, spec, model, text) for one file; invalid specs give one error finding."""
+    try:
+        name, text = read_text(path)
+        spec = parse(text, name, exact_offsets=True)
+        model = build(spec)
+    except SpecError as e:
+        return [_error(e.problem)], None, None, None
+    findings = [_finding(spec.file, e) for e in expectations(spec, model) if not e.holds]
+    return findings, spec, model, text
+
+
+def yaml_value(v) -> str:
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join("null" if d is None else str(d) for d in v) + "]"
+    return str(v)
+
+
+def updated_text(text: str, spec: ModelSpec, model: Model) -> str:
+    """The spec's text with every failing expected number replaced by the actual one."""
+    edits = []
+    for e in expectations(spec, model):
+        if e.key != "max_params" and not e.holds:
+            start, end = e.spec_block.value_spans[e.key]
+            edits.append((start, end, yaml_value(e.actual)))
+    for start, end, new in sorted(edits, reverse=True):
+        text = text[:start] + new + text[end:]
+    return text
+
+
+def write_update(path: str, text: str) -> None:
+    tmp = f"{path}.lstmcalc-tmp"
+    with open(tmp, "w", encoding="utf-8", newline="") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def github_line(f: Finding) -> str:
+    def esc(s: str) -> str:
+        return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    def prop(s: str) -> str:
+        return esc(s).replace(":", "%3A").replace(",", "%2C")
+
+    parts = [f"file={prop(f.file)}"]
+    if f.line is not None:
+        parts.append(f"line={f.line}")
+    if f.column is not None:
+        parts.append(f"col={f.column}")
+    title = "lstmcalc: invalid spec" if f.severity == "error" else "lstmcalc: expectation"
+    parts.append(f"title={prop(title)}")
+    layer = f"layer '{f.layer}': " if f.layer else ""
+    return f"::error {','.join(parts)}::{esc(layer + f.message)}"

@@ -1,0 +1,117 @@
+"""Take one layer apart: gather everything `explain` shows, from the registry.
+
+`explain(record)` returns a plain dict (the JSON form); `explain_lines`
+turns it into text. Nothing here is written per layer type: the shape rule,
+weights, formula, equations, notes and cost all come from the layer's type.
+"""
+
+from __future__ import annotations
+
+from .layers.base import fmt_shape
+from .model import LayerRecord
+
+MAC_CONVENTION = (
+    "lstmcalc counts the multiply-adds of the matrix products exactly, for one sample "
+    "(every timestep included); bias additions and elementwise gate operations are a separate figure."
+)
+
+
+def _weights(r: LayerRecord) -> list[dict]:
+    return [{"name": w.name, "shape": list(w.shape), "size": w.size, "trainable": w.trainable,
+             "what": w.doc} for w in r.weights]
+
+
+def _gates(r: LayerRecord) -> list[dict]:
+    t = r.type
+    names = getattr(t, "gate_names", ())
+    if not names or r.children:
+        return []
+    u, f = r.args.units, r.input_shape[2]
+    out = []
+    for g in names:
+        parts = {"kernel": [f, u], "recurrent_kernel": [u, u]}
+        if r.args.use_bias:
+            parts["bias"] = [2, u] if r.args.get("reset_after") else [u]
+        size = sum(a * b for a, b in (p if len(p) == 2 else (p[0], 1) for p in parts.values()))
+        out.append({"gate": g, **parts, "params": size})
+    return out
+
+
+def explain(r: LayerRecord) -> dict:
+    t, a = r.type, r.args
+    s, out = r.input_shape, r.output_shape
+    data = {
+        "layer": r.name,
+        "type": r.display_type,
+        "description": " ".join(t.doc.split()),
+        "input_shape": list(s) if s is not None else None,
+        "output_shape": list(out),
+        "shape_rule": t.shape_rule(a, s, out) if s is not None else "the input declares the shape.",
+        "weights": _weights(r),
+        "gates": _gates(r),
+        "formula": {"symbols": r.formula.symbols, "substituted": r.formula.numbers, "result": r.formula.value},
+        "params": r.params,
+        "trainable_params": r.trainable_params,
+        "non_trainable_params": r.non_trainable_params,
+        "equations": list(getattr(t, "equations", ())),
+        "notes": t.notes(a, s, out) if s is not None and not r.children else [],
+        "macs": r.macs,
+        "elementwise_ops": r.elementwise,
+        "mac_convention": MAC_CONVENTION,
+        "published_counts": None,
+        "pytorch": t.pytorch_note(a, s) if s is not None and not r.children else None,
+        "wrapped": [{"role": c.role, **explain(c)} for c in r.children],
+    }
+    counts = getattr(t, "published_counts", None)
+    if counts and s is not None:
+        data["published_counts"] = counts(a, s)
+    return data
+
+
+def _n(v) -> str:
+    return "unknown (a variable size)" if v is None else f"{v:,}"
+
+
+def explain_lines(d: dict, depth: int = 0) -> list[str]:
+    pad = "  " * depth
+    lines = [f"{d['layer']} ({d['type']})", d["description"], ""]
+    if d["input_shape"] is not None:
+        lines += ["Shape", f"  input  {fmt_shape(d['input_shape'])}", f"  output {fmt_shape(d['output_shape'])}",
+                  f"  why: {d['shape_rule']}", ""]
+    if d["weights"]:
+        lines.append("Weights")
+        width = max(len(w["name"]) for w in d["weights"])
+        for w in d["weights"]:
+            frozen = "" if w["trainable"] else "  (non-trainable)"
+            lines.append(f"  {w['name'].ljust(width)}  {fmt_shape(w['shape']):<16} {w['size']:>12,}  "
+                         f"{w['what']}{frozen}")
+        lines.append("")
+    if d["gates"]:
+        lines.append("Per gate (the weight matrices above hold these side by side)")
+        for g in d["gates"]:
+            parts = ", ".join(f"{k} {fmt_shape(v)}" for k, v in g.items() if k not in ("gate", "params"))
+            lines.append(f"  {g['gate']}: {parts} = {g['params']:,}")
+        lines.append("")
+    f = d["formula"]
+    lines += ["Parameters", f"  {f['symbols']}", f"  = {f['substituted']}", f"  = {f['result']:,}"]
+    if d["non_trainable_params"]:
+        lines.append(f"  of which trainable {d['trainable_params']:,}, non-trainable {d['non_trainable_params']:,}")
+    if d["pytorch"]:
+        lines.append(f"  PyTorch: {d['pytorch']}")
+    lines.append("")
+    if d["equations"]:
+        lines += ["Step equations (for each timestep t)", *(f"  {e}" for e in d["equations"]), ""]
+    if d["notes"]:
+        lines += ["How it works", *(f"  - {n}" for n in d["notes"]), ""]
+    lines += ["Cost (one sample)", f"  multiply-adds: {_n(d['macs'])}"]
+    if d["elementwise_ops"]:
+        lines.append(f"  bias additions and elementwise operations: {_n(d['elementwise_ops'])}")
+    if d["published_counts"]:
+        p = d["published_counts"]
+        lines.append(f"  {d['mac_convention']}")
+        lines.append(f"  Published tools count PyTorch's version differently: torchinfo {p['torchinfo']:,} "
+                     f"(its parameters × timesteps), ptflops {p['ptflops']:,}, thop {p['thop']:,} (each adds "
+                     "biases and gate arithmetic its own way).")
+    for child in d["wrapped"]:
+        lines += ["", f"— wrapped ({child['role']}) —", *explain_lines(child, 1)]
+    return [pad + line if line else line for line in lines]

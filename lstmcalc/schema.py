@@ -1,0 +1,129 @@
+"""The JSON Schema (draft-07) of the spec format, generated from the registry.
+
+yaml-language-server reads it to validate and complete specs in editors:
+put `# yaml-language-server: $schema=lstmcalc-schema.json` at the top of a
+spec after `lstmcalc schema > lstmcalc-schema.json`.
+"""
+
+from __future__ import annotations
+
+from .args import ACTIVATIONS, DTYPES, Arg
+from .layers import REGISTRIES, LayerType
+from .spec import INPUT_DTYPES, MODEL_EXPECT
+
+SIZE = {"type": "integer", "minimum": 0}
+SHAPE = {"type": "array", "items": {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "null"}]}}
+
+
+def caseless(name: str) -> str:
+    """A regex that matches name in any case (JSON Schema regexes have no flags)."""
+    return "^" + "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in name) + "$"
+
+
+def arg_schema(arg: Arg) -> dict:
+    kind = arg.kind
+    if kind == "int":
+        s = {"type": "integer"}
+    elif kind == "float":
+        s = {"type": "number"}
+    elif kind == "bool":
+        s = {"type": "boolean"}
+    elif kind == "str":
+        s = {"type": "string"}
+    elif kind == "choice":
+        s = {"enum": list(arg.choices)}
+    elif kind == "activation":
+        s = {"enum": [*ACTIVATIONS, None]}
+    elif kind == "dtype":
+        s = {"enum": list(DTYPES)}
+    elif kind == "ints":
+        s = {"anyOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"},
+                                              "minItems": 1, "maxItems": 1}]}
+    elif kind == "intlist":
+        s = {"type": "array", "items": {"type": "integer"}}
+    elif kind == "axis":
+        s = {"anyOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}, "minItems": 1}]}
+    elif kind == "shape":
+        s = {"type": "array", "items": {"anyOf": [{"type": "integer"}, {"type": "null"}]}}
+    elif kind == "layer":
+        s = {"$ref": "#/definitions/layer"}
+    else:  # object: names, mappings, numbers
+        s = {}
+    if kind in ("int", "float") and arg.minimum is not None:
+        s["minimum"] = arg.minimum
+    if kind in ("int", "float") and arg.maximum is not None:
+        s["maximum"] = arg.maximum
+    if arg.nullable and s and kind not in ("activation",):
+        s = {"anyOf": [s, {"type": "null"}]}
+    s["description"] = arg.doc
+    if not arg.required and isinstance(arg.default, (int, float, str, bool, type(None))):
+        s["default"] = arg.default
+    return s
+
+
+def layer_schema(t: LayerType) -> dict:
+    props = {
+        "type": {"type": "string", "pattern": caseless(t.name), "description": t.doc.split("\n")[0]},
+        "expect": {"type": "object", "additionalProperties": False,
+                   "properties": {"output_shape": SHAPE, "params": SIZE}},
+    }
+    props.update({a.name: arg_schema(a) for a in t.all_args})
+    required = ["type"] + [a.name for a in t.all_args if a.required]
+    return {"type": "object", "description": " ".join(t.doc.split()), "properties": props,
+            "required": required, "additionalProperties": False}
+
+
+def layer_union(framework: str, registry: dict[str, LayerType], definitions: dict) -> dict:
+    """A layer of one dialect: its type picks the definition that applies."""
+    branches = []
+    for t in registry.values():
+        key = f"{framework}.{t.name}"
+        definitions[key] = layer_schema(t)
+        branches.append({"if": {"properties": {"type": {"pattern": caseless(t.name)}}},
+                         "then": {"$ref": f"#/definitions/{key}"}})
+    return {
+        "type": "object",
+        "required": ["type"],
+        "properties": {"type": {"type": "string", "anyOf": [{"pattern": caseless(n)} for n in registry],
+                                "description": "the layer's class name (case is ignored)"}},
+        "allOf": branches,
+    }
+
+
+def spec_schema() -> dict:
+    definitions: dict = {}
+    for framework, registry in REGISTRIES.items():
+        definitions[f"layer.{framework}"] = layer_union(framework, registry, definitions)
+    definitions["layer"] = {"$ref": "#/definitions/layer.keras"}  # wrappers are Keras's
+    dialects = [
+        {"if": {"properties": {"framework": {"const": fw}}, "required": ["framework"]},
+         "then": {"properties": {"layers": {"items": {"$ref": f"#/definitions/layer.{fw}"}}}}}
+        for fw in REGISTRIES if fw != "keras"
+    ]
+    keras_default = {"if": {"properties": {"framework": {"enum": [fw for fw in REGISTRIES if fw != "keras"]}},
+                            "required": ["framework"]},
+                     "else": {"properties": {"layers": {"items": {"$ref": "#/definitions/layer.keras"}}}}}
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": "https://lstmcalc.invalid/spec.schema.json",
+        "title": "lstmcalc model spec",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["input", "layers"],
+        "properties": {
+            "name": {"type": "string", "description": "the model's name"},
+            "framework": {"enum": list(REGISTRIES), "default": "keras",
+                          "description": "keras (default) or pytorch: which layer names and counts apply"},
+            "input": {"type": "object", "additionalProperties": False, "required": ["shape"],
+                      "properties": {"shape": {**SHAPE, "minItems": 1,
+                                               "description": "without the batch axis; null is a variable size"},
+                                     "name": {"type": "string", "default": "input_layer"},
+                                     "dtype": {"enum": list(INPUT_DTYPES), "default": "float32"}}},
+            "batch_size": {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "null"}]},
+            "layers": {"type": "array", "minItems": 1, "items": {"type": "object"}},
+            "expect": {"type": "object", "additionalProperties": False,
+                       "properties": {k: SHAPE if k == "output_shape" else SIZE for k in MODEL_EXPECT}},
+        },
+        "allOf": [keras_default, *dialects],
+        "definitions": definitions,
+    }
