@@ -126,8 +126,8 @@ def run_layers(model: Model, weights: dict, x, until: str | None = None):
 def forward(model: Model, weights: dict, x, layer: str | None = None):
     """Output of the final layer (or of `layer`)."""
     y = x
-    for r, y, _ in run_layers(model, weights, x, layer):
-        pass
+    for step in run_layers(model, weights, x, layer):
+        y = step[1]
     return y
 
 
