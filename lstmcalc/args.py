@@ -165,7 +165,7 @@ def validate(arg: Arg, value):
             raise wrong
         return _bounds(arg, value)
     if kind == "intlist":
-        if not isinstance(value, list) or not all(_is_int(v) for v in value):
+        if not isinstance(value, list) or not all(_is_int(v) or (arg.nullable and v is None) for v in value):
             raise wrong
         return tuple(value)
     if kind == "axis":
@@ -196,5 +196,9 @@ def base_args(*, trainable: bool = True) -> tuple[Arg, ...]:
             Arg("trainable", "bool", True, "false makes every weight non-trainable", structural=True),
             Arg("activity_regularizer", "object", None, "regularizer on the layer's output"),
             Arg("autocast", "bool", True, "cast inputs to the layer's compute dtype"),
+            Arg("input_dim", "int", None, "Sequential-style input size (Keras warns and ignores it here)",
+                minimum=1, nullable=True),
+            Arg("input_shape", "shape", None, "Sequential-style input shape (Keras warns and ignores it here)",
+                nullable=True),
         ]
     return tuple(args)

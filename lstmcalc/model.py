@@ -68,10 +68,28 @@ class LayerRecord:
             return f"{self.type.name}({self.children[0].display_type})"
         return self.type.name
 
+    @property
+    def counted_trainable(self) -> int:
+        """Trainable params as Keras's model totals count them: a wrapper built
+        with trainable=False still has trainable children (Keras 3 does not pass
+        the flag down), so the model's total looks at the children."""
+        if self.children:
+            return sum(c.counted_trainable for c in self.children)
+        return self.trainable_params
+
+    @property
+    def outputs(self) -> list[tuple]:
+        """Every output shape (several with return_state or merge_mode null)."""
+        return self.output_shape if isinstance(self.output_shape, list) else [self.output_shape]
+
     def output_size(self) -> int | None:
-        """Values in one sample's output (None if a size is variable)."""
-        dims = self.output_shape[1:]
-        return None if None in dims else prod(dims)
+        """Values in one sample's outputs (None if a size is variable)."""
+        total = 0
+        for shape in self.outputs:
+            if None in shape[1:]:
+                return None
+            total += prod(shape[1:])
+        return total
 
 
 @dataclass(frozen=True)
@@ -93,7 +111,7 @@ class Model:
 
     @property
     def trainable_params(self) -> int:
-        return sum(r.trainable_params for r in self.layers)
+        return sum(r.counted_trainable for r in self.layers)
 
     @property
     def non_trainable_params(self) -> int:
@@ -162,7 +180,16 @@ def build(spec: ModelSpec, batch_size: int | None = None) -> Model:
                         Formula("0", "0", 0), 0, 0)
     records = [first]
     for layer in spec.layers:
-        rec = build_record(layer, records[-1].output_shape, spec.file, records[-1])
+        prev = records[-1]
+        if len(prev.outputs) > 1:
+            raise SpecError(Problem(
+                f"'{prev.name}' returns {len(prev.outputs)} tensors {fmt_shape(prev.output_shape)}, "
+                "but a chain passes one tensor to the next layer",
+                file=spec.file, line=layer.line, column=layer.column, layer=layer.name,
+                layer_type=layer.type.name, index=layer.index,
+                hint=f"on '{prev.name}' remove return_state or set merge_mode (a graph is needed to use states)",
+            ))
+        rec = build_record(layer, prev.output_shape, spec.file, prev)
         records.append(rec)
     return Model(spec, tuple(records))
 

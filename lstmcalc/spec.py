@@ -209,10 +209,10 @@ class _Parser:
                       "add input: {shape: [50, 10]}")
         self.check_keys(raw, INPUT_KEYS, "input")
         shape = raw.get("shape")
-        ok = isinstance(shape, list) and shape and all(
+        ok = isinstance(shape, list) and all(
             d is None or (isinstance(d, int) and not isinstance(d, bool) and d >= 1) for d in shape)
         if not ok:
-            self.fail(f"input.shape must be a non-empty list of positive sizes or nulls, got {shape!r}",
+            self.fail(f"input.shape must be a list of positive sizes or nulls, got {shape!r}",
                       raw, "shape" if "shape" in raw else None, "write it without the batch axis, e.g. [50, 10]")
         name = raw.get("name", "input_layer")
         if not isinstance(name, str):

@@ -41,6 +41,8 @@ class Formula:
 
 
 def fmt_shape(shape) -> str:
+    if isinstance(shape, list) and shape and isinstance(shape[0], (tuple, list)):
+        return "[" + ", ".join(fmt_shape(s) for s in shape) + "]"
     inner = ", ".join("None" if d is None else str(d) for d in shape)
     return f"({inner},)" if len(shape) == 1 else f"({inner})"
 

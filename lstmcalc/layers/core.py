@@ -136,6 +136,7 @@ class Embedding(LayerType):
         Arg("embeddings_constraint", "object", None, "constraint on embeddings"),
         Arg("mask_zero", "bool", False, "token id 0 is padding: later layers skip it"),
         Arg("weights", "object", None, "initial weights"),
+        Arg("input_length", "int", None, "deprecated: Keras 3 ignores it", minimum=1, nullable=True),
         *lora_args("embeddings"),
         Arg("quantization_config", "object", None, "quantisation (not supported: leave null)"),
     )

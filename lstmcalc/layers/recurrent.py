@@ -64,14 +64,12 @@ class Recurrent(LayerType):
     def output_shape(self, a, s):
         self.check_rank(s)
         need_known(s, 2, "feature axis (the last)", self.name)
-        if a.return_state:
-            raise ShapeError(
-                "return_state gives a list of tensors (output and states), which a chain of layers cannot pass on",
-                "remove return_state (a functional graph is needed to use the states)",
-            )
-        if a.return_sequences:
-            return (s[0], s[1], a.units)
-        return (s[0], a.units)
+        if a.stateful and s[0] is None:
+            raise ShapeError("stateful: true needs a fixed batch size", "set batch_size: at the top of the spec")
+        main = (s[0], s[1], a.units) if a.return_sequences else (s[0], a.units)
+        if a.return_state:  # [output, h_T] (+ c_T for LSTM): several outputs
+            return [main] + [(s[0], a.units)] * self.states
+        return main
 
     def shape_rule(self, a, s, out):
         t = "None (variable)" if s[1] is None else s[1]
@@ -189,7 +187,7 @@ class Recurrent(LayerType):
     def forward(self, a, w, x, mask=None):
         params = self.prepare(a, w)
         zero_output = a.get("zero_output_for_mask", False)
-        out = []
+        out, finals = [], []
         for n, seq in enumerate(x):  # seq: (timesteps, features)
             steps = list(range(len(seq)))
             if a.go_backwards:
@@ -205,6 +203,9 @@ class Recurrent(LayerType):
                 h_prev = h
                 ys.append(h)
             out.append(ys if a.return_sequences else (ys[-1] if ys else [0.0] * a.units))
+            finals.append(state)
+        if a.return_state:
+            return [out] + [[f[k] for f in finals] for k in range(self.states)]
         return out
 
 

@@ -41,10 +41,14 @@ class Reshape(LayerType):
 
     name, auto_name = "Reshape", "reshape"
     args = (Arg("target_shape", "intlist", doc="new shape without the batch axis; one entry may be -1",
-                structural=True),)
+                structural=True, nullable=True),)
 
     def output_shape(self, a, s):
         target = a.target_shape
+        if target is None:
+            raise ShapeError("target_shape must be a list of sizes, not null")
+        if None in target:  # Keras keeps unknown entries unknown
+            return (s[0],) + tuple(None if d in (None, -1) else d for d in target)
         if any(d < -1 or d == 0 for d in target):
             raise ShapeError(f"target_shape {list(target)} has a size that is not positive",
                              "use positive sizes and at most one -1")
@@ -72,7 +76,7 @@ class Reshape(LayerType):
 
     def forward(self, a, w, x, mask=None):
         per_sample = len(flatten(x[0])) if x else 0
-        target = a.target_shape
+        target = tuple(-1 if d is None else d for d in a.target_shape)
         if -1 in target:
             known = mult(*(d for d in target if d != -1))
             target = tuple(per_sample // known if d == -1 else d for d in target)

@@ -64,7 +64,7 @@ class Bidirectional(Wrapper):
         forward = replace(inner, name="forward_" + inner.name.removeprefix("forward_"))
         if a.backward_layer is None:
             backward = replace(inner, name="backward_" + inner.name.removeprefix("backward_"),
-                               args=inner.args.replace(go_backwards=not inner.args.go_backwards))
+                               args=inner.args.replace(go_backwards=True))
         else:
             backward = a.backward_layer
             if not getattr(backward.type, "gates", None):
@@ -77,9 +77,6 @@ class Bidirectional(Wrapper):
             if fa.get(attr) != ba.get(attr):
                 raise ShapeError(f"the forward and backward layers differ in {attr}",
                                  f"give both the same {attr}")
-        if a.merge_mode is None:
-            raise ShapeError("merge_mode null returns two tensors, which a chain of layers cannot pass on",
-                             "use concat, sum, mul or ave")
         # Keras gives the two directions zeros at masked steps when returning sequences
         zero = {"zero_output_for_mask": fa.return_sequences}
         return (replace(forward, args=fa.replace(**zero)), replace(backward, args=ba.replace(**zero)))
@@ -90,13 +87,18 @@ class Bidirectional(Wrapper):
 
     def combine(self, a, s, kids):
         fo, bo = kids[0].output_shape, kids[1].output_shape
+        f_states = b_states = []
+        if isinstance(fo, list):  # return_state: [output, states...]
+            (fo, *f_states), (bo, *b_states) = fo, bo
+        if a.merge_mode is None:
+            return [fo, bo, *f_states, *b_states]
         if a.merge_mode == "concat":
-            last = None if fo[-1] is None or bo[-1] is None else fo[-1] + bo[-1]
-            return fo[:-1] + (last,)
-        if fo != bo:
-            raise ShapeError(f"merge_mode {a.merge_mode} needs equal outputs but forward gives "
-                             f"{fmt_shape(fo)} and backward {fmt_shape(bo)}", "use merge_mode: concat")
-        return fo
+            # Keras's compute_output_shape doubles the forward layer's last axis,
+            # even when an explicit backward_layer has another size
+            out = fo[:-1] + (None if fo[-1] is None else 2 * fo[-1],)
+        else:  # Keras takes the forward layer's shape here too (unequal widths fail only when run)
+            out = fo
+        return [out, *f_states, *b_states] if f_states else out
 
     def shape_rule(self, a, s, out):
         f = a.layer.args.units
@@ -109,8 +111,13 @@ class Bidirectional(Wrapper):
         f, b = self.directions(a)
         y_f = f.type.forward(f.args, w["forward"], x, mask)
         y_b = b.type.forward(b.args, w["backward"], x, mask)
+        f_states = b_states = []
+        if f.args.return_state:
+            (y_f, *f_states), (y_b, *b_states) = y_f, y_b
         if f.args.return_sequences:
             y_b = [list(reversed(seq)) for seq in y_b]  # back to forward time order
+        if a.merge_mode is None:
+            return [y_f, y_b, *f_states, *b_states]
         merge = {
             "concat": lambda u, v: u + v,
             "sum": add,
@@ -118,8 +125,10 @@ class Bidirectional(Wrapper):
             "ave": lambda u, v: [(p + q) / 2.0 for p, q in zip(u, v)],
         }[a.merge_mode]
         if f.args.return_sequences:
-            return [[merge(u, v) for u, v in zip(sf, sb)] for sf, sb in zip(y_f, y_b)]
-        return [merge(u, v) for u, v in zip(y_f, y_b)]
+            y = [[merge(u, v) for u, v in zip(sf, sb)] for sf, sb in zip(y_f, y_b)]
+        else:
+            y = [merge(u, v) for u, v in zip(y_f, y_b)]
+        return [y, *f_states, *b_states] if f_states else y
 
     def compute_mask(self, a, x, mask):
         return mask if a.layer.args.return_sequences else None
