@@ -148,7 +148,8 @@ def test_wrapper_layer_not_a_mapping(run):
 
 
 def test_two_outputs_cannot_feed_a_chain(run):
-    text = "input: {shape: [5, 4]}\nlayers:\n  - {type: LSTM, units: 3, return_state: true}\n  - {type: Dense, units: 1}\n"
+    text = ("input: {shape: [5, 4]}\nlayers:\n  - {type: LSTM, units: 3, return_state: true}\n"
+            "  - {type: Dense, units: 1}\n")
     bad(run, text, "returns 3 tensors", "remove return_state", line=4)
 
 
