@@ -282,7 +282,9 @@ def explain(ctx, spec, layer, fmt, input_shape, framework, batch_size):
 
         render_rich.explain(lines)
     else:
-        click.echo("\n".join(lines))
+        from .render import wrap_lines
+
+        click.echo("\n".join(wrap_lines(lines)))
 
 
 @main.command()

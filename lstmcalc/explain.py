@@ -83,8 +83,8 @@ def explain_lines(d: dict, depth: int = 0) -> list[str]:
         width = max(len(w["name"]) for w in d["weights"])
         for w in d["weights"]:
             frozen = "" if w["trainable"] else "  (non-trainable)"
-            lines.append(f"  {w['name'].ljust(width)}  {fmt_shape(w['shape']):<16} {w['size']:>12,}  "
-                         f"{w['what']}{frozen}")
+            lines.append(f"  {w['name'].ljust(width)}  {fmt_shape(w['shape']):<16} {w['size']:>12,}{frozen}")
+            lines.append(f"      {w['what']}")
         lines.append("")
     if d["gates"]:
         lines.append("Per gate (the weight matrices above hold these side by side)")

@@ -15,6 +15,7 @@ import random
 from dataclasses import dataclass, replace
 
 from .errors import Problem, SpecError
+from .layers import batch_axis
 from .layers.base import fmt_shape
 from .model import INPUT, LayerRecord, Model, build
 from .tensor import check_shape, shape_of
@@ -72,7 +73,8 @@ def weight_tree(r: LayerRecord) -> dict:
         return {k.role: weight_tree(k) for k in r.children}
     if r.children:
         return weight_tree(r.children[0])
-    return {w.name: w.shape for w in r.weights}
+    buffers = r.type.buffers(r.args, r.input_shape) if hasattr(r.type, "buffers") else []
+    return {w.name: w.shape for w in (*r.weights, *buffers)}
 
 
 # -- cost estimate ----------------------------------------------------------------
@@ -102,9 +104,10 @@ def guard(model: Model, force: bool) -> None:
 
 
 def concrete(model: Model, shape: tuple) -> Model:
-    """The same model on a concrete input shape (batch axis first)."""
-    spec = replace(model.spec, input=replace(model.spec.input, shape=tuple(shape[1:])))
-    return build(spec, shape[0])
+    """The same model on a concrete input shape (batch axis included, where the model has it)."""
+    axis = batch_axis(model.framework, model.spec.layers)
+    spec = replace(model.spec, input=replace(model.spec.input, shape=tuple(shape[:axis] + shape[axis + 1:])))
+    return build(spec, shape[axis])
 
 
 # -- running ------------------------------------------------------------------------
@@ -113,9 +116,11 @@ def concrete(model: Model, shape: tuple) -> Model:
 def run_layers(model: Model, weights: dict, x, until: str | None = None):
     """Yield (record, output, tracked weights) for each layer after the input."""
     mask = None
+    context: dict = {}  # what a layer leaves for later ones (a recurrent module's final states)
     for r in model.layers[1:]:
         tracked = Tracked(weights.get(r.name, {}), weight_tree(r))
-        y = r.type.forward(r.args, tracked, x, mask)
+        extra = {"context": context} if getattr(r.type, "uses_context", False) else {}
+        y = r.type.forward(r.args, tracked, x, mask, **extra)
         mask = r.type.compute_mask(r.args, x, mask)
         yield r, y, tracked
         if r.name == until:
@@ -141,7 +146,7 @@ def random_weights(model: Model, rng: random.Random) -> dict:
         return [fill(shape[1:], positive) for _ in range(shape[0])]
 
     def tree(decl: dict) -> dict:
-        return {n: tree(v) if isinstance(v, dict) else fill(v, "variance" in n or "stddev" in n)
+        return {n: tree(v) if isinstance(v, dict) else fill(v, "variance" in n or "stddev" in n or n == "running_var")
                 for n, v in decl.items()}
 
     return {r.name: tree(weight_tree(r)) for r in model.layers[1:] if r.weights}
@@ -166,7 +171,7 @@ def _vocabulary(r: LayerRecord | None) -> int | None:
     while r is not None and r.children and r.type.name == "TimeDistributed":
         r = r.children[0]
     if r is not None and r.type.name == "Embedding":
-        return r.args.input_dim
+        return r.args.get("input_dim") or r.args.get("num_embeddings")  # Keras / PyTorch
     return None
 
 
@@ -192,7 +197,9 @@ class LayerCheck:
 def verify(model: Model, seed: int = 0, batch: int = 2, force: bool = False) -> list[LayerCheck]:
     """Run the model on seeded random weights and input; check every layer."""
     shape = model.layers[0].output_shape
-    model = concrete(model, (batch, *(VARIABLE_LENGTH if d is None else d for d in shape[1:])))
+    axis = batch_axis(model.framework, model.spec.layers)
+    model = concrete(model, tuple(batch if i == axis else VARIABLE_LENGTH if d is None else d
+                                  for i, d in enumerate(shape)))
     guard(model, force)
     rng = random.Random(seed)
     weights = random_weights(model, rng)

@@ -13,7 +13,7 @@ from math import prod
 
 from .args import Args
 from .errors import Problem, ShapeError, SpecError
-from .layers import Formula, LayerType, WeightSpec
+from .layers import Formula, LayerType, WeightSpec, batch_axis, resolve
 from .layers.base import fmt_shape
 from .spec import LayerSpec, ModelSpec
 
@@ -175,11 +175,12 @@ def build_record(spec: LayerSpec, s: tuple, file: str, prev: LayerRecord | None 
 def build(spec: ModelSpec, batch_size: int | None = None) -> Model:
     """Propagate shapes through the chain and gather every layer's record."""
     batch = batch_size if batch_size is not None else spec.batch_size
-    shape = (batch,) + spec.input.shape
+    axis = batch_axis(spec.framework, spec.layers)
+    shape = spec.input.shape[:axis] + (batch,) + spec.input.shape[axis:]
     first = LayerRecord(spec.input.name, INPUT, Args({"dtype": spec.input.dtype}), None, shape, (),
                         Formula("0", "0", 0), 0, 0)
     records = [first]
-    for layer in spec.layers:
+    for layer in resolve(spec.framework, spec.layers):
         prev = records[-1]
         if len(prev.outputs) > 1:
             raise SpecError(Problem(

@@ -75,3 +75,19 @@ def tensor_text(y) -> str:
 
     walk(y if isinstance(y, list) else [y], 0)
     return "\n".join(lines)
+
+
+def wrap_lines(lines: list[str], width: int = 80) -> list[str]:
+    """Wrap long prose lines at word boundaries, keeping their indentation."""
+    import textwrap
+
+    out = []
+    for line in lines:
+        if len(line) <= width:
+            out.append(line)
+            continue
+        indent = line[: len(line) - len(line.lstrip())]
+        hang = indent + ("  " if line.lstrip().startswith(("- ", "why:")) else "    ")
+        out += textwrap.wrap(line, width, initial_indent="", subsequent_indent=hang,
+                             break_long_words=False, break_on_hyphens=False) or [line]
+    return out

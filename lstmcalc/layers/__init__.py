@@ -15,7 +15,9 @@ from .conv import (
     MaxPooling1D,
 )
 from .core import Activation, Dense, Dropout, Embedding, GaussianNoise, Masking, SpatialDropout1D
+from . import pytorch
 from .normalization import BatchNormalization, LayerNormalization
+from .pytorch import PYTORCH
 from .recurrent import GRU, LSTM, SimpleRNN
 from .reshaping import Flatten, Permute, RepeatVector, Reshape
 from .wrappers import Bidirectional, TimeDistributed
@@ -31,7 +33,23 @@ KERAS: dict[str, LayerType] = {
     )
 }
 
-REGISTRIES: dict[str, dict[str, LayerType]] = {"keras": KERAS}
+REGISTRIES: dict[str, dict[str, LayerType]] = {"keras": KERAS, "pytorch": PYTORCH}
+
+# A dialect whose input layout or pseudo steps need the whole chain: a module
+# with `batch_axis(layers) -> int` and `resolve(layers) -> layers`.
+DIALECTS = {"pytorch": pytorch}
+
+
+def batch_axis(framework: str, layers) -> int:
+    """Where the batch axis sits in the model's input (0 unless the dialect says otherwise)."""
+    dialect = DIALECTS.get(framework)
+    return dialect.batch_axis(layers) if dialect else 0
+
+
+def resolve(framework: str, layers) -> tuple:
+    """The layer specs with what each takes from the layers before it filled in."""
+    dialect = DIALECTS.get(framework)
+    return dialect.resolve(layers) if dialect else tuple(layers)
 
 
 def lookup(registry: dict[str, LayerType], type_name: str) -> LayerType | None:
@@ -40,4 +58,4 @@ def lookup(registry: dict[str, LayerType], type_name: str) -> LayerType | None:
     return lowered.get(type_name.lower())
 
 
-__all__ = ["KERAS", "REGISTRIES", "Formula", "LayerType", "WeightSpec", "lookup"]
+__all__ = ["KERAS", "PYTORCH", "REGISTRIES", "batch_axis", "resolve", "Formula", "LayerType", "WeightSpec", "lookup"]
