@@ -149,7 +149,7 @@ def random_weights(model: Model, rng: random.Random) -> dict:
         return {n: tree(v) if isinstance(v, dict) else fill(v, "variance" in n or "stddev" in n or n == "running_var")
                 for n, v in decl.items()}
 
-    return {r.name: tree(weight_tree(r)) for r in model.layers[1:] if r.weights}
+    return {r.name: tree(weight_tree(r)) for r in model.layers[1:] if weight_tree(r)}
 
 
 def random_input(model: Model, rng: random.Random):
@@ -194,12 +194,24 @@ class LayerCheck:
                 "actual_params": self.actual_params, "ok": self.ok, "problems": list(self.problems)}
 
 
-def verify(model: Model, seed: int = 0, batch: int = 2, force: bool = False) -> list[LayerCheck]:
-    """Run the model on seeded random weights and input; check every layer."""
+def concrete_for_verify(model: Model, batch: int) -> Model:
+    """Give variable sizes a small length that every layer accepts (5 first)."""
     shape = model.layers[0].output_shape
     axis = batch_axis(model.framework, model.spec.layers)
-    model = concrete(model, tuple(batch if i == axis else VARIABLE_LENGTH if d is None else d
-                                  for i, d in enumerate(shape)))
+    first_error = None
+    for length in (VARIABLE_LENGTH, 1, 2, 3, 4, 6, 8, 16, 32, 64):
+        try:
+            return concrete(model, tuple(batch if i == axis else length if d is None else d
+                                         for i, d in enumerate(shape)))
+        except SpecError as e:
+            first_error = first_error or e
+    raise SpecError(first_error.problem.located(
+        hint="no small length for the variable axes fits every layer; give input.shape a size"))
+
+
+def verify(model: Model, seed: int = 0, batch: int = 2, force: bool = False) -> list[LayerCheck]:
+    """Run the model on seeded random weights and input; check every layer."""
+    model = concrete_for_verify(model, batch)
     guard(model, force)
     rng = random.Random(seed)
     weights = random_weights(model, rng)
@@ -215,7 +227,8 @@ def verify(model: Model, seed: int = 0, batch: int = 2, force: bool = False) -> 
                 problems.append("the output is not a rectangular tensor of numbers")
             if any(isinstance(v, float) and math.isnan(v) for v in _first_values(y)):
                 problems.append("the output contains NaN")
-            unread = tracked.unread()
+            training_only = {w.name.split("/")[-1] for w in r.weights if w.training_only}
+            unread = [n for n in tracked.unread() if n.split("/")[-1] not in training_only]
             if unread:
                 problems.append("declared weights never read: " + ", ".join(unread))
         except UndeclaredWeight as e:
@@ -265,7 +278,7 @@ def check_weights(model: Model, weights, file: str) -> None:
             raise SpecError(Problem(f"weights for '{name}', which is not a layer of the model", file=file,
                                     hint="layers: " + ", ".join(known)))
     for r in model.layers[1:]:
-        if r.weights:
+        if weight_tree(r):
             _check_tree(r, weights.get(r.name), weight_tree(r), "", file)
 
 

@@ -120,7 +120,9 @@ def load(text: str, name: str, exact_offsets: bool = False):
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         msg = f"not valid YAML: {e.problem or e.context}"
-        hint = "indent with spaces, not tabs" if "\t" in (text.splitlines()[mark.line] if mark else "") else None
+        lines = text.splitlines()
+        bad_line = lines[mark.line] if mark and mark.line < len(lines) else ""
+        hint = "indent with spaces, not tabs" if "\t" in bad_line else None
         raise SpecError(
             Problem(msg, file=name, line=mark.line + 1 if mark else None,
                     column=mark.column + 1 if mark else None, hint=hint)

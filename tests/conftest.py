@@ -36,3 +36,8 @@ class Run:
 @pytest.fixture
 def run(tmp_path):
     return Run(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def run_factory(tmp_path_factory):
+    return Run(tmp_path_factory.mktemp("fuzz"))

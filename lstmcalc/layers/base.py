@@ -25,6 +25,7 @@ class WeightSpec:
     shape: tuple[int, ...]
     trainable: bool = True
     doc: str = ""
+    training_only: bool = False  # updated while training, never read at inference
 
     @property
     def size(self) -> int:

@@ -166,8 +166,8 @@ class Embedding(LayerType):
         def look(v):
             if isinstance(v, list):
                 return [look(t) for t in v]
-            i = int(v)
-            if i != v or not 0 <= i < a.input_dim:
+            i = int(v)  # Keras casts other inputs to int32 (truncating)
+            if not 0 <= i < a.input_dim:
                 raise SpecError(f"token id {v!r} is not an integer in [0, {a.input_dim})",
                                 hint="feed token ids to Embedding")
             return list(table[i])

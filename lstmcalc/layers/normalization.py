@@ -103,7 +103,8 @@ class BatchNormalization(LayerType):
             WeightSpec("moving_variance", c, trainable=False, doc="moving variance (updated, not trained)"),
         ]
         if a.renorm:
-            ws += [WeightSpec(n, c, trainable=False, doc="batch-renorm statistic")
+            ws += [WeightSpec(n, c, trainable=False, doc="batch-renorm statistic (training only)",
+                              training_only=True)
                    for n in ("moving_stddev", "renorm_mean", "renorm_stddev")]
         return ws
 
