@@ -69,15 +69,6 @@ class LayerRecord:
         return self.type.name
 
     @property
-    def counted_trainable(self) -> int:
-        """Trainable params as Keras's model totals count them: a wrapper built
-        with trainable=False still has trainable children (Keras 3 does not pass
-        the flag down), so the model's total looks at the children."""
-        if self.children:
-            return sum(c.counted_trainable for c in self.children)
-        return self.trainable_params
-
-    @property
     def outputs(self) -> list[tuple]:
         """Every output shape (several with return_state or merge_mode null)."""
         return self.output_shape if isinstance(self.output_shape, list) else [self.output_shape]
@@ -111,7 +102,7 @@ class Model:
 
     @property
     def trainable_params(self) -> int:
-        return sum(r.counted_trainable for r in self.layers)
+        return sum(r.trainable_params for r in self.layers)
 
     @property
     def non_trainable_params(self) -> int:
@@ -162,7 +153,9 @@ def build_record(spec: LayerSpec, s: tuple, file: str, prev: LayerRecord | None 
             elementwise = t.elementwise_ops(a, s, out)
     except ShapeError as err:
         raise _located(err, spec, file, s, prev) from None
-    if not a.get("trainable", True):
+    if not a.get("trainable", True) and not t.wrapper:
+        # Keras 3 quirk: a wrapper's trainable=False does not reach the wrapped
+        # layers, whose variables stay trainable
         weights = tuple(replace(w, trainable=False) for w in weights)
     return LayerRecord(
         name=spec.name, type=t, args=a, input_shape=s, output_shape=out, weights=weights,

@@ -210,16 +210,20 @@ class Pooling1D(LayerType):
         p, st = a.pool_size, self.stride(a)
         out = []
         for seq in to_channels_last(a, x):
-            length = len(seq)
             left = right = 0
             if a.padding == "same":
-                left, right = same_padding(length, p, st)
+                left, right = same_padding(len(seq), p, st)
+            if left != right:
+                # Keras's torch backend pads an uneven split by repeating the
+                # edge steps, and those copies count in an average
+                seq, left, right = [seq[0]] * left + list(seq) + [seq[-1]] * right, 0, 0
+            length = len(seq)
             n_out = (length + left + right - p) // st + 1
             rows = []
             for i in range(n_out):
                 lo = max(i * st - left, 0)
                 hi = min(i * st - left + p, length)
-                window = seq[lo:hi]  # padding is never part of the window
+                window = seq[lo:hi]  # an even padding is never part of the window
                 rows.append([self.reduce(col) for col in zip(*window)])
             out.append(rows)
         return to_channels_last(a, out)

@@ -12,7 +12,8 @@ def lora_args(target: str) -> tuple[Arg, ...]:
     return (
         Arg("lora_rank", "int", None, f"rank of a LoRA update of {target}; freezes {target}",
             minimum=1, nullable=True, structural=True),
-        Arg("lora_alpha", "float", None, "LoRA scale numerator (default: lora_rank)", nullable=True),
+        Arg("lora_alpha", "float", None, "LoRA scale numerator; Keras 3 resets it to lora_rank when it builds "
+            "the layer, so it has no effect", nullable=True),
     )
 
 
@@ -33,7 +34,9 @@ def lora_merged(a, w, name: str) -> list:
     base = w[name]
     if not a.lora_rank:
         return base
-    scale = (a.lora_alpha if a.lora_alpha is not None else a.lora_rank) / a.lora_rank
+    # Keras 3 builds the layer with enable_lora(lora_rank), which resets
+    # lora_alpha to lora_rank: the constructor's lora_alpha has no effect.
+    scale = 1.0
     b_cols = transpose(w[f"lora_{name}_b"])  # (cols, r)
     return [[v + scale * d for v, d in zip(row, matvec(b_cols, a_row))]
             for row, a_row in zip(base, w[f"lora_{name}_a"])]

@@ -152,8 +152,11 @@ class LayerNormalization(LayerType):
     )
 
     def shape_of_params(self, a, s) -> tuple:
-        axes = norm_axes(a.axis, len(s), self.name)
-        shape = tuple(s[ax] for ax in axes)
+        norm_axes(a.axis, len(s), self.name)  # validates
+        written = a.axis if isinstance(a.axis, tuple) else (a.axis,)
+        # Keras sorts the axes as written, so [-1, 1] gives gamma (s[-1], s[1]);
+        # at run time it reshapes (not transposes) gamma to the input's axis order
+        shape = tuple(s[ax] for ax in sorted(written))
         if None in shape:
             raise ShapeError(f"LayerNormalization needs known sizes on axis {a.axis} of {fmt_shape(s)}",
                              "give those axes a size in input.shape")
