@@ -41,9 +41,11 @@ class Problem:
 
     def text(self) -> str:
         head = self.where() + ": "
+        kind = f" ({self.layer_type})" if self.layer_type else ""
         if self.layer is not None:
-            kind = f" ({self.layer_type})" if self.layer_type else ""
             head += f"layer '{self.layer}'{kind}: "
+        elif self.index is not None:  # an unnamed layer: its position in layers:
+            head += f"layer #{self.index + 1}{kind}: "
         body = self.message
         if self.hint:
             body += f"; {self.hint}"

@@ -222,8 +222,10 @@ def verify(model: Model, seed: int = 0, batch: int = 2, force: bool = False) -> 
         problems = []
         try:
             _, y, tracked = next(steps)
-            actual = shape_of(y)
-            if not check_shape(y, actual):
+            tensors = y if isinstance(r.output_shape, list) else [y]  # several outputs: a list
+            shapes = [shape_of(t) for t in tensors]
+            actual = shapes if isinstance(r.output_shape, list) else shapes[0]
+            if not all(check_shape(t, sh) for t, sh in zip(tensors, shapes)):
                 problems.append("the output is not a rectangular tensor of numbers")
             if any(isinstance(v, float) and math.isnan(v) for v in _first_values(y)):
                 problems.append("the output contains NaN")

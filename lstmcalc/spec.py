@@ -96,11 +96,13 @@ class _Parser:
         return base if n == 0 else f"{base}_{n}"
 
     # -- layers --------------------------------------------------------------
-    def layer(self, raw, index: int | None, where, where_key) -> LayerSpec:
+    def layer(self, raw, index: int | None, where, where_key, outer: int | None = None) -> LayerSpec:
+        """Validate one layer; index is its place in layers: (None when wrapped in layer `outer`)."""
         if not isinstance(raw, dict):
             self.fail(f"a layer must be a mapping with a 'type', got {type(raw).__name__}", where, where_key)
         ident = {"name": raw.get("name") if isinstance(raw.get("name"), str) else None,
-                 "type": raw.get("type") if isinstance(raw.get("type"), str) else None, "index": index}
+                 "type": raw.get("type") if isinstance(raw.get("type"), str) else None,
+                 "index": index if index is not None else outer}
         if "type" not in raw:
             self.fail("layer has no 'type'", raw, None, "add e.g. type: LSTM", ident)
         type_name = raw["type"]
@@ -144,7 +146,7 @@ class _Parser:
             if not isinstance(value, dict):
                 self.fail(f"'{key}' must be a nested layer mapping with a type", raw, key,
                           f"write {key}: {{type: LSTM, units: 64}}", ident)
-            return self.layer(value, None, raw, key)
+            return self.layer(value, None, raw, key, ident["index"])
         try:
             return validate(arg, value)
         except ArgError as e:
@@ -177,7 +179,8 @@ class _Parser:
         if doc is None:
             self.fail("the spec is empty", hint="write at least input: and layers:")
         if not isinstance(doc, dict):
-            self.fail(f"the spec must be a mapping (input:, layers:, ...), got {type(doc).__name__}",
+            kind = "a list" if isinstance(doc, list) else f"a single value ({doc!r:.40})"
+            self.fail(f"the spec must be a mapping (input:, layers:, ...), got {kind}",
                       doc if hasattr(doc, "line") else None)
         self.check_keys(doc, TOP_KEYS, "the spec")
         name = doc.get("name")

@@ -36,7 +36,7 @@ def test_a_changed_number_fails_with_one_line(run):
     result = run("check", p, "--format", "text")
     assert result.exit_code == 1
     lines = result.stdout.strip().splitlines()
-    line_no = next(i for i, t in enumerate(text.splitlines(), 1) if "49408" in t)
+    line_no = next(i for i, t in enumerate(text.splitlines(), 1) if "params: 49408" in t)
     assert lines[0].startswith(f"{p}:{line_no}:")
     assert lines[0].endswith("layer 'lstm2': params expected 49,000, got 49,408")
     assert "1 with failing expectations" in lines[-1]
