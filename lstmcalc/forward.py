@@ -205,8 +205,8 @@ def concrete_for_verify(model: Model, batch: int) -> Model:
                                          for i, d in enumerate(shape)))
         except SpecError as e:
             first_error = first_error or e
-    raise SpecError(first_error.problem.located(
-        hint="no small length for the variable axes fits every layer; give input.shape a size"))
+    raise SpecError(replace(first_error.problem, hint="verify found no small size for the variable (null) "
+                            "axes that every layer accepts; give input.shape sizes"))
 
 
 def verify(model: Model, seed: int = 0, batch: int = 2, force: bool = False) -> list[LayerCheck]:

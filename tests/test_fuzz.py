@@ -32,8 +32,10 @@ def test_random_specs_summarise_and_verify(spec):
     assert model.total_params == sum(r.params for r in model.layers)
     try:
         checks = forward.verify(model, seed=0, batch=2)
-    except SpecError as e:  # an Embedding fed values that are no token ids is refused, not miscounted
-        assert "token id" in e.problem.message
+    except SpecError as e:
+        # refused, not miscounted: an Embedding fed values that are no token ids, or
+        # variable axes that Keras accepts statically but no concrete size satisfies
+        assert "token id" in e.problem.message or "variable (null)" in (e.problem.hint or "")
         return
     assert all(c.ok for c in checks), [c.as_dict() for c in checks if not c.ok]
 
