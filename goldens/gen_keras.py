@@ -649,7 +649,7 @@ def summary_specs():
     add("input_float64", [10, 8], L("LSTM", units=4), dtype="float64")
     add("input_float16", [10, 8], L("Dense", units=4), dtype="float16")
     add("input_batch_size_null_time", [None, 8], L("Conv1D", filters=2, kernel_size=3, padding="same"), L("GRU", units=3), batch_size=1)
-    add("gaussian_noise_stddev_2", [8], L("GaussianNoise", stddev=2.0))
+    add("gaussian_noise_refuse_stddev_2", [8], L("GaussianNoise", stddev=2.0))
     add("repeat_vector_refuse_n_0", [8], L("RepeatVector", n=0))
     add("permute_4d_rotate", [3, 4, 5], L("Permute", dims=[2, 3, 1]))
     add("time_distributed_conv1d_channels_first", [5, 3, 20], L("TimeDistributed", layer=L("Conv1D", filters=4, kernel_size=3, data_format="channels_first")))
@@ -716,7 +716,7 @@ def set_random_weights(layer, rng):
         name = variable_name(variable)
         if name in tensors:
             raise ValueError(f"{layer.name}: two weights named {name}")
-        low, high = (0.5, 1.5) if name in ("moving_variance", "renorm_stddev") else (-0.5, 0.5)
+        low, high = (0.5, 1.5) if name in ("moving_variance", "moving_stddev", "renorm_stddev") else (-0.5, 0.5)
         value = rng.uniform(low, high, size=tuple(variable.shape))
         variable.assign(value)
         tensors[name] = value.tolist()

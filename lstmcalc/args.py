@@ -185,6 +185,17 @@ def validate(arg: Arg, value):
     raise AssertionError(f"unknown arg kind {kind}")
 
 
+def weight_args(**initializers) -> tuple[Arg, ...]:
+    """The initializer, regularizer and constraint arguments of each named weight,
+    e.g. weight_args(kernel="glorot_uniform", bias="zeros")."""
+    names = list(initializers)
+    return (
+        *(Arg(f"{n}_initializer", "object", init, f"initializer of {n}") for n, init in initializers.items()),
+        *(Arg(f"{n}_regularizer", "object", None, f"regularizer of {n}") for n in names),
+        *(Arg(f"{n}_constraint", "object", None, f"constraint on {n}") for n in names),
+    )
+
+
 def base_args(*, trainable: bool = True) -> tuple[Arg, ...]:
     """The keyword arguments every Keras layer accepts (keras.Layer.__init__)."""
     args = [

@@ -95,7 +95,9 @@ def load_model(path: str, batch_size: int | None = None):
 @click.option("--expand", is_flag=True, help="show the layers inside wrappers")
 @click.option("--columns", default=None,
               help="comma-separated columns: shape,params,trainable,macs,memory (default shape,params)")
-def summary(spec, fmt, batch_size, expand, columns):
+@click.option("--compare", "compare_", is_flag=True,
+              help="the same model's counts in the other framework (Keras vs PyTorch), layer by layer")
+def summary(spec, fmt, batch_size, expand, columns, compare_):
     """The summary table: layer (type), output shape, param #, totals."""
     remember_format(fmt)
     from . import report
@@ -107,6 +109,9 @@ def summary(spec, fmt, batch_size, expand, columns):
                                  param_hint="--columns")
     model = load_model(spec, batch_size)
     fmt = default_format(fmt)
+    if compare_:
+        show_comparison(model, fmt)
+        return
     if fmt == "json":
         emit_json(report.summary_dict(model, batch_size))
         return
@@ -123,6 +128,22 @@ def summary(spec, fmt, batch_size, expand, columns):
 
     render_fn = render.summary_markdown if fmt == "markdown" else render.summary_plain
     click.echo(render_fn(title, rows, totals, cols, cost), nl=False)
+
+
+def show_comparison(model, fmt: str) -> None:
+    from .compare import compare, compare_lines
+
+    comparison = compare(model)
+    if fmt == "json":
+        emit_json(comparison.as_dict())
+        return
+    lines = compare_lines(comparison)
+    if fmt == "rich":
+        from . import render_rich
+
+        render_rich.text_block(lines, "compare")
+    else:
+        click.echo("\n".join(lines))
 
 
 @main.command()

@@ -54,7 +54,8 @@ def test_weights_match_keras(case):
         if layer.get("sublayers"):
             for child, sub in zip(record.children, layer["sublayers"]):
                 assert child.name == sub["name"]
-                assert _shape(child.output_shape) == sub["output_shape"]
+                main = child.outputs[0]  # with return_state the golden records the main output
+                assert list(main) == sub["output_shape"]
                 assert [(w.name.split("/")[-1], list(w.shape), w.trainable) for w in child.weights] == [
                     (w["name"], w["shape"], w["trainable"]) for w in sub["weights"]]
         else:

@@ -6,6 +6,7 @@ and listing it here.
 
 from __future__ import annotations
 
+from . import pytorch
 from .base import Formula, LayerType, WeightSpec
 from .conv import (
     AveragePooling1D,
@@ -15,7 +16,6 @@ from .conv import (
     MaxPooling1D,
 )
 from .core import Activation, Dense, Dropout, Embedding, GaussianNoise, Masking, SpatialDropout1D
-from . import pytorch
 from .normalization import BatchNormalization, LayerNormalization
 from .pytorch import PYTORCH
 from .recurrent import GRU, LSTM, SimpleRNN

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from ..args import REQUIRED, Arg
+from ..args import REQUIRED, Arg, weight_args
 from ..errors import ShapeError
 from ..tensor import activation, dot, transpose
 from .base import Formula, LayerType, WeightSpec, fmt_shape, need_known
@@ -79,12 +79,7 @@ class Conv1D(LayerType):
             structural=True),
         Arg("activation", "activation", None, "activation applied to the output"),
         Arg("use_bias", "bool", True, "whether the layer has a bias vector", structural=True),
-        Arg("kernel_initializer", "object", "glorot_uniform", "initializer of kernel"),
-        Arg("bias_initializer", "object", "zeros", "initializer of bias"),
-        Arg("kernel_regularizer", "object", None, "regularizer of kernel"),
-        Arg("bias_regularizer", "object", None, "regularizer of bias"),
-        Arg("kernel_constraint", "object", None, "constraint on kernel"),
-        Arg("bias_constraint", "object", None, "constraint on bias"),
+        *weight_args(kernel="glorot_uniform", bias="zeros"),
     )
 
     def span(self, a) -> int:

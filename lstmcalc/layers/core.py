@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..args import Arg
+from ..args import Arg, weight_args
 from ..errors import ShapeError, SpecError
 from ..tensor import activation, add, map_vectors, matvec, shape_of, transpose
 from .base import Formula, LayerType, WeightSpec, fmt_shape, need_known
@@ -62,12 +62,7 @@ class Dense(LayerType):
         Arg("units", "int", doc="number of outputs", minimum=1, structural=True),
         Arg("activation", "activation", None, "activation applied to the output"),
         Arg("use_bias", "bool", True, "whether the layer has a bias vector", structural=True),
-        Arg("kernel_initializer", "object", "glorot_uniform", "initializer of kernel"),
-        Arg("bias_initializer", "object", "zeros", "initializer of bias"),
-        Arg("kernel_regularizer", "object", None, "regularizer of kernel"),
-        Arg("bias_regularizer", "object", None, "regularizer of bias"),
-        Arg("kernel_constraint", "object", None, "constraint on kernel"),
-        Arg("bias_constraint", "object", None, "constraint on bias"),
+        *weight_args(kernel="glorot_uniform", bias="zeros"),
         *lora_args("kernel"),
         Arg("quantization_config", "object", None, "quantisation (not supported: leave null)"),
     )
@@ -134,9 +129,7 @@ class Embedding(LayerType):
         Arg("input_dim", "int", doc="vocabulary size: token ids run from 0 to input_dim - 1",
             minimum=1, structural=True),
         Arg("output_dim", "int", doc="length of each embedding vector", minimum=1, structural=True),
-        Arg("embeddings_initializer", "object", "uniform", "initializer of embeddings"),
-        Arg("embeddings_regularizer", "object", None, "regularizer of embeddings"),
-        Arg("embeddings_constraint", "object", None, "constraint on embeddings"),
+        *weight_args(embeddings="uniform"),
         Arg("mask_zero", "bool", False, "token id 0 is padding: later layers skip it"),
         Arg("weights", "object", None, "initial weights"),
         Arg("input_length", "int", None, "deprecated: Keras 3 ignores it", minimum=1, nullable=True),
@@ -228,7 +221,7 @@ class GaussianNoise(LayerType):
     name, auto_name = "GaussianNoise", "gaussian_noise"
     supports_masking = True
     args = (
-        Arg("stddev", "float", doc="standard deviation of the noise", minimum=0),
+        Arg("stddev", "float", doc="standard deviation of the noise (Keras allows 0 to 1)", minimum=0, maximum=1),
         Arg("seed", "int", None, "random seed", nullable=True),
     )
 

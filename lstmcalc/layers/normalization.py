@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from ..args import Arg
+from ..args import Arg, weight_args
 from ..errors import ShapeError
 from ..tensor import flatten, permute, reshape, shape_of
 from .base import Formula, LayerType, WeightSpec, fmt_shape
@@ -12,12 +12,7 @@ from .base import Formula, LayerType, WeightSpec, fmt_shape
 _COMMON = (
     Arg("center", "bool", True, "learn an offset beta", structural=True),
     Arg("scale", "bool", True, "learn a scale gamma", structural=True),
-    Arg("beta_initializer", "object", "zeros", "initializer of beta"),
-    Arg("gamma_initializer", "object", "ones", "initializer of gamma"),
-    Arg("beta_regularizer", "object", None, "regularizer of beta"),
-    Arg("gamma_regularizer", "object", None, "regularizer of gamma"),
-    Arg("beta_constraint", "object", None, "constraint on beta"),
-    Arg("gamma_constraint", "object", None, "constraint on gamma"),
+    *weight_args(beta="zeros", gamma="ones"),
 )
 
 
@@ -33,6 +28,11 @@ def norm_axes(axes, rank: int, layer: str) -> tuple[int, ...]:
         raise ShapeError(f"{layer} cannot normalise over the batch axis (axis 0)",
                          "use -1 for the features")
     return tuple(sorted(set(out)))
+
+
+def per_value_ops(s, ops: int) -> int | None:
+    """ops elementwise operations for each value of one sample (None if variable)."""
+    return None if None in s[1:] else ops * math.prod(s[1:])
 
 
 def _along(x, axes: tuple[int, ...], fn):
@@ -119,8 +119,7 @@ class BatchNormalization(LayerType):
                        f"{n} × {c}", n * c)
 
     def elementwise_ops(self, a, s, out):
-        values = math.prod(s[1:]) if None not in s[1:] else None
-        return None if values is None else 2 * values
+        return per_value_ops(s, 2)  # one multiply-add per value
 
     def forward(self, a, w, x, mask=None):
         c = len(w["moving_mean"])
@@ -185,8 +184,7 @@ class LayerNormalization(LayerType):
                        f"{k} × {n}", k * n)
 
     def elementwise_ops(self, a, s, out):
-        values = math.prod(s[1:]) if None not in s[1:] else None
-        return None if values is None else 4 * values
+        return per_value_ops(s, 4)  # mean, variance, normalise, scale and shift
 
     def forward(self, a, w, x, mask=None):
         axes = norm_axes(a.axis, len(shape_of(x)), self.name)

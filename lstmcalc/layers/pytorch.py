@@ -196,7 +196,7 @@ class TorchRecurrent(TorchModule):
         sym, num = f"{d_sym}[{sym0}]", f"{d_num}[{num0}]"
         if n > 1:
             sym1, num1 = part(f"{'D·' if d > 1 else ''}{hh}", ins[1])
-            sym += f" + {d_sym}(L − 1) × [{sym1}]"
+            sym += f" + {d_sym}(num_layers − 1) × [{sym1}]"
             num += f" + {d_num}{n - 1} × [{num1}]"
         sym += "   (per layer and direction; i = input_size, h = hidden_size" + (", p = proj_size)" if p else ")")
         value = d * sum(self.per_direction(a, i) for i in ins)
@@ -220,11 +220,12 @@ class TorchRecurrent(TorchModule):
     def notes(self, a, s, out):
         g, h, d, n = self.gates, a.hidden_size, self.directions(a), a.num_layers
         i = self.layer_inputs(a, s)
+        sets = (f"{n * d} weight sets, named _l0 ... _l{n - 1}{' and _reverse' if d > 1 else ''}"
+                if n * d > 1 else "one weight set, named _l0")
         lines = [
             f"hidden_size {h} is Keras's units: the size of h_t{' and c_t' if g == 4 else ''}. "
             f"num_layers {n} stacks {n} recurrent layer{'s' if n > 1 else ''} inside this one module"
-            f"{', each run in both directions (D = 2)' if d > 1 else ''}: {n * d} weight set"
-            f"{'s' if n * d > 1 else ''}, named _l0 ... _l{n - 1}{' and _reverse' if d > 1 else ''}.",
+            f"{', each run in both directions (D = 2)' if d > 1 else ''}: {sets}.",
             f"Layer 0 reads the {i[0]} input features; layers 1+ read the previous layer's output, D·H_out = "
             f"{d * self.out_size(a)} wide." if n > 1 else
             f"The layer reads the {i[0]} input features at every timestep.",
@@ -251,9 +252,10 @@ class TorchRecurrent(TorchModule):
             + ("." if self.name != "GRU" else "; or, keeping both, Keras GRU(reset_after=True)'s bias (2, 3h) "
                "= [bias_ih_l0, bias_hh_l0]: the same structure, n's recurrent bias inside r ⊙ (...)."),
             ("The gate blocks are in the same order in both (" + torch_order + ")." if same else
-             f"The gate blocks are reordered: torch stacks {torch_order}, Keras {keras_order}"
-             + (" (g is Keras's c, the candidate)." if self.name == "LSTM" else
-                " (n is Keras's h; swap the first two blocks).")),
+             f"Gate blocks: torch stacks {torch_order}, Keras {keras_order}: "
+             + ("the same order (torch's g is Keras's c, the candidate), so the blocks map as they are."
+                if self.name == "LSTM" else
+                "swap the first two blocks (r ↔ z; torch's n is Keras's h, the candidate).")),
         ]
         if a.bidirectional or a.num_layers > 1:
             lines.append("In Keras each layer and direction is its own layer: num_layers > 1 is a stack of "
@@ -264,7 +266,10 @@ class TorchRecurrent(TorchModule):
         return lines
 
     def pytorch_note(self, a, s):
-        return "the counts above are PyTorch's own; see `lstmcalc summary --compare` for the Keras model."
+        name, keras, reason = self.keras_equivalent(a, s, None)
+        if keras is None:
+            return f"these are PyTorch's counts; Keras: {reason}."
+        return f"these are PyTorch's counts; Keras's {name} counts {keras:,}: {reason}."
 
     def keras_equivalent(self, a, s, out):
         if a.get("proj_size"):
@@ -875,8 +880,10 @@ class LayerNorm(TorchModule):
         return Formula(f"{k} × prod(normalized_shape)   ({parts})", f"{k} × {n}", k * n)
 
     def notes(self, a, s, out):
-        return [f"To Keras: LayerNormalization(axis={-1 if len(self.normalized(a)) == 1 else list(range(-len(self.normalized(a)), 0))}, "
-                f"epsilon={a.eps:g}) with gamma = weight, beta = bias (Keras's default epsilon is 1e-3)."]
+        k = len(self.normalized(a))
+        axis = -1 if k == 1 else list(range(-k, 0))
+        return [f"To Keras: LayerNormalization(axis={axis}, epsilon={a.eps:g}) with gamma = weight, "
+                "beta = bias (Keras's default epsilon is 1e-3)."]
 
     def keras_equivalent(self, a, s, out):
         return ("LayerNormalization", self.formula(a, s).value, "same count (gamma, beta)")
@@ -954,7 +961,8 @@ class BatchNorm1d(TorchModule):
         if a.track_running_stats:
             lines.append(f"running_mean and running_var ({c} each) and num_batches_tracked are buffers: in the "
                          "state_dict but not in parameters(), so torch (and this count) leaves them out. `run` "
-                         "takes weight, bias, running_mean and running_var (num_batches_tracked is not needed).")
+                         "takes weight, bias, running_mean and running_var; leave num_batches_tracked out "
+                         "(only training reads it).")
         else:
             lines.append("track_running_stats: false: no running statistics; even at inference it normalises "
                          "with the batch's own mean and (biased) variance over N and L.")

@@ -10,7 +10,7 @@ h_t for every step, (batch, timesteps, units); without, only the last,
 
 from __future__ import annotations
 
-from ..args import Arg
+from ..args import Arg, weight_args
 from ..errors import ShapeError
 from ..tensor import activation, add, hadamard, matvec, transpose
 from .base import Formula, LayerType, WeightSpec, fmt_shape, need_known
@@ -26,15 +26,7 @@ def rnn_args(*, recurrent_activation: bool) -> tuple[Arg, ...]:
         args.append(Arg("recurrent_activation", "activation", "sigmoid", "activation of the gates"))
     args += [
         Arg("use_bias", "bool", True, "whether the layer has a bias vector", structural=True),
-        Arg("kernel_initializer", "object", "glorot_uniform", "initializer of kernel"),
-        Arg("recurrent_initializer", "object", "orthogonal", "initializer of recurrent_kernel"),
-        Arg("bias_initializer", "object", "zeros", "initializer of bias"),
-        Arg("kernel_regularizer", "object", None, "regularizer of kernel"),
-        Arg("recurrent_regularizer", "object", None, "regularizer of recurrent_kernel"),
-        Arg("bias_regularizer", "object", None, "regularizer of bias"),
-        Arg("kernel_constraint", "object", None, "constraint on kernel"),
-        Arg("recurrent_constraint", "object", None, "constraint on recurrent_kernel"),
-        Arg("bias_constraint", "object", None, "constraint on bias"),
+        *weight_args(kernel="glorot_uniform", recurrent="orthogonal", bias="zeros"),
         Arg("dropout", "float", 0.0, "dropout rate on the inputs (training only)", minimum=0, maximum=1),
         Arg("recurrent_dropout", "float", 0.0, "dropout rate on the state (training only)",
             minimum=0, maximum=1),
