@@ -144,7 +144,7 @@ def build_record(spec: LayerSpec, s: tuple, file: str, prev: LayerRecord | None 
                 replace(w, name=f"{k.role}/{w.name}") if len(kids) > 1 else w
                 for k in kids for w in k.weights
             )
-            formula, macs = t.formula_from(a, kids), t.macs_from(kids)
+            formula, macs = t.formula_from(a, kids), t.macs_from(a, s, kids)
             elementwise = None
         else:
             out = t.output_shape(a, s)

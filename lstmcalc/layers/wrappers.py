@@ -30,7 +30,7 @@ class Wrapper(LayerType):
         nums = " + ".join(f"{k.params:,}" for k in kids)
         return Formula(f"{syms}   (each counted as its own layer)", nums, sum(k.params for k in kids))
 
-    def macs_from(self, kids):
+    def macs_from(self, a, s, kids):
         total = 0
         for k in kids:
             if k.macs is None:
@@ -150,6 +150,10 @@ class TimeDistributed(Wrapper):
     def combine(self, a, s, kids):
         out = kids[0].output_shape
         return (out[0], s[1]) + out[1:]
+
+    def macs_from(self, a, s, kids):
+        per_step = super().macs_from(a, s, kids)
+        return None if per_step is None or s[1] is None else s[1] * per_step
 
     def shape_rule(self, a, s, out):
         return (f"the wrapped {a.layer.type.name} maps each timestep's {fmt_shape(s[2:])} to "
