@@ -140,9 +140,12 @@ def forward(model: Model, weights: dict, x, layer: str | None = None):
 
 
 def random_weights(model: Model, rng: random.Random) -> dict:
-    def fill(shape, positive):
+    rnd = rng.random
+
+    def fill(shape, positive):  # uniform in [0.5, 1.5) for variances, [-0.5, 0.5) otherwise
         if len(shape) == 1:
-            return [rng.uniform(0.5, 1.5) if positive else rng.uniform(-0.5, 0.5) for _ in range(shape[0])]
+            shift = 0.5 if positive else -0.5
+            return [rnd() + shift for _ in range(shape[0])]
         return [fill(shape[1:], positive) for _ in range(shape[0])]
 
     def tree(decl: dict) -> dict:
