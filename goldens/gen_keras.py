@@ -17,9 +17,13 @@ Writing produces two files next to this script:
   drawn from a seeded RNG (contract section 4 layout), every layer's output
   and the final output.
 
-``--check-specs`` builds every ``specs/*.yaml`` in Keras and compares its
-``expect:`` blocks with what Keras reports, printing the real numbers; the
-exit status is 1 when an expectation does not hold.
+``--check-specs`` builds every ``specs/*.yaml`` of ``framework: keras`` in
+Keras and compares its ``expect:`` blocks with what Keras reports, printing
+the real numbers; the exit status is 1 when an expectation does not hold.
+
+Trainable counts are per variable, like the model totals Keras prints
+(``layer_trainable`` records the layer's own flag, which a wrapper built with
+``trainable=False`` does not pass on to its wrapped layer).
 
 Everything is deterministic: weights and inputs come from a NumPy RNG seeded
 from the case id.
@@ -35,9 +39,12 @@ import zlib
 from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
+if __name__ == "__main__" and os.environ.get("PYTHONHASHSEED") != "0":
+    # Some Keras messages print Python sets; fix their order across runs.
+    os.execve(sys.executable, [sys.executable] + sys.argv, {**os.environ, "PYTHONHASHSEED": "0"})
 
-import numpy as np  # noqa: E402
 import keras  # noqa: E402
+import numpy as np  # noqa: E402
 import yaml  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -964,6 +971,9 @@ def check_specs():
     failures = 0
     for path in sorted((ROOT / "specs").glob("*.yaml")):
         spec = yaml.safe_load(path.read_text())
+        if spec.get("framework", "keras") != "keras":
+            print(f"{path.relative_to(ROOT)}: framework {spec['framework']}, not checked here")
+            continue
         model = build_model(strip_expect(spec))
         summary = summarize(model)
         print(f"{path.relative_to(ROOT)}")

@@ -176,8 +176,17 @@ class Recurrent(LayerType):
         bias = w["bias"] if a.use_bias else None
         return u, g, k, rk, bias
 
+    def prepare_step(self, a, w):
+        return self.prepare(a, w)
+
+    def stacked(self, a, w):
+        """[W; U] row by row, so that one inner product per gate unit reads
+        [x_t, h_(t-1)] (half the Python calls of two products)."""
+        u, g, k, rk, bias = self.prepare(a, w)
+        return u, [kr + rr for kr, rr in zip(k, rk)], bias
+
     def forward(self, a, w, x, mask=None):
-        params = self.prepare(a, w)
+        params = self.prepare_step(a, w)
         zero_output = a.get("zero_output_for_mask", False)
         out, finals = [], []
         for n, seq in enumerate(x):  # seq: (timesteps, features)
@@ -221,10 +230,12 @@ class LSTM(Recurrent):
         "h_t = o_t ⊙ tanh(c_t)",
     )
 
+    prepare_step = Recurrent.stacked
+
     def step(self, a, params, x_t, state):
-        u, _, k, rk, bias = params
+        u, wu, bias = params
         h_tm1, c_tm1 = state
-        z = add(matvec(k, x_t), matvec(rk, h_tm1))  # (4u,)
+        z = matvec(wu, x_t + h_tm1)  # (4u,) = x_t·W + h_(t-1)·U
         if bias is not None:
             z = add(z, bias)
         act, rec = activation(a.activation), activation(a.recurrent_activation)
@@ -319,10 +330,12 @@ class SimpleRNN(Recurrent):
     args = rnn_args(recurrent_activation=False)
     equations = ("h_t = tanh(x_t·W + h_(t-1)·U + b)",)
 
+    prepare_step = Recurrent.stacked
+
     def step(self, a, params, x_t, state):
-        u, _, k, rk, bias = params
+        u, wu, bias = params
         (h_tm1,) = state
-        z = add(matvec(k, x_t), matvec(rk, h_tm1))
+        z = matvec(wu, x_t + h_tm1)  # x_t·W + h_(t-1)·U
         if bias is not None:
             z = add(z, bias)
         h = activation(a.activation)(z)
