@@ -79,9 +79,14 @@ def expand_paths(paths: list[str]) -> list[str]:
 def _fmt(v) -> str:
     if isinstance(v, int):
         return f"{v:,}"
-    if isinstance(v, (list, tuple)):
-        return "[" + ", ".join("null" if d is None else str(d) for d in v) + "]"
-    return str(v)
+    return yaml_value(v)
+
+
+def unbatched(r) -> list:
+    """The output shape as expect: writes it: without the batch axis; a list of
+    such shapes for a layer with several outputs."""
+    shapes = [list(s[1:]) for s in r.outputs]
+    return shapes if len(shapes) > 1 else shapes[0]
 
 
 def expectations(spec: ModelSpec, model: Model) -> list[Expectation]:
@@ -92,13 +97,13 @@ def expectations(spec: ModelSpec, model: Model) -> list[Expectation]:
             "trainable_params": model.trainable_params,
             "non_trainable_params": model.non_trainable_params,
             "max_params": model.total_params,
-            "output_shape": list(model.output_shape[1:]),
+            "output_shape": unbatched(model.layers[-1]),
         }
         out += [Expectation(spec.expect, k, None, v, actual[k]) for k, v in spec.expect.items()]
     for layer in spec.layers:
         if layer.expect:
             r = model.get(layer.name)
-            actual = {"output_shape": list(r.output_shape[1:]), "params": r.params}
+            actual = {"output_shape": unbatched(r), "params": r.params}
             out += [Expectation(layer.expect, k, layer.name, v, actual[k]) for k, v in layer.expect.items()]
     return out
 
@@ -131,8 +136,8 @@ def check_file(path: str) -> tuple[list[Finding], ModelSpec | None, Model | None
 
 def yaml_value(v) -> str:
     if isinstance(v, (list, tuple)):
-        return "[" + ", ".join("null" if d is None else str(d) for d in v) + "]"
-    return str(v)
+        return "[" + ", ".join(yaml_value(d) for d in v) + "]"
+    return "null" if v is None else str(v)
 
 
 def updated_text(text: str, spec: ModelSpec, model: Model) -> str:

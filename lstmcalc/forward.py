@@ -18,7 +18,7 @@ from .errors import Problem, SpecError
 from .layers import batch_axis
 from .layers.base import fmt_shape
 from .model import INPUT, LayerRecord, Model, build
-from .tensor import check_shape, shape_of
+from .tensor import check_shape, shape_of, tensor_problem
 
 # The size guard: about a minute of pure-Python arithmetic, a few GB of lists.
 MAX_OPS = 1_500_000_000
@@ -264,13 +264,14 @@ def check_input(model: Model, x, file: str) -> Model:
     """Validate an input tensor against the model and return the concrete model."""
     want = model.layers[0].output_shape
     got = shape_of(x)
+    problem = tensor_problem(x)
+    if problem:
+        raise SpecError(Problem(f"the input is not a tensor of numbers: {problem}", file=file,
+                                hint="give a rectangular nested list of numbers, batch axis first"))
     fits = len(got) == len(want) and all(w is None or w == g for w, g in zip(want, got))
-    if not fits or not check_shape(x, got) or 0 in got:
-        raise SpecError(Problem(
-            f"input has shape {fmt_shape(got)} but the model takes {fmt_shape(want)}",
-            file=file, hint="give a nested list with the batch axis first" + (
-                "" if check_shape(x, got) else ", rectangular and of numbers only"),
-        ))
+    if not fits or 0 in got:
+        raise SpecError(Problem(f"input has shape {fmt_shape(got)} but the model takes {fmt_shape(want)}",
+                                file=file, hint="give a nested list with the batch axis first"))
     return concrete(model, got)
 
 
@@ -292,7 +293,7 @@ def _check_tree(r: LayerRecord, given, decl: dict, path: str, file: str):
     if not isinstance(given, dict):
         raise SpecError(Problem(f"no weights given (expected tensors {', '.join(flat_names(decl))})", **where))
     for name in given:
-        if name not in decl:
+        if name not in decl and name not in r.type.ignored_tensors:
             raise SpecError(Problem(f"unknown tensor '{path}{name}'", hint="expected: " + ", ".join(decl),
                                     **where))
     for name, shape in decl.items():
@@ -300,6 +301,9 @@ def _check_tree(r: LayerRecord, given, decl: dict, path: str, file: str):
             raise SpecError(Problem(f"tensor '{path}{name}' is missing", **where))
         if isinstance(shape, dict):
             _check_tree(r, given[name], shape, f"{path}{name}/", file)
+        elif tensor_problem(given[name]):
+            raise SpecError(Problem(f"tensor '{path}{name}' is not a tensor of numbers: "
+                                    f"{tensor_problem(given[name])}", **where))
         elif not check_shape(given[name], tuple(shape)):
             raise SpecError(Problem(
                 f"tensor '{path}{name}' has shape {fmt_shape(shape_of(given[name]))}, expected "

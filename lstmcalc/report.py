@@ -60,7 +60,7 @@ def readable_size(n: float) -> str:
 
 
 def batch_of(model: Model, batch: int | None) -> int:
-    return batch or model.output_shape[0] or 1
+    return batch or model.layers[0].output_shape[0] or 1
 
 
 def _row(r: LayerRecord, depth: int, batch: int) -> Row:

@@ -129,13 +129,16 @@ class _Parser:
                               f"add {arg.name}: ({arg.doc})", ident)
                 values[arg.name] = arg.default
         explicit = values.get("name")
+        if explicit is not None and ("/" in explicit or not explicit):
+            self.fail(f"name {explicit!r} is not a valid layer name", raw, "name",
+                      "use a non-empty name without '/' (Keras refuses it)", ident)
         name = explicit if explicit is not None else self.auto_name(t.auto_name)
         values["name"] = name
         expect = raw.get("expect")
         if expect is not None:
             if index is None:
                 self.fail("expect: belongs on the outer layer, not on a wrapped one", raw, "expect")
-            self.expect_block(expect, LAYER_EXPECT, f"layer '{name}' expect", raw, {**ident, "name": name})
+            self.expect_block(expect, LAYER_EXPECT, "expect", raw, {**ident, "name": name})
         line, col = raw.line, raw.column
         return LayerSpec(t, name, Args(values), line, col, index, expect, arg_lines)
 
@@ -165,8 +168,11 @@ class _Parser:
         self.check_keys(expect, allowed, what, layer)
         for key, value in expect.items():
             if key == "output_shape":
-                ok = isinstance(value, list) and all(
-                    v is None or (isinstance(v, int) and not isinstance(v, bool) and v >= 0) for v in value)
+                def sizes(v):
+                    return isinstance(v, list) and all(
+                        d is None or (isinstance(d, int) and not isinstance(d, bool) and d >= 0) for d in v)
+                # one shape, or one per output for a layer with several outputs
+                ok = sizes(value) or (isinstance(value, list) and value and all(sizes(v) for v in value))
                 if not ok:
                     self.fail(f"{what}: output_shape must be a list of sizes (null for variable)",
                               expect, key, "write it without the batch axis, e.g. [50, 128]", layer)

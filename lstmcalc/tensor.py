@@ -39,6 +39,24 @@ def check_shape(x, shape: tuple) -> bool:
     return True
 
 
+def tensor_problem(x) -> str | None:
+    """What is wrong with a user-given tensor, or None: ragged, not numbers, not finite."""
+    shape = shape_of(x)
+    stack = [(x, 0)]
+    while stack:
+        v, depth = stack.pop()
+        if depth == len(shape):
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                return f"it holds {v!r}, which is not a number"
+            if isinstance(v, float) and not math.isfinite(v):
+                return f"it holds {v!r}, which is not a finite number"
+            continue
+        if not isinstance(v, list) or len(v) != shape[depth]:
+            return "it is not rectangular (its lists differ in length or depth)"
+        stack.extend((item, depth + 1) for item in v)
+    return None
+
+
 def zeros(shape: tuple):
     if len(shape) == 1:
         return [0.0] * shape[0]
@@ -200,3 +218,10 @@ def activation(name: str | None):
 def scalar_activation(name: str | None):
     """A function float -> float (not for softmax-like activations)."""
     return _SCALAR[name or "linear"]
+
+
+def finite_or_null(x):
+    """The tensor with NaN and infinities as None (JSON has no such numbers)."""
+    if isinstance(x, list):
+        return [finite_or_null(v) for v in x]
+    return x if not isinstance(x, float) or math.isfinite(x) else None

@@ -119,3 +119,30 @@ def test_schema_command(run):
     lstm = data["definitions"]["keras.LSTM"]
     assert lstm["properties"]["units"]["type"] == "integer" and "units" in lstm["required"]
     assert lstm["properties"]["return_sequences"]["default"] is False
+
+
+MULTI = """\
+input: {shape: [3, 2]}
+layers:
+  - {type: LSTM, units: 3, return_state: true, expect: {output_shape: [3]}}
+expect: {output_shape: [3], total_params: 1, max_params: 2}
+"""
+
+
+def test_several_outputs_summary_and_update(run):
+    p = run.spec(MULTI)
+    summary = json.loads(run("summary", p, "--format", "json").stdout)
+    assert summary["layers"][1]["output_shape"] == [[None, 3], [None, 3], [None, 3]]  # as Keras reports it
+    assert run("summary", p, "--format", "plain").exit_code == 0
+    result = run("check", p)
+    assert "output_shape expected [3], got [[3], [3], [3]]" in result.stdout
+    # --update rewrites what it can, and the bound max_params still fails
+    result = run("check", p, "--update")
+    assert result.exit_code == 1 and "exceed max_params 2" in result.stdout
+    text = p.read_text()
+    assert "output_shape: [[3], [3], [3]]" in text and "total_params: 72" in text  # Keras 3: LSTM(3) on 2 features, 72 params and "max_params: 2" in text
+    assert run("check", p).exit_code == 1
+
+
+def test_check_plain_is_text(run):
+    assert run("check", SEED, "--format", "plain").stdout == run("check", SEED, "--format", "text").stdout

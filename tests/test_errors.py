@@ -228,3 +228,19 @@ def test_internal_error_exit_3(run, monkeypatch):
     assert result.exit_code == 3
     assert "a bug in lstmcalc" in result.stderr and "--debug" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_layer_names_with_a_slash(run):
+    bad(run, GOOD.replace("name: lstm1", "name: a/b"), "not a valid layer name", line=3)
+
+
+def test_adhoc_explain_bad_values(run):
+    result = run("explain", "dense", "--units", "3", "--input-shape", "5,abc")
+    assert result.exit_code == 2 and "--input-shape" in result.stderr
+    result = run("explain", "dense", "--units", "[", "--input-shape", "5")
+    assert result.exit_code == 2 and "--units" in result.stderr
+
+
+def test_zero_output_for_mask_is_a_keras_argument(run):
+    text = "input: {shape: [5, 4]}\nlayers:\n  - {type: LSTM, units: 3, zero_output_for_mask: true}\n"
+    assert run("summary", run.spec(text), "--format", "json").exit_code == 0

@@ -109,13 +109,34 @@ def test_bad_weights(run, mutate, fragment):
 
 @pytest.mark.parametrize("x, fragment", [
     ([[[0.1] * 9] * 50], "input has shape (1, 50, 9)"),
-    ([[[0.1] * 10] * 49 + [[0.1] * 9]], "rectangular"),
-    ([[["a"] * 10] * 50], "numbers only"),
+    ([[[0.1] * 10] * 49 + [[0.1] * 9]], "not rectangular"),
+    ([[["a"] * 10] * 50], "'a', which is not a number"),
+    ([[[float("inf")] * 10] * 50], "not a finite number"),
 ])
 def test_bad_input(run, x, fragment):
     result = run("run", SEED, "--weights", write(run.tmp, "w.json", seed_weights()),
                  "--input", write(run.tmp, "x.json", x))
     assert result.exit_code == 2 and fragment in result.stderr, result.stderr
+
+
+def test_non_numeric_weight(run):
+    w = seed_weights()
+    w["dense1"]["bias"][3] = True
+    result = run("run", SEED, "--weights", write(run.tmp, "w.json", w),
+                 "--input", write(run.tmp, "x.json", [[[0.1] * 10] * 50]))
+    assert result.exit_code == 2 and "tensor 'bias' is not a tensor of numbers" in result.stderr
+
+
+def test_run_json_has_no_nan(run):
+    # Keras divides 0 by 0 when every step is masked: the output is NaN, printed as null
+    spec = run.spec("input: {shape: [3], dtype: int32}\nlayers:\n"
+                    "  - {type: Embedding, input_dim: 4, output_dim: 2, mask_zero: true}\n"
+                    "  - {type: GlobalAveragePooling1D}\n")
+    w = write(run.tmp, "w.json", {"embedding": {"embeddings": [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0]]}})
+    x = write(run.tmp, "x.json", [[0, 0, 0], [1, 2, 0]])
+    result = run("run", spec, "--weights", w, "--input", x, "--format", "json")
+    assert result.exit_code == 0 and "NaN" not in result.stdout
+    assert json.loads(result.stdout) == {"output": [[None, None], [4.0, 5.0]]}
 
 
 def test_malformed_json(run):

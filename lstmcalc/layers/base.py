@@ -57,6 +57,7 @@ class LayerType:
     wrapper: bool = False
     supports_masking: bool = False
     trainable_arg: bool = True  # does the constructor accept trainable=?
+    ignored_tensors: tuple[str, ...] = ()  # accepted in `run` weights and not used (e.g. training counters)
 
     # rank limits of the input, batch axis included (None: no limit)
     min_rank: int | None = None

@@ -913,6 +913,7 @@ class BatchNorm1d(TorchModule):
     with its running mean and variance at inference: y = (x − μ)/√(σ² + ε)·w + b."""
 
     name, auto_name, torch_name = "BatchNorm1d", "batch_norm1d", "nn.BatchNorm1d"
+    ignored_tensors = ("num_batches_tracked",)  # in every state_dict; only training reads it
     min_rank, max_rank = 2, 3
     rank_hint = " ((N, C) or (N, C, L))"
     args = (
@@ -961,8 +962,8 @@ class BatchNorm1d(TorchModule):
         if a.track_running_stats:
             lines.append(f"running_mean and running_var ({c} each) and num_batches_tracked are buffers: in the "
                          "state_dict but not in parameters(), so torch (and this count) leaves them out. `run` "
-                         "takes weight, bias, running_mean and running_var; leave num_batches_tracked out "
-                         "(only training reads it).")
+                         "takes weight, bias, running_mean and running_var, and accepts and ignores "
+                         "num_batches_tracked (only training reads it).")
         else:
             lines.append("track_running_stats: false: no running statistics; even at inference it normalises "
                          "with the batch's own mean and (biased) variance over N and L.")

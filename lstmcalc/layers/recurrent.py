@@ -39,6 +39,8 @@ def rnn_args(*, recurrent_activation: bool) -> tuple[Arg, ...]:
         Arg("go_backwards", "bool", False, "process the sequence from the last step to the first"),
         Arg("stateful", "bool", False, "carry the state across batches"),
         Arg("unroll", "bool", False, "unroll the loop (speed only)"),
+        Arg("zero_output_for_mask", "bool", False,
+            "with return_sequences, output zeros at masked steps instead of repeating the last output"),
     ]
     return tuple(args)
 
