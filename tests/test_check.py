@@ -140,7 +140,8 @@ def test_several_outputs_summary_and_update(run):
     result = run("check", p, "--update")
     assert result.exit_code == 1 and "exceed max_params 2" in result.stdout
     text = p.read_text()
-    assert "output_shape: [[3], [3], [3]]" in text and "total_params: 72" in text  # Keras 3: LSTM(3) on 2 features, 72 params and "max_params: 2" in text
+    # 72: Keras 3's count for LSTM(3) on 2 features
+    assert "output_shape: [[3], [3], [3]]" in text and "total_params: 72" in text and "max_params: 2" in text
     assert run("check", p).exit_code == 1
 
 
