@@ -68,13 +68,21 @@ def transpose(m: list) -> list:
     return [list(col) for col in zip(*m)] if m else []
 
 
+_sumprod = getattr(math, "sumprod", None)  # Python 3.12+: one C call per inner product
+
+
 def dot(u: Vector, v: Vector) -> float:
-    return sum(map(mul, u, v))
+    return _sumprod(u, v) if _sumprod else sum(map(mul, u, v))
 
 
-def matvec(rows: list, x: Vector) -> Vector:
-    """rows @ x, with rows a pre-transposed weight matrix (out, in)."""
-    return [sum(map(mul, row, x)) for row in rows]
+if _sumprod:
+    def matvec(rows: list, x: Vector) -> Vector:
+        """rows @ x, with rows a pre-transposed weight matrix (out, in)."""
+        return [_sumprod(row, x) for row in rows]
+else:
+    def matvec(rows: list, x: Vector) -> Vector:
+        """rows @ x, with rows a pre-transposed weight matrix (out, in)."""
+        return [sum(map(mul, row, x)) for row in rows]
 
 
 def add(u: Vector, v: Vector) -> Vector:
