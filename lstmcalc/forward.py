@@ -10,7 +10,6 @@ never used, or used but never declared, is caught.
 
 from __future__ import annotations
 
-import math
 import random
 from dataclasses import dataclass, replace
 
@@ -230,8 +229,6 @@ def verify(model: Model, seed: int = 0, batch: int = 2, force: bool = False) -> 
             actual = shapes if isinstance(r.output_shape, list) else shapes[0]
             if not all(check_shape(t, sh) for t, sh in zip(tensors, shapes)):
                 problems.append("the output is not a rectangular tensor of numbers")
-            if any(isinstance(v, float) and math.isnan(v) for v in _first_values(y)):
-                problems.append("the output contains NaN")
             training_only = {w.name.split("/")[-1] for w in r.weights if w.training_only}
             unread = [n for n in tracked.unread() if n.split("/")[-1] not in training_only]
             if unread:
@@ -249,12 +246,6 @@ def verify(model: Model, seed: int = 0, batch: int = 2, force: bool = False) -> 
         if y is None:
             break
     return checks
-
-
-def _first_values(y, limit: int = 64):
-    while isinstance(y, list) and y and isinstance(y[0], list):
-        y = y[0]
-    return y[:limit] if isinstance(y, list) else [y]
 
 
 # -- run: checking what the user gives --------------------------------------------

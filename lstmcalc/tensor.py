@@ -145,6 +145,13 @@ def permute(x, perm: tuple):
 # -- activations (Keras 3 definitions) ------------------------------------------
 
 
+def rsqrt(v: float) -> float:
+    """1/√v as IEEE arithmetic has it: inf at 0, NaN below (no exception)."""
+    if v > 0:
+        return 1.0 / math.sqrt(v)
+    return math.inf if v == 0 else math.nan
+
+
 def _exp(v: float) -> float:
     return math.exp(v) if v < 709.0 else math.inf
 

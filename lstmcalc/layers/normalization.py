@@ -6,7 +6,7 @@ import math
 
 from ..args import Arg, weight_args
 from ..errors import ShapeError
-from ..tensor import flatten, permute, reshape, shape_of
+from ..tensor import flatten, permute, reshape, rsqrt, shape_of
 from .base import Formula, LayerType, WeightSpec, fmt_shape
 
 _COMMON = (
@@ -126,7 +126,7 @@ class BatchNormalization(LayerType):
         mean, var = w["moving_mean"], w["moving_variance"]
         gamma = w["gamma"] if a.scale else [1.0] * c
         beta = w["beta"] if a.center else [0.0] * c
-        inv = [g / math.sqrt(v + a.epsilon) for g, v in zip(gamma, var)]
+        inv = [g * rsqrt(v + a.epsilon) for g, v in zip(gamma, var)]
         shift = [b - m * i for b, m, i in zip(beta, mean, inv)]
         (ax,) = norm_axes(a.axis, len(shape_of(x)), self.name)
 
@@ -197,7 +197,7 @@ class LayerNormalization(LayerType):
             n = len(v)
             mean = sum(v) / n
             var = sum((e - mean) ** 2 for e in v) / n
-            inv = 1.0 / math.sqrt(var + a.epsilon)
+            inv = rsqrt(var + a.epsilon)
             if a.rms_scaling:
                 y = [e * inv for e in v]
             else:

@@ -25,7 +25,7 @@ from dataclasses import replace
 
 from ..args import Arg
 from ..errors import ShapeError, SpecError
-from ..tensor import add, dot, flatten, hadamard, matvec, permute, reshape, shape_of, transpose
+from ..tensor import add, dot, flatten, hadamard, matvec, permute, reshape, rsqrt, shape_of, transpose
 from .base import Formula, LayerType, WeightSpec, fmt_shape, mult, need_known
 
 # -- shared pieces -------------------------------------------------------------------
@@ -897,7 +897,7 @@ class LayerNorm(TorchModule):
         def normalise(block):
             v = flatten(block)
             mean = sum(v) / len(v)
-            inv = 1.0 / math.sqrt(sum((e - mean) ** 2 for e in v) / len(v) + a.eps)
+            inv = rsqrt(sum((e - mean) ** 2 for e in v) / len(v) + a.eps)
             y = [(e - mean) * inv for e in v]
             if gamma is not None:
                 y = hadamard(y, gamma)
@@ -991,7 +991,7 @@ class BatchNorm1d(TorchModule):
             per_channel = [[v for sample in x for v in flatten(sample[c])] for c in range(len(x[0]))]
             mean = [sum(v) / len(v) for v in per_channel]
             var = [sum((e - m) ** 2 for e in v) / len(v) for v, m in zip(per_channel, mean)]
-        inv = [1.0 / math.sqrt(v + a.eps) * (gamma[c] if gamma else 1.0) for c, v in enumerate(var)]
+        inv = [rsqrt(v + a.eps) * (gamma[c] if gamma else 1.0) for c, v in enumerate(var)]
         shift = [(beta[c] if beta else 0.0) - m * inv[c] for c, m in enumerate(mean)]
 
         def channel(c, v):
