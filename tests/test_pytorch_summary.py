@@ -107,6 +107,10 @@ def test_params_match_torch(case):
         case["params"], case["trainable_params"], case["non_trainable_params"])
     assert [{"name": w.name, "shape": list(w.shape)} for w in m.weights] == case["parameters"]
     assert m.formula.value == m.params
+    from lstmcalc.explain import explain, explain_lines
+
+    data = explain(m)  # explain works for every module, with the formula torch's count
+    assert data["formula"]["result"] == case["params"] and data["shape_rule"] and explain_lines(data)
     buffers = m.type.buffers(m.args, m.input_shape)
     assert [{"name": b.name, "shape": list(b.shape)} for b in buffers] == [
         b for b in case["buffers"] if b["name"] != "num_batches_tracked"]
