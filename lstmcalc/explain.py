@@ -7,6 +7,8 @@ weights, formula, equations, notes and cost all come from the layer's type.
 
 from __future__ import annotations
 
+from math import prod
+
 from .layers.base import fmt_shape
 from .model import LayerRecord
 
@@ -32,7 +34,7 @@ def _gates(r: LayerRecord) -> list[dict]:
         parts = {"kernel": [f, u], "recurrent_kernel": [u, u]}
         if r.args.use_bias:
             parts["bias"] = [2, u] if r.args.get("reset_after") else [u]
-        size = sum(a * b for a, b in (p if len(p) == 2 else (p[0], 1) for p in parts.values()))
+        size = sum(prod(p) for p in parts.values())
         out.append({"gate": g, **parts, "params": size})
     return out
 

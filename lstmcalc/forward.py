@@ -292,10 +292,11 @@ def _check_tree(r: LayerRecord, given, decl: dict, path: str, file: str):
             raise SpecError(Problem(f"tensor '{path}{name}' is missing", **where))
         if isinstance(shape, dict):
             _check_tree(r, given[name], shape, f"{path}{name}/", file)
-        elif tensor_problem(given[name]):
-            raise SpecError(Problem(f"tensor '{path}{name}' is not a tensor of numbers: "
-                                    f"{tensor_problem(given[name])}", **where))
-        elif not check_shape(given[name], tuple(shape)):
+            continue
+        problem = tensor_problem(given[name])  # rectangular numbers, so shape_of is its shape
+        if problem:
+            raise SpecError(Problem(f"tensor '{path}{name}' is not a tensor of numbers: {problem}", **where))
+        if shape_of(given[name]) != tuple(shape):
             raise SpecError(Problem(
                 f"tensor '{path}{name}' has shape {fmt_shape(shape_of(given[name]))}, expected "
                 f"{fmt_shape(shape)}", hint="lay it out as Keras 3 does (see the README)", **where))

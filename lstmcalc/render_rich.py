@@ -52,7 +52,7 @@ def explain(lines: list[str]) -> None:
             out.print(Text(line, style="bold cyan"))
         elif line.startswith(SECTIONS):
             out.print(Text(line, style="bold"))
-        elif line.lstrip().startswith("= ") and line == lines[i]:
+        elif line.lstrip().startswith("= "):
             out.print(Text(line, style="green"))
         else:
             out.print(Text(line))

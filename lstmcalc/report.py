@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .layers.base import fmt_shape
+from .layers.base import fmt_shape, total_or_none
 from .model import FLOAT32_BYTES, LayerRecord, Model
 
 COLUMNS = {
@@ -85,12 +85,7 @@ def summary_rows(model: Model, expand: bool = False, batch: int | None = None) -
 
 
 def total_macs(model: Model) -> int | None:
-    total = 0
-    for r in model.layers:
-        if r.macs is None:
-            return None
-        total += r.macs
-    return total
+    return total_or_none(r.macs for r in model.layers)
 
 
 def totals(model: Model, batch: int | None = None) -> dict:

@@ -138,6 +138,12 @@ def need_known(s, axis: int, what: str, layer: str) -> int:
     return d
 
 
+def total_or_none(values):
+    """Sum of costs, or None if any is unknown (a variable size)."""
+    values = list(values)
+    return None if None in values else sum(values)
+
+
 def mult(*dims):
     """Product that propagates None (a variable size)."""
     out = 1

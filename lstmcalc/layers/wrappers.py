@@ -12,7 +12,7 @@ from dataclasses import replace
 from ..args import Arg
 from ..errors import ShapeError
 from ..tensor import add, hadamard
-from .base import Formula, LayerType, fmt_shape
+from .base import Formula, LayerType, fmt_shape, total_or_none
 
 
 class Wrapper(LayerType):
@@ -31,12 +31,7 @@ class Wrapper(LayerType):
         return Formula(f"{syms}   (each counted as its own layer)", nums, sum(k.params for k in kids))
 
     def macs_from(self, a, s, kids):
-        total = 0
-        for k in kids:
-            if k.macs is None:
-                return None
-            total += k.macs
-        return total
+        return total_or_none(k.macs for k in kids)
 
 
 class Bidirectional(Wrapper):
