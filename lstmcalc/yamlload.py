@@ -117,6 +117,44 @@ def load(text: str, name: str, exact_offsets: bool = False):
     """
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader if exact_offsets else _Loader)
+    except (yaml.YAMLError, RecursionError):
+        # PyYAML's own limits (and their wording) vary by version: measure the
+        # nesting ourselves, so the message is lstmcalc's whatever the library says
+        line = _too_deep_at(text)
+        if line is not None:
+            raise SpecError(Problem(f"YAML nested more than {MAX_DEPTH} levels deep", file=name, line=line,
+                                    hint="flatten the structure; no spec needs this depth")) from None
+        _raise_yaml_error(text, name)
+    if node is None:
+        return None
+    return _Converter(name).convert(node)
+
+
+_OPEN = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken, yaml.BlockSequenceStartToken,
+         yaml.BlockMappingStartToken)
+_CLOSE = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)
+
+
+def _too_deep_at(text: str) -> int | None:
+    """The 1-based line where nesting first passes MAX_DEPTH, or None (a token scan: no recursion)."""
+    depth = 0
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if isinstance(token, _OPEN):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return token.start_mark.line + 1
+            elif isinstance(token, _CLOSE):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    return None
+
+
+def _raise_yaml_error(text: str, name: str):
+    """Turn the parser's error into lstmcalc's message with the line and column."""
+    try:
+        yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         msg = f"not valid YAML: {e.problem or e.context}"
@@ -130,10 +168,8 @@ def load(text: str, name: str, exact_offsets: bool = False):
     except yaml.YAMLError as e:
         raise SpecError(Problem(f"not valid YAML: {e}", file=name)) from None
     except RecursionError:
-        raise SpecError(Problem("YAML nested too deeply", file=name)) from None
-    if node is None:
-        return None
-    return _Converter(name).convert(node)
+        pass
+    raise SpecError(Problem("not valid YAML", file=name, hint="check the file with a YAML linter"))
 
 
 class _Converter:
