@@ -27,7 +27,8 @@ def main() -> None:
     runs = ap.parse_args().runs
 
     import lstmcalc
-    from lstmcalc import forward, report
+    from lstmcalc.gather import summary as report
+    from lstmcalc.run import forward
 
     model = lstmcalc.load(SEED)
     batch = 2

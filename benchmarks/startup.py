@@ -46,7 +46,7 @@ def generated_spec(n: int) -> str:
 
 def summarise(text: str) -> float:
     import lstmcalc
-    from lstmcalc import report
+    from lstmcalc.gather import summary as report
 
     t0 = time.perf_counter()
     model = lstmcalc.build(lstmcalc.parse(text, "<generated>"))

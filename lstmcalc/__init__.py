@@ -9,9 +9,9 @@ Use it from Python:
     71168
 """
 
-from .errors import Problem, SpecError
-from .model import LayerRecord, Model, build, load
-from .spec import ModelSpec, parse
+from lstmcalc.errors import Problem, SpecError
+from lstmcalc.graph.build import LayerRecord, Model, build, load
+from lstmcalc.sources.spec import ModelSpec, parse
 
 __version__ = "0.1.0"
 __all__ = ["LayerRecord", "Model", "ModelSpec", "Problem", "SpecError", "build", "load", "parse"]

@@ -1,3 +1,3 @@
-from .cli import main
+from lstmcalc.cli import main
 
 main(prog_name="lstmcalc")

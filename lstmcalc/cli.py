@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from .errors import EXIT_BAD_INPUT, EXIT_BUG, Problem, SpecError
+from lstmcalc.errors import EXIT_BAD_INPUT, EXIT_BUG, Problem, SpecError
 
 FORMATS = ("rich", "plain", "json")
 
@@ -82,8 +82,8 @@ def remember_format(fmt):
 
 
 def load_model(path: str, batch_size: int | None = None):
-    from .model import build
-    from .spec import load
+    from lstmcalc.graph.build import build
+    from lstmcalc.sources.spec import load
 
     return build(load(path), batch_size)
 
@@ -100,7 +100,7 @@ def load_model(path: str, batch_size: int | None = None):
 def summary(spec, fmt, batch_size, expand, columns, compare_):
     """The summary table: layer (type), output shape, param #, totals."""
     remember_format(fmt)
-    from . import report
+    from lstmcalc.gather import summary as report
 
     cols = report.DEFAULT_COLUMNS if columns is None else tuple(c.strip() for c in columns.split(",") if c.strip())
     bad = [c for c in cols if c not in report.COLUMNS]
@@ -120,18 +120,18 @@ def summary(spec, fmt, batch_size, expand, columns, compare_):
     totals = report.totals(model, batch_size)
     cost = "macs" in cols or "memory" in cols
     if fmt == "rich":
-        from . import render_rich
+        from lstmcalc.render import rich_console as render_rich
 
         render_rich.summary(title, rows, totals, cols, cost)
         return
-    from . import render
+    from lstmcalc.render import text as render
 
     render_fn = render.summary_markdown if fmt == "markdown" else render.summary_plain
     click.echo(render_fn(title, rows, totals, cols, cost), nl=False)
 
 
 def show_comparison(model, fmt: str) -> None:
-    from .compare import compare, compare_lines
+    from lstmcalc.gather.compare import compare, compare_lines
 
     comparison = compare(model)
     if fmt == "json":
@@ -139,7 +139,7 @@ def show_comparison(model, fmt: str) -> None:
         return
     lines = compare_lines(comparison)
     if fmt == "rich":
-        from . import render_rich
+        from lstmcalc.render import rich_console as render_rich
 
         render_rich.text_block(lines, "compare")
     else:
@@ -156,7 +156,7 @@ def verify(spec, fmt, seed, batch_size, force):
     """Run the reference forward pass on random weights; check every layer's
     real output shape and weight sizes against the calculator."""
     remember_format(fmt)
-    from . import forward
+    from lstmcalc.run import forward
 
     model = load_model(spec)
     checks = forward.verify(model, seed=seed, batch=batch_size, force=force)
@@ -165,11 +165,11 @@ def verify(spec, fmt, seed, batch_size, force):
     if fmt == "json":
         emit_json({"ok": ok, "seed": seed, "batch_size": batch_size, "layers": [c.as_dict() for c in checks]})
     else:
-        from . import render
+        from lstmcalc.render import text as render
 
         lines = render.verify_lines(checks, ok, seed, batch_size)
         if fmt == "rich":
-            from . import render_rich
+            from lstmcalc.render import rich_console as render_rich
 
             render_rich.text_block(lines, "verify")
         else:
@@ -178,7 +178,7 @@ def verify(spec, fmt, seed, batch_size, force):
 
 
 def read_json(path: str, what: str):
-    from .yamlload import read_text
+    from lstmcalc.sources.yaml_text import read_text
 
     name, text = read_text(path)
     try:
@@ -200,7 +200,7 @@ def read_json(path: str, what: str):
 def run(spec, weights_path, input_path, layer, fmt, force):
     """The reference forward pass on given weights and input."""
     remember_format(fmt)
-    from . import forward
+    from lstmcalc.run import forward
 
     model = load_model(spec)
     if layer is not None and model.get(layer) is None:
@@ -214,11 +214,11 @@ def run(spec, weights_path, input_path, layer, fmt, force):
     y = forward.forward(model, weights, x, layer)
     fmt = default_format(fmt)
     if fmt == "json":
-        from .tensor import finite_or_null
+        from lstmcalc.run.tensor import finite_or_null
 
         click.echo(json.dumps({"output": finite_or_null(y)}, allow_nan=False))
     else:
-        from . import render
+        from lstmcalc.render import text as render
 
         click.echo(render.tensor_text(y))
 
@@ -238,7 +238,7 @@ def adhoc_spec(type_name: str, options: list[str], input_shape: str | None, fram
     """`explain lstm --units 128 --input-shape 50,10 --return-sequences` as a one-layer spec."""
     import yaml
 
-    from .spec import ModelSpec, parse
+    from lstmcalc.sources.spec import ModelSpec, parse
 
     layer: dict = {"type": type_name}
     i = 0
@@ -289,9 +289,9 @@ def explain(ctx, spec, layer, fmt, input_shape, framework, batch_size):
     remember_format(fmt)
     import os
 
-    from . import explain as explain_module
-    from .layers import REGISTRIES, lookup
-    from .model import build
+    from lstmcalc.gather import explain as explain_module
+    from lstmcalc.graph.build import build
+    from lstmcalc.layers import REGISTRIES, lookup
 
     if spec != "-" and not os.path.exists(spec) and lookup(REGISTRIES[framework], spec):
         options = ([layer] if layer else []) + ctx.args
@@ -305,7 +305,7 @@ def explain(ctx, spec, layer, fmt, input_shape, framework, batch_size):
             raise click.UsageError("name a layer: lstmcalc explain SPEC LAYER")
         record = model.get(layer)
         if record is None:
-            from .spec import suggest
+            from lstmcalc.sources.spec import suggest
 
             raise SpecError(Problem(f"no layer named '{layer}'", file=model.spec.file,
                                     hint=suggest(layer, model.names) or "layers: " + ", ".join(model.names)))
@@ -316,11 +316,11 @@ def explain(ctx, spec, layer, fmt, input_shape, framework, batch_size):
         return
     lines = explain_module.explain_lines(data)
     if fmt == "rich":
-        from . import render_rich
+        from lstmcalc.render import rich_console as render_rich
 
         render_rich.explain(lines)
     else:
-        from .render import wrap_lines
+        from lstmcalc.render.text import wrap_lines
 
         click.echo("\n".join(wrap_lines(lines)))
 
@@ -331,7 +331,7 @@ def explain(ctx, spec, layer, fmt, input_shape, framework, batch_size):
 @click.option("--update", is_flag=True, help="write the actual numbers into the expect: blocks")
 def check(specs, fmt, update):
     """For CI: validate specs and compare their expect: blocks (files, directories, globs, -)."""
-    from . import check as check_module
+    from lstmcalc.gather import check as check_module
 
     fmt = fmt or ("rich" if sys.stdout.isatty() else "text")
     fmt = "text" if fmt == "plain" else fmt
@@ -369,6 +369,6 @@ def check(specs, fmt, update):
 @main.command()
 def schema():
     """Print the JSON Schema (draft-07) of the spec format, for editors."""
-    from .schema import spec_schema
+    from lstmcalc.sources.schema import spec_schema
 
     emit_json(spec_schema())

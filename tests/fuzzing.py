@@ -9,8 +9,8 @@ from __future__ import annotations
 import yaml
 from hypothesis import strategies as st
 
-from lstmcalc.args import REQUIRED
 from lstmcalc.layers import KERAS
+from lstmcalc.layers.args import REQUIRED
 
 RECURRENT = ["LSTM", "GRU", "SimpleRNN"]
 ACTIVATIONS = ["tanh", "relu", "sigmoid", "linear", "softmax", "hard_sigmoid", "gelu", "elu", None]

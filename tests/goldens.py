@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 import lstmcalc
-from lstmcalc.model import Model
+from lstmcalc.graph.build import Model
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDENS = ROOT / "goldens"

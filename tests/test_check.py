@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 import yaml
 
-from lstmcalc.schema import spec_schema
+from lstmcalc.sources.schema import spec_schema
 
 from .conftest import ROOT, SEED
 

@@ -1,11 +1,11 @@
-"""Keras vs PyTorch side by side (lstmcalc.compare), through its Python API."""
+"""Keras vs PyTorch side by side (lstmcalc.gather.compare), through its Python API."""
 
 from __future__ import annotations
 
 import pytest
 
 import lstmcalc
-from lstmcalc.compare import compare, compare_lines
+from lstmcalc.gather.compare import compare, compare_lines
 
 from .goldens import ROOT, build
 

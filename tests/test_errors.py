@@ -220,12 +220,12 @@ def test_enormous_sizes_are_exact(run):
 
 
 def test_internal_error_exit_3(run, monkeypatch):
-    import lstmcalc.report
+    import lstmcalc.gather.summary
 
     def boom(*a, **k):
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(lstmcalc.report, "summary_rows", boom)
+    monkeypatch.setattr(lstmcalc.gather.summary, "summary_rows", boom)
     result = run("summary", run.spec(GOOD), "--format", "plain")
     assert result.exit_code == 3
     assert "a bug in lstmcalc" in result.stderr and "--debug" in result.stderr

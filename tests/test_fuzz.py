@@ -8,7 +8,8 @@ import os
 from hypothesis import HealthCheck, given, settings
 
 import lstmcalc
-from lstmcalc import SpecError, forward
+from lstmcalc import SpecError
+from lstmcalc.run import forward
 
 from .conftest import ROOT
 from .fuzzing import dump, mutated_texts, specs

@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from lstmcalc import forward
+from lstmcalc.run import forward
 
 from .goldens import build, cases
 

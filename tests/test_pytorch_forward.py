@@ -12,8 +12,8 @@ import copy
 
 import pytest
 
-from lstmcalc.forward import forward, verify
-from lstmcalc.tensor import shape_of
+from lstmcalc.run.forward import forward, verify
+from lstmcalc.run.tensor import shape_of
 
 from .goldens import build, cases
 from .test_pytorch_summary import RECURRENT, module_axis, unbatched

@@ -17,8 +17,8 @@ from __future__ import annotations
 import pytest
 
 from lstmcalc import SpecError
-from lstmcalc.forward import forward
 from lstmcalc.layers import batch_axis
+from lstmcalc.run.forward import forward
 
 from .goldens import build, cases
 
@@ -107,7 +107,7 @@ def test_params_match_torch(case):
         case["params"], case["trainable_params"], case["non_trainable_params"])
     assert [{"name": w.name, "shape": list(w.shape)} for w in m.weights] == case["parameters"]
     assert m.formula.value == m.params
-    from lstmcalc.explain import explain, explain_lines
+    from lstmcalc.gather.explain import explain, explain_lines
 
     data = explain(m)  # explain works for every module, with the formula torch's count
     assert data["formula"]["result"] == case["params"] and data["shape_rule"] and explain_lines(data)

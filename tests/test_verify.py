@@ -70,7 +70,8 @@ def test_plain_report(run, monkeypatch):
 def seed_weights(units=(128, 64, 128, 64, 1)):
     import random
 
-    from lstmcalc import forward, load
+    from lstmcalc import load
+    from lstmcalc.run import forward
 
     return forward.random_weights(load(str(SEED)), random.Random(1))
 
@@ -150,8 +151,8 @@ def test_package_never_imports_numpy():
     import subprocess
     import sys
 
-    code = ("import sys, lstmcalc, lstmcalc.cli, lstmcalc.forward, lstmcalc.explain, lstmcalc.check, "
-            "lstmcalc.schema, lstmcalc.render, lstmcalc.render_rich; "
-            "from lstmcalc import load, forward; import random; m = load(sys.argv[1]); "
+    code = ("import sys, lstmcalc, lstmcalc.cli, lstmcalc.run.forward, lstmcalc.gather.explain, lstmcalc.gather.check, "
+            "lstmcalc.sources.schema, lstmcalc.render.text, lstmcalc.render.rich_console; "
+            "from lstmcalc import load; from lstmcalc.run import forward; import random; m = load(sys.argv[1]); "
             "forward.verify(m); assert 'numpy' not in sys.modules, 'numpy imported'")
     subprocess.run([sys.executable, "-c", code, str(SEED)], check=True)

@@ -6,21 +6,21 @@ and listing it here.
 
 from __future__ import annotations
 
-from . import pytorch
-from .base import Formula, LayerType, WeightSpec
-from .conv import (
+from lstmcalc.layers import pytorch
+from lstmcalc.layers.base import Formula, LayerType, WeightSpec
+from lstmcalc.layers.conv import (
     AveragePooling1D,
     Conv1D,
     GlobalAveragePooling1D,
     GlobalMaxPooling1D,
     MaxPooling1D,
 )
-from .core import Activation, Dense, Dropout, Embedding, GaussianNoise, Masking, SpatialDropout1D
-from .normalization import BatchNormalization, LayerNormalization
-from .pytorch import PYTORCH
-from .recurrent import GRU, LSTM, SimpleRNN
-from .reshaping import Flatten, Permute, RepeatVector, Reshape
-from .wrappers import Bidirectional, TimeDistributed
+from lstmcalc.layers.core import Activation, Dense, Dropout, Embedding, GaussianNoise, Masking, SpatialDropout1D
+from lstmcalc.layers.normalization import BatchNormalization, LayerNormalization
+from lstmcalc.layers.pytorch import PYTORCH
+from lstmcalc.layers.recurrent import GRU, LSTM, SimpleRNN
+from lstmcalc.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
+from lstmcalc.layers.wrappers import Bidirectional, TimeDistributed
 
 KERAS: dict[str, LayerType] = {
     t.name: t

@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from math import prod
 
-from ..args import Arg, Args, base_args
-from ..errors import ShapeError
+from lstmcalc.errors import ShapeError
+from lstmcalc.layers.args import Arg, Args, base_args
+from lstmcalc.shapes import fmt_shape
 
 
 @dataclass(frozen=True)
@@ -39,13 +40,6 @@ class Formula:
     symbols: str
     numbers: str
     value: int
-
-
-def fmt_shape(shape) -> str:
-    if isinstance(shape, list) and shape and isinstance(shape[0], (tuple, list)):
-        return "[" + ", ".join(fmt_shape(s) for s in shape) + "]"
-    inner = ", ".join("None" if d is None else str(d) for d in shape)
-    return f"({inner},)" if len(shape) == 1 else f"({inner})"
 
 
 class LayerType:

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import math
 
-from ..args import REQUIRED, Arg, weight_args
-from ..errors import ShapeError
-from ..tensor import activation, dot, transpose
-from .base import Formula, LayerType, WeightSpec, fmt_shape, need_known
-from .reshaping import DATA_FORMAT, channels_first
+from lstmcalc.errors import ShapeError
+from lstmcalc.layers.args import REQUIRED, Arg, weight_args
+from lstmcalc.layers.base import Formula, LayerType, WeightSpec, need_known
+from lstmcalc.layers.reshaping import DATA_FORMAT, channels_first
+from lstmcalc.run.tensor import activation, dot, transpose
+from lstmcalc.shapes import fmt_shape
 
 
 def steps_channels(a, s) -> tuple[int | None, int | None]:

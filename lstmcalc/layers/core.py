@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from ..args import Arg, weight_args
-from ..errors import ShapeError, SpecError
-from ..tensor import activation, add, map_vectors, matvec, shape_of, transpose
-from .base import Formula, LayerType, WeightSpec, fmt_shape, need_known
+from lstmcalc.errors import ShapeError, SpecError
+from lstmcalc.layers.args import Arg, weight_args
+from lstmcalc.layers.base import Formula, LayerType, WeightSpec, need_known
+from lstmcalc.run.tensor import activation, add, map_vectors, matvec, shape_of, transpose
+from lstmcalc.shapes import fmt_shape
 
 
 def lora_args(target: str) -> tuple[Arg, ...]:

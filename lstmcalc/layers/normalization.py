@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 
-from ..args import Arg, weight_args
-from ..errors import ShapeError
-from ..tensor import flatten, permute, reshape, rsqrt, shape_of
-from .base import Formula, LayerType, WeightSpec, fmt_shape
+from lstmcalc.errors import ShapeError
+from lstmcalc.layers.args import Arg, weight_args
+from lstmcalc.layers.base import Formula, LayerType, WeightSpec
+from lstmcalc.run.tensor import flatten, permute, reshape, rsqrt, shape_of
+from lstmcalc.shapes import fmt_shape
 
 _COMMON = (
     Arg("center", "bool", True, "learn an offset beta", structural=True),

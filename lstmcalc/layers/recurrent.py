@@ -10,10 +10,11 @@ h_t for every step, (batch, timesteps, units); without, only the last,
 
 from __future__ import annotations
 
-from ..args import Arg, weight_args
-from ..errors import ShapeError
-from ..tensor import activation, add, hadamard, matvec, transpose
-from .base import Formula, LayerType, WeightSpec, fmt_shape, need_known
+from lstmcalc.errors import ShapeError
+from lstmcalc.layers.args import Arg, weight_args
+from lstmcalc.layers.base import Formula, LayerType, WeightSpec, need_known
+from lstmcalc.run.tensor import activation, add, hadamard, matvec, transpose
+from lstmcalc.shapes import fmt_shape
 
 
 def rnn_args(*, recurrent_activation: bool) -> tuple[Arg, ...]:

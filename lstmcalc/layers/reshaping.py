@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from ..args import Arg
-from ..errors import ShapeError
-from ..tensor import flatten, permute, reshape, shape_of
-from .base import LayerType, fmt_shape, mult
+from lstmcalc.errors import ShapeError
+from lstmcalc.layers.args import Arg
+from lstmcalc.layers.base import LayerType, mult
+from lstmcalc.run.tensor import flatten, permute, reshape, shape_of
+from lstmcalc.shapes import fmt_shape
 
 DATA_FORMAT = Arg("data_format", "choice", None, "channels_last (batch, steps, channels) or channels_first",
                   choices=("channels_last", "channels_first"), nullable=True, structural=True)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..args import Arg
-from ..errors import ShapeError
-from ..tensor import add, hadamard
-from .base import Formula, LayerType, fmt_shape, total_or_none
+from lstmcalc.errors import ShapeError
+from lstmcalc.layers.args import Arg
+from lstmcalc.layers.base import Formula, LayerType, total_or_none
+from lstmcalc.run.tensor import add, hadamard
+from lstmcalc.shapes import fmt_shape
 
 
 class Wrapper(LayerType):

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from math import prod
 
-from .layers.base import fmt_shape
-from .model import LayerRecord
+from lstmcalc.graph.build import LayerRecord
+from lstmcalc.shapes import fmt_shape
 
 MAC_CONVENTION = (
     "lstmcalc counts the multiply-adds of the matrix products exactly, for one sample "

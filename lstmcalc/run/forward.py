@@ -13,11 +13,11 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, replace
 
-from .errors import Problem, SpecError
-from .layers import batch_axis
-from .layers.base import fmt_shape
-from .model import INPUT, LayerRecord, Model, build
-from .tensor import check_shape, shape_of, tensor_problem
+from lstmcalc.errors import Problem, SpecError
+from lstmcalc.graph.build import INPUT, LayerRecord, Model, build
+from lstmcalc.layers import batch_axis
+from lstmcalc.run.tensor import check_shape, shape_of, tensor_problem
+from lstmcalc.shapes import fmt_shape
 
 # The size guard: about a minute of pure-Python arithmetic, a few GB of lists.
 MAX_OPS = 1_500_000_000

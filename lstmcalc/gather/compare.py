@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import INPUT, LayerRecord, Model
+from lstmcalc.graph.build import INPUT, LayerRecord, Model
 
 OTHER = {"keras": "pytorch", "pytorch": "keras"}
 LABEL = {"keras": "Keras", "pytorch": "PyTorch"}

@@ -14,7 +14,7 @@ import sys
 
 import yaml
 
-from .errors import Problem, SpecError
+from lstmcalc.errors import Problem, SpecError
 
 MAX_BYTES = 5 * 1024 * 1024  # no real spec comes near this
 MAX_NODES = 200_000  # values produced after alias expansion

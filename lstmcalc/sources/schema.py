@@ -7,9 +7,9 @@ spec after `lstmcalc schema > lstmcalc-schema.json`.
 
 from __future__ import annotations
 
-from .args import ACTIVATIONS, DTYPES, Arg
-from .layers import REGISTRIES, LayerType
-from .spec import INPUT_DTYPES, MODEL_EXPECT
+from lstmcalc.layers import REGISTRIES, LayerType
+from lstmcalc.layers.args import ACTIVATIONS, DTYPES, Arg
+from lstmcalc.sources.spec import INPUT_DTYPES, MODEL_EXPECT
 
 SIZE = {"type": "integer", "minimum": 0}
 SHAPE = {"type": "array", "items": {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "null"}]}}

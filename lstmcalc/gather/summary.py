@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .layers.base import fmt_shape, total_or_none
-from .model import FLOAT32_BYTES, LayerRecord, Model
+from lstmcalc.graph.build import FLOAT32_BYTES, LayerRecord, Model
+from lstmcalc.layers.base import total_or_none
+from lstmcalc.shapes import fmt_shape
 
 COLUMNS = {
     "shape": "Output Shape",

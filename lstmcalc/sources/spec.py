@@ -12,10 +12,10 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-from . import yamlload
-from .args import Arg, ArgError, Args, validate
-from .errors import Problem, SpecError
-from .layers import REGISTRIES, LayerType, lookup
+from lstmcalc.errors import Problem, SpecError
+from lstmcalc.layers import REGISTRIES, LayerType, lookup
+from lstmcalc.layers.args import Arg, ArgError, Args, validate
+from lstmcalc.sources import yaml_text as yamlload
 
 TOP_KEYS = ("name", "framework", "input", "batch_size", "layers", "expect")
 INPUT_KEYS = ("shape", "name", "dtype")

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from math import prod
 
-from .args import Args
-from .errors import Problem, ShapeError, SpecError
-from .layers import Formula, LayerType, WeightSpec, batch_axis, resolve
-from .layers.base import fmt_shape
-from .spec import LayerSpec, ModelSpec
+from lstmcalc.errors import Problem, ShapeError, SpecError
+from lstmcalc.layers import Formula, LayerType, WeightSpec, batch_axis, resolve
+from lstmcalc.layers.args import Args
+from lstmcalc.shapes import fmt_shape
+from lstmcalc.sources.spec import LayerSpec, ModelSpec
 
 FLOAT32_BYTES = 4
 
@@ -189,7 +189,7 @@ def build(spec: ModelSpec, batch_size: int | None = None) -> Model:
 
 
 def load(path: str, batch_size: int | None = None) -> Model:
-    from . import spec as spec_module
+    from lstmcalc.sources import spec as spec_module
 
     return build(spec_module.load(path), batch_size)
 

@@ -12,10 +12,10 @@ import glob
 import os
 from dataclasses import dataclass
 
-from .errors import Problem, SpecError
-from .model import Model, build
-from .spec import ModelSpec, parse
-from .yamlload import read_text
+from lstmcalc.errors import Problem, SpecError
+from lstmcalc.graph.build import Model, build
+from lstmcalc.sources.spec import ModelSpec, parse
+from lstmcalc.sources.yaml_text import read_text
 
 SPEC_SUFFIXES = (".yaml", ".yml")
 

@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .report import COLUMNS, Row, cost_lines, param_lines
+from lstmcalc.gather.summary import COLUMNS, Row, cost_lines, param_lines
 
 
 def console() -> Console:

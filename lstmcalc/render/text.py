@@ -5,8 +5,8 @@ They turn finished values from `report.py` into text and compute nothing.
 
 from __future__ import annotations
 
-from .layers.base import fmt_shape
-from .report import COLUMNS, Row, cost_lines, param_lines
+from lstmcalc.gather.summary import COLUMNS, Row, cost_lines, param_lines
+from lstmcalc.shapes import fmt_shape
 
 INDENT = "  "
 

@@ -1,0 +1,163 @@
+"""torch.nn.Conv1d, channels first (N, C, L), with its padding modes.
+"""
+
+from __future__ import annotations
+
+from lstmcalc.errors import ShapeError
+from lstmcalc.layers.args import Arg
+from lstmcalc.layers.base import Formula, WeightSpec, need_known
+from lstmcalc.layers.torch_base import (
+    TorchModule,
+    check_width,
+    width_arg,
+)
+from lstmcalc.run.tensor import dot
+from lstmcalc.shapes import fmt_shape
+
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+class Conv1d(TorchModule):
+    """nn.Conv1d: out_channels kernels, each spanning kernel_size steps and
+    in_channels / groups channels, slide along the last axis of a
+    channels-first (N, C_in, L) input."""
+
+    name, auto_name, torch_name = "Conv1d", "conv1d", "nn.Conv1d"
+    min_rank = max_rank = 3
+    rank_hint = " (N, C_in, L): channels first"
+    args = (
+        width_arg("in_channels", "channels of the input (axis 1)"),
+        Arg("out_channels", "int", doc="number of output channels", minimum=1, structural=True),
+        Arg("kernel_size", "ints", doc="length of the window, an int or a list of one int", minimum=1,
+            structural=True),
+        Arg("stride", "ints", 1, "step of the window", minimum=1, structural=True),
+        Arg("padding", "object", 0, "zeros added on both sides: an int (or list of one), 'same' or 'valid'",
+            structural=True),
+        Arg("dilation", "ints", 1, "gap between kernel taps", minimum=1, structural=True),
+        Arg("groups", "int", 1, "split channels into groups convolved separately", minimum=1, structural=True),
+        Arg("bias", "bool", True, "whether the module has a bias vector", structural=True),
+        Arg("padding_mode", "choice", "zeros", "how padding is filled", choices=PADDING_MODES),
+    )
+
+    def span(self, a) -> int:
+        return a.dilation * (a.kernel_size - 1) + 1
+
+    def pads(self, a) -> tuple[int, int]:
+        """(left, right) padding; 'same' puts the odd step on the right."""
+        p = a.padding
+        if isinstance(p, list) and len(p) == 1:
+            p = p[0]
+        if p == "valid":
+            return 0, 0
+        if p == "same":
+            if a.stride != 1:
+                raise ShapeError("padding='same' is not supported for strided convolutions", "use stride 1")
+            total = self.span(a) - 1
+            return total // 2, total - total // 2
+        if isinstance(p, bool) or not isinstance(p, int) or p < 0:
+            raise ShapeError(f"padding must be a non-negative integer, 'same' or 'valid', got {p!r}")
+        return p, p
+
+    def channels(self, a, s) -> int:
+        self.check_rank(s)
+        c = check_width(a, "in_channels", need_known(s, 1, "channel axis (axis 1)", self.name), self.name)
+        if c % a.groups:
+            raise ShapeError(f"in_channels ({c}) must be divisible by groups ({a.groups})")
+        if a.out_channels % a.groups:
+            raise ShapeError(f"out_channels ({a.out_channels}) must be divisible by groups ({a.groups})")
+        return c
+
+    def output_shape(self, a, s):
+        self.channels(a, s)
+        left, right = self.pads(a)
+        length = s[2]
+        if length is None:
+            return (s[0], a.out_channels, None)
+        if a.padding_mode == "reflect" and max(left, right) >= length:
+            raise ShapeError(f"reflect padding ({max(left, right)}) must be smaller than the length ({length})")
+        if a.padding_mode == "circular" and max(left, right) > length:
+            raise ShapeError(f"circular padding ({max(left, right)}) wraps around more than once "
+                             f"(length {length})")
+        padded = length + left + right
+        if padded < self.span(a):
+            raise ShapeError(f"the padded input has {padded} steps but the kernel spans {self.span(a)}",
+                             "use more padding, a smaller kernel or a longer input")
+        return (s[0], a.out_channels, (padded - self.span(a)) // a.stride + 1)
+
+    def shape_rule(self, a, s, out):
+        left, right = self.pads(a)
+        if s[2] is None:
+            return "the length is variable, so the output length is too; channels → out_channels."
+        return (f"L_out = floor((L + pad_left + pad_right − dilation·(k − 1) − 1) / stride) + 1 = "
+                f"floor(({s[2]} + {left} + {right} − {self.span(a) - 1} − 1) / {a.stride}) + 1 = {out[2]}; "
+                f"channels {s[1]} → {a.out_channels}, still first: {fmt_shape(out)}.")
+
+    def weights(self, a, s):
+        c = self.channels(a, s)
+        ws = [WeightSpec("weight", (a.out_channels, c // a.groups, a.kernel_size),
+                         doc="(out_channels, in_channels / groups, kernel_size)")]
+        if a.bias:
+            ws.append(WeightSpec("bias", (a.out_channels,), doc="one per output channel"))
+        return ws
+
+    def formula(self, a, s):
+        c, o, k, g = self.channels(a, s), a.out_channels, a.kernel_size, a.groups
+        sym = "out_channels × (in_channels / groups) × kernel_size"
+        num = f"{o} × ({c} / {g}) × {k}" if g > 1 else f"{o} × {c} × {k}"
+        value = o * (c // g) * k
+        if a.bias:
+            return Formula(sym + " + out_channels", num + f" + {o}", value + o)
+        return Formula(sym, num, value)
+
+    def macs(self, a, s, out):
+        if out[2] is None:
+            return None
+        return out[2] * a.out_channels * (self.channels(a, s) // a.groups) * a.kernel_size
+
+    def notes(self, a, s, out):
+        return [
+            "Channels first: torch's Conv1d reads (N, C, L) where Keras's Conv1D reads (N, L, C) "
+            "(data_format channels_last). A spec moves between them by swapping the last two axes of "
+            "input.shape ([C, L] ↔ [L, C]), or with a Transpose step (dim0: 1, dim1: 2) before and after "
+            "the convolution in a chain that is otherwise (N, L, C), as after an Embedding or an LSTM.",
+            f"To Keras: Conv1D(filters=out_channels, kernel_size, strides=stride, dilation_rate=dilation, "
+            f"groups) with kernel = weight permuted (k, in/groups, out) = weight.permute(2, 1, 0); "
+            f"same bias. Padding: 'valid' and 'same' map directly (for 'same' with an even window both put "
+            f"the extra step on the right); an integer padding p has no Keras argument: "
+            f"add ZeroPadding1D(p) first. padding_mode {a.padding_mode!r}"
+            + (" is Keras's only mode." if a.padding_mode == "zeros" else " has no Keras equivalent."),
+        ]
+
+    def keras_equivalent(self, a, s, out):
+        return ("Conv1D (channels_last)", self.formula(a, s).value, "same count; kernel = weight.permute(2, 1, 0)")
+
+    def forward(self, a, w, x, mask=None):
+        weight, bias = w["weight"], (w["bias"] if a.bias else None)
+        left, right = self.pads(a)
+        c_out, c_in = a.out_channels, len(weight[0])
+        per_group = c_out // a.groups
+        out = []
+        for sample in x:  # (C_in, L)
+            padded = [pad(row, left, right, a.padding_mode) for row in sample]
+            n = (len(padded[0]) - self.span(a)) // a.stride + 1
+            ys = []
+            for o in range(c_out):
+                first = (o // per_group) * c_in
+                taps = [(padded[first + c], kernel) for c, kernel in enumerate(weight[o])]
+                b = bias[o] if bias is not None else 0.0
+                ys.append([b + sum(dot(kernel, row[t * a.stride:t * a.stride + self.span(a):a.dilation])
+                                   for row, kernel in taps) for t in range(n)])
+            out.append(ys)
+        return out
+
+
+def pad(row: list, left: int, right: int, mode: str) -> list:
+    """Pad one channel as torch's padding_mode does."""
+    n = len(row)
+    if mode == "zeros":
+        return [0.0] * left + row + [0.0] * right
+    if mode == "reflect":
+        return [row[left - i] for i in range(left)] + row + [row[n - 2 - i] for i in range(right)]
+    if mode == "replicate":
+        return [row[0]] * left + row + [row[-1]] * right
+    return [row[(i - left) % n] for i in range(left)] + row + [row[i % n] for i in range(right)]

@@ -1,0 +1,366 @@
+"""torch.nn recurrent modules: LSTM, GRU and RNN, with torch's two bias vectors,
+`proj_size`, stacked layers and directions (`state_dict` names `weight_ih_l0`...).
+"""
+
+from __future__ import annotations
+
+import math
+
+from lstmcalc.errors import ShapeError
+from lstmcalc.layers.args import Arg
+from lstmcalc.layers.base import Formula, WeightSpec, need_known
+from lstmcalc.layers.torch_base import (
+    SCALAR_FN,
+    TorchModule,
+    check_width,
+    width_arg,
+)
+from lstmcalc.run.tensor import add, hadamard, matvec, transpose
+from lstmcalc.shapes import fmt_shape
+
+# -- recurrent modules ----------------------------------------------------------------
+
+
+def recurrent_args(*, lstm: bool = False, rnn: bool = False) -> tuple[Arg, ...]:
+    args = [
+        width_arg("input_size", "features of each timestep (H_in)"),
+        Arg("hidden_size", "int", doc="size of the state h_t (H_cell; H_out unless proj_size)", minimum=1,
+            structural=True),
+        Arg("num_layers", "int", 1, "recurrent layers stacked inside the module", minimum=1, structural=True),
+    ]
+    if rnn:
+        args.append(Arg("nonlinearity", "choice", "tanh", "activation of the state", choices=("tanh", "relu")))
+    args += [
+        Arg("bias", "bool", True, "whether the module has the bias vectors b_ih and b_hh", structural=True),
+        Arg("batch_first", "bool", False, "true: (N, L, H) in and out; false: (L, N, H)", structural=True),
+        Arg("dropout", "float", 0.0, "dropout on the outputs of every layer but the last (training only)",
+            minimum=0, maximum=1),
+        Arg("bidirectional", "bool", False, "run every layer forwards and backwards (D = 2)", structural=True),
+    ]
+    if lstm:
+        args.append(Arg("proj_size", "int", 0, "project h_t to this size with weight_hr (0: no projection)",
+                        minimum=0, structural=True))
+    return tuple(args)
+
+
+class TorchRecurrent(TorchModule):
+    """Shared rules of nn.LSTM, nn.GRU and nn.RNN."""
+
+    min_rank = max_rank = 3
+    rank_hint = " ((N, L, H_in) with batch_first, else (L, N, H_in))"
+    gates = 1
+    gate_order: tuple[str, ...] = ()
+    keras_name = ""
+    keras_gate_order: tuple[str, ...] = ()
+    uses_context = True  # the forward pass leaves h_n (and c_n) for HiddenState
+
+    # -- sizes ----------------------------------------------------------------------
+    @staticmethod
+    def directions(a) -> int:
+        return 2 if a.bidirectional else 1
+
+    @staticmethod
+    def out_size(a) -> int:
+        """H_out: the size of h_t as it leaves a layer."""
+        return a.get("proj_size") or a.hidden_size
+
+    def features(self, a, s) -> int:
+        self.check_rank(s)
+        need_known(s, 2, "feature axis (the last)", self.name)
+        return check_width(a, "input_size", s[2], self.name)
+
+    def layer_inputs(self, a, s) -> list[int]:
+        """Input width of each stacked layer: H_in, then D·H_out."""
+        return [self.features(a, s)] + [self.directions(a) * self.out_size(a)] * (a.num_layers - 1)
+
+    def output_shape(self, a, s):
+        self.features(a, s)
+        if a.get("proj_size", 0) >= a.hidden_size:
+            raise ShapeError(f"proj_size ({a.proj_size}) has to be smaller than hidden_size ({a.hidden_size})",
+                             "use a smaller proj_size, or 0 for no projection")
+        return (s[0], s[1], self.directions(a) * self.out_size(a))
+
+    def shape_rule(self, a, s, out):
+        d, h = self.directions(a), self.out_size(a)
+        layout = "(N, L, D·H_out)" if a.batch_first else "(L, N, D·H_out)"
+        last = f"D·H_out = {d}×{h}" if d > 1 else f"H_out = {h}"
+        why = f" (proj_size {a.proj_size})" if a.get("proj_size") else ""
+        return (f"output holds the last layer's h_t at every timestep, {layout} = {fmt_shape(out)}: "
+                f"{last}{why}. h_n is (D·num_layers, N, H_out) = ({d * a.num_layers}, N, {h}) whatever "
+                "batch_first says; take it with a HiddenState step.")
+
+    # -- weights ------------------------------------------------------------------------
+    def weights(self, a, s):
+        g, h, p = self.gates, a.hidden_size, a.get("proj_size", 0)
+        gates = ", ".join(self.gate_order)
+        ws = []
+        for k, i in enumerate(self.layer_inputs(a, s)):
+            for sfx in ("", "_reverse")[:self.directions(a)]:
+                src = "the input" if k == 0 else f"layer {k - 1}'s output"
+                ws += [WeightSpec(f"weight_ih_l{k}{sfx}", (g * h, i), doc=f"{src} → gates {gates}, stacked"),
+                       WeightSpec(f"weight_hh_l{k}{sfx}", (g * h, p or h), doc=f"h_(t-1) → gates {gates}")]
+                if a.bias:
+                    ws += [WeightSpec(f"bias_ih_l{k}{sfx}", (g * h,), doc="input-side bias"),
+                           WeightSpec(f"bias_hh_l{k}{sfx}", (g * h,), doc="recurrent-side bias")]
+                if p:
+                    ws.append(WeightSpec(f"weight_hr_l{k}{sfx}", (p, h), doc="projection h_t → H_out"))
+        return ws
+
+    def per_direction(self, a, i) -> int:
+        g, h, p = self.gates, a.hidden_size, a.get("proj_size", 0)
+        return g * (h * (i + (p or h)) + (2 * h if a.bias else 0)) + p * h
+
+    def formula(self, a, s):
+        g, h, p, d, n = self.gates, a.hidden_size, a.get("proj_size", 0), self.directions(a), a.num_layers
+        ins = self.layer_inputs(a, s)
+        hh = "p" if p else "h"
+
+        def part(i_sym, i_num):
+            g_sym, g_num = (f"{g} × ", f"{g} × ") if g > 1 else ("", "")
+            b_sym, b_num = (" + 2h", f" + 2×{h}") if a.bias else ("", "")
+            sym = f"{g_sym}(h × ({i_sym} + {hh}){b_sym})" + (" + p × h" if p else "")
+            num = f"{g_num}({h} × ({i_num} + {p or h}){b_num})" + (f" + {p} × {h}" if p else "")
+            return sym, num
+
+        d_sym, d_num = ("2 × ", "2 × ") if d > 1 else ("", "")
+        sym0, num0 = part("i", ins[0])
+        sym, num = f"{d_sym}[{sym0}]", f"{d_num}[{num0}]"
+        if n > 1:
+            sym1, num1 = part(f"{'D·' if d > 1 else ''}{hh}", ins[1])
+            sym += f" + {d_sym}(num_layers − 1) × [{sym1}]"
+            num += f" + {d_num}{n - 1} × [{num1}]"
+        sym += "   (per layer and direction; i = input_size, h = hidden_size" + (", p = proj_size)" if p else ")")
+        value = d * sum(self.per_direction(a, i) for i in ins)
+        return Formula(sym, num, value)
+
+    def macs(self, a, s, out):
+        t = s[1] if a.batch_first else s[0]
+        if t is None:
+            return None
+        g, h, p = self.gates, a.hidden_size, a.get("proj_size", 0)
+        per_step = sum(g * h * (i + (p or h)) + p * h for i in self.layer_inputs(a, s))
+        return t * self.directions(a) * per_step
+
+    def elementwise_ops(self, a, s, out):
+        t = s[1] if a.batch_first else s[0]
+        if t is None:
+            return None
+        return t * self.directions(a) * a.num_layers * self.gates * a.hidden_size * (2 if a.bias else 0)
+
+    # -- explain ----------------------------------------------------------------------
+    def notes(self, a, s, out):
+        g, h, d, n = self.gates, a.hidden_size, self.directions(a), a.num_layers
+        i = self.layer_inputs(a, s)
+        sets = (f"{n * d} weight sets, named _l0 ... _l{n - 1}{' and _reverse' if d > 1 else ''}"
+                if n * d > 1 else "one weight set, named _l0")
+        lines = [
+            f"hidden_size {h} is Keras's units: the size of h_t{' and c_t' if g == 4 else ''}. "
+            f"num_layers {n} stacks {n} recurrent layer{'s' if n > 1 else ''} inside this one module"
+            f"{', each run in both directions (D = 2)' if d > 1 else ''}: {sets}.",
+            f"Layer 0 reads the {i[0]} input features; layers 1+ read the previous layer's output, D·H_out = "
+            f"{d * self.out_size(a)} wide." if n > 1 else
+            f"The layer reads the {i[0]} input features at every timestep.",
+            f"PyTorch keeps two bias vectors per gate set, bias_ih and bias_hh, that only ever appear summed "
+            f"(b_ih + b_hh): {'2 × ' + str(g) + ' × ' if g > 1 else '2 × '}{h} = {2 * g * h} bias values per "
+            "layer and direction where Keras keeps one (GRU with reset_after: the two are really used).",
+            "The module returns (output, h_n) (LSTM: (output, (h_n, c_n))); in a chain the next step receives "
+            "output. LastTimestep takes output[:, -1] (or output[-1] without batch_first); HiddenState takes "
+            "h_n[index] (or c_n[index]).",
+        ]
+        if a.dropout and n == 1:
+            lines.append("dropout only acts between stacked layers, so with num_layers 1 it does nothing "
+                         "(torch warns about it).")
+        lines += self.keras_mapping(a, s)
+        return lines
+
+    def keras_mapping(self, a, s) -> list[str]:
+        """How the state_dict tensors map onto Keras's kernel / recurrent_kernel / bias."""
+        torch_order, keras_order = ",".join(self.gate_order), ",".join(self.keras_gate_order)
+        same = self.gate_order == self.keras_gate_order
+        lines = [
+            f"To Keras ({self.keras_name}): kernel = weight_ih_l0ᵀ ({self.gates}h, in) → (in, {self.gates}h); "
+            f"recurrent_kernel = weight_hh_l0ᵀ; bias = bias_ih_l0 + bias_hh_l0"
+            + ("." if self.name != "GRU" else "; or, keeping both, Keras GRU(reset_after=True)'s bias (2, 3h) "
+               "= [bias_ih_l0, bias_hh_l0]: the same structure, n's recurrent bias inside r ⊙ (...)."),
+            ("The gate blocks are in the same order in both (" + torch_order + ")." if same else
+             f"Gate blocks: torch stacks {torch_order}, Keras {keras_order}: "
+             + ("the same order (torch's g is Keras's c, the candidate), so the blocks map as they are."
+                if self.name == "LSTM" else
+                "swap the first two blocks (r ↔ z; torch's n is Keras's h, the candidate).")),
+        ]
+        if a.bidirectional or a.num_layers > 1:
+            lines.append("In Keras each layer and direction is its own layer: num_layers > 1 is a stack of "
+                         "return_sequences layers, bidirectional a Bidirectional wrapper (forward = _l*, "
+                         "backward = _l*_reverse).")
+        if a.get("proj_size"):
+            lines.append("Keras has no projection: weight_hr_l0 (p, h) has no Keras counterpart.")
+        return lines
+
+    def pytorch_note(self, a, s):
+        name, keras, reason = self.keras_equivalent(a, s, None)
+        if keras is None:
+            return f"these are PyTorch's counts; Keras: {reason}."
+        return f"these are PyTorch's counts; Keras's {name} counts {keras:,}: {reason}."
+
+    def keras_equivalent(self, a, s, out):
+        if a.get("proj_size"):
+            return (f"{self.keras_name} (no proj_size)", None, "Keras has no projection (weight_hr)")
+        keras = self.directions(a) * sum(self.keras_per_direction(a, i) for i in self.layer_inputs(a, s))
+        layers = f"{a.num_layers} × " if a.num_layers > 1 else ""
+        name = f"{layers}{'Bidirectional(' + self.keras_name + ')' if a.bidirectional else self.keras_name}"
+        return (name, keras, self.keras_reason(a))
+
+    def keras_per_direction(self, a, i) -> int:
+        g, h = self.gates, a.hidden_size
+        return g * (h * (i + h) + (h if a.bias else 0))
+
+    def keras_reason(self, a) -> str:
+        if not a.bias:
+            return "same count without biases"
+        g, h = self.gates, a.hidden_size
+        n = self.directions(a) * a.num_layers
+        return (f"double bias: PyTorch keeps b_ih and b_hh ({g}×{h} more per layer and direction"
+                f"{', × ' + str(n) if n > 1 else ''}), Keras one bias")
+
+    # -- forward ----------------------------------------------------------------------
+    def forward(self, a, w, x, mask=None, context=None):
+        seqs = x if a.batch_first else transpose(x)  # (N, L, H_in)
+        d = self.directions(a)
+        h_n, c_n = [], []
+        for k in range(a.num_layers):
+            runs = []
+            for sfx in ("", "_reverse")[:d]:
+                params = self.layer_params(a, w, f"l{k}{sfx}")
+                ys, last_h, last_c = [], [], []
+                for seq in seqs:
+                    steps = seq[::-1] if sfx else seq
+                    out, state = self.run(a, params, steps)
+                    ys.append(out[::-1] if sfx else out)
+                    last_h.append(state[0])
+                    last_c.append(state[-1])
+                runs.append(ys)
+                h_n.append(last_h)
+                c_n.append(last_c)
+            seqs = [[sum(parts, []) for parts in zip(*steps)] for steps in zip(*runs)]  # (N, L, D·H_out)
+        if context is not None:
+            context["states"] = {"h_n": h_n, "c_n": c_n} if self.gates == 4 else {"h_n": h_n}
+            context["recurrent"] = self.name
+        return seqs if a.batch_first else transpose(seqs)
+
+    def layer_params(self, a, w, tag: str) -> dict:
+        """One layer-direction's tensors, torch layouts (out, in): no transposes needed."""
+        p = {"w_ih": w[f"weight_ih_{tag}"], "w_hh": w[f"weight_hh_{tag}"]}
+        if a.bias:
+            p["b"] = add(w[f"bias_ih_{tag}"], w[f"bias_hh_{tag}"])
+            p["b_ih"], p["b_hh"] = w[f"bias_ih_{tag}"], w[f"bias_hh_{tag}"]
+        if a.get("proj_size"):
+            p["w_hr"] = w[f"weight_hr_{tag}"]
+        return p
+
+    def run(self, a, params, steps):
+        """One direction of one layer over one sequence: (outputs, final state)."""
+        h = [0.0] * (a.get("proj_size") or a.hidden_size)
+        state = [h] + ([[0.0] * a.hidden_size] if self.gates == 4 else [])
+        out = []
+        for x_t in steps:
+            state = self.step(a, params, x_t, state)
+            out.append(state[0])
+        return out, state
+
+
+class LSTM(TorchRecurrent):
+    """nn.LSTM: four gate blocks stacked in the order i, f, g, o; the cell
+    state c_t forgets (f), takes in (i ⊙ g) and shows o ⊙ tanh(c_t). With
+    proj_size, h_t is projected to p values by weight_hr."""
+
+    name, auto_name, torch_name = "LSTM", "lstm", "nn.LSTM"
+    gates, gate_order = 4, ("i", "f", "g", "o")
+    keras_name, keras_gate_order = "LSTM", ("i", "f", "c", "o")
+    args = recurrent_args(lstm=True)
+    equations = (
+        "i_t = σ(W_ii x_t + b_ii + W_hi h_(t-1) + b_hi)",
+        "f_t = σ(W_if x_t + b_if + W_hf h_(t-1) + b_hf)",
+        "g_t = tanh(W_ig x_t + b_ig + W_hg h_(t-1) + b_hg)",
+        "o_t = σ(W_io x_t + b_io + W_ho h_(t-1) + b_ho)",
+        "c_t = f_t ⊙ c_(t-1) + i_t ⊙ g_t",
+        "h_t = o_t ⊙ tanh(c_t)   (with proj_size: h_t = W_hr (o_t ⊙ tanh(c_t)))",
+    )
+
+    def step(self, a, params, x_t, state):
+        h_tm1, c_tm1 = state
+        n = a.hidden_size
+        z = add(matvec(params["w_ih"], x_t), matvec(params["w_hh"], h_tm1))  # (4h,)
+        if "b" in params:
+            z = add(z, params["b"])
+        sig, tanh = SCALAR_FN["sigmoid"], math.tanh
+        i = [sig(v) for v in z[:n]]
+        f = [sig(v) for v in z[n:2 * n]]
+        g = [tanh(v) for v in z[2 * n:3 * n]]
+        o = [sig(v) for v in z[3 * n:]]
+        c = add(hadamard(f, c_tm1), hadamard(i, g))
+        h = hadamard(o, [tanh(v) for v in c])
+        if "w_hr" in params:
+            h = matvec(params["w_hr"], h)  # (p,)
+        return [h, c]
+
+
+class GRU(TorchRecurrent):
+    """nn.GRU: a reset gate r and an update gate z (stacked r, z, n) blend
+    the previous state with a candidate n_t; r is applied after the
+    recurrent product, inside which b_hn stays, so both biases are used."""
+
+    name, auto_name, torch_name = "GRU", "gru", "nn.GRU"
+    gates, gate_order = 3, ("r", "z", "n")
+    keras_name, keras_gate_order = "GRU", ("z", "r", "h")
+    args = recurrent_args()
+    equations = (
+        "r_t = σ(W_ir x_t + b_ir + W_hr h_(t-1) + b_hr)",
+        "z_t = σ(W_iz x_t + b_iz + W_hz h_(t-1) + b_hz)",
+        "n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_(t-1) + b_hn))",
+        "h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_(t-1)",
+    )
+
+    def keras_per_direction(self, a, i) -> int:
+        h = a.hidden_size
+        return 3 * (h * (i + h) + (2 * h if a.bias else 0))
+
+    def keras_reason(self, a):
+        if not a.bias:
+            return "same count without biases"
+        return "same count: Keras GRU's reset_after=True (its default) also keeps two bias vectors"
+
+    def step(self, a, params, x_t, state):
+        (h_tm1,) = state
+        n = a.hidden_size
+        zero = [0.0] * (3 * n)
+        gi = add(matvec(params["w_ih"], x_t), params.get("b_ih", zero))  # (3h,)
+        gh = add(matvec(params["w_hh"], h_tm1), params.get("b_hh", zero))  # (3h,)
+        sig = SCALAR_FN["sigmoid"]
+        r = [sig(u + v) for u, v in zip(gi[:n], gh[:n])]
+        z = [sig(u + v) for u, v in zip(gi[n:2 * n], gh[n:2 * n])]
+        cand = [math.tanh(u + ri * v) for u, ri, v in zip(gi[2 * n:], r, gh[2 * n:])]
+        return [[(1.0 - zi) * ni + zi * hp for zi, ni, hp in zip(z, cand, h_tm1)]]
+
+
+class RNN(TorchRecurrent):
+    """nn.RNN: the plain recurrent module, h_t = tanh(W_ih x_t + b_ih + W_hh
+    h_(t-1) + b_hh) (or relu with nonlinearity: relu)."""
+
+    name, auto_name, torch_name = "RNN", "rnn", "nn.RNN"
+    gates, gate_order = 1, ("h",)
+    keras_name, keras_gate_order = "SimpleRNN", ("h",)
+    args = recurrent_args(rnn=True)
+    equations = ("h_t = tanh(W_ih x_t + b_ih + W_hh h_(t-1) + b_hh)   (relu with nonlinearity: relu)",)
+
+    def keras_mapping(self, a, s):
+        lines = super().keras_mapping(a, s)
+        if a.nonlinearity == "relu":
+            lines.append("nonlinearity relu is Keras's activation: relu.")
+        return lines
+
+    def step(self, a, params, x_t, state):
+        (h_tm1,) = state
+        z = add(matvec(params["w_ih"], x_t), matvec(params["w_hh"], h_tm1))
+        if "b" in params:
+            z = add(z, params["b"])
+        return [[SCALAR_FN[a.nonlinearity](v) for v in z]]

@@ -1,0 +1,128 @@
+"""PyTorch pseudo steps that make a chain of tuple-returning modules:
+`LastTimestep` (out[:, -1]), `HiddenState` (h_n[i] / c_n[i]) and `Transpose`.
+"""
+
+from __future__ import annotations
+
+from lstmcalc.errors import ShapeError
+from lstmcalc.layers.args import Arg
+from lstmcalc.layers.torch_base import (
+    TorchModule,
+)
+from lstmcalc.run.tensor import permute, shape_of
+from lstmcalc.shapes import fmt_shape
+
+# -- pseudo steps ---------------------------------------------------------------------
+
+
+class LastTimestep(TorchModule):
+    """The last timestep of a recurrent module's output: output[:, -1] when
+    it runs batch_first, output[-1] otherwise (batch_first defaults to the
+    preceding recurrent module's; without one, to true). Not a torch module:
+    the indexing a forward() method does."""
+
+    name, auto_name = "LastTimestep", "last_timestep"
+    factory = False
+    args = (Arg("batch_first", "bool", None, "true: out[:, -1]; false: out[-1] (default: as the recurrent "
+                "module before)", nullable=True, structural=True),)
+
+    def output_shape(self, a, s):
+        if len(s) < 2:
+            raise ShapeError(f"LastTimestep needs an input with a time axis but got {fmt_shape(s)}")
+        axis = self.axis(a)
+        return s[:axis] + s[axis + 1:]
+
+    @staticmethod
+    def axis(a) -> int:
+        return 0 if a.batch_first is False else 1
+
+    def shape_rule(self, a, s, out):
+        expr = "out[:, -1]" if self.axis(a) else "out[-1]"
+        return f"{expr} drops the time axis (axis {self.axis(a)}): {fmt_shape(s)} → {fmt_shape(out)}."
+
+    def keras_equivalent(self, a, s, out):
+        return ("return_sequences: false", 0, "Keras keeps only the last h_t inside the recurrent layer")
+
+    def forward(self, a, w, x, mask=None):
+        return [sample[-1] for sample in x] if self.axis(a) else x[-1]
+
+
+class HiddenState(TorchModule):
+    """One entry of the final states of the recurrent module just before:
+    h_n[index] (or c_n[index] for an LSTM). h_n is (D·num_layers, N, H_out),
+    ordered layer 0 forward, layer 0 reverse, layer 1 forward, ...; h_n[-1]
+    is the last layer's last direction (the reverse one when bidirectional)."""
+
+    name, auto_name = "HiddenState", "hidden_state"
+    factory = False
+    uses_context = True
+    args = (
+        Arg("state", "choice", "h_n", "h_n (every module) or c_n (LSTM's cell state)", choices=("h_n", "c_n"),
+            structural=True),
+        Arg("index", "int", -1, "which layer and direction: an index into the first axis of the state",
+            structural=True),
+    )
+
+    def output_shape(self, a, s):
+        src = a.get("source")
+        if src is None:
+            raise ShapeError("HiddenState must come right after an LSTM, GRU or RNN",
+                             "move it after the recurrent module whose state it takes")
+        t, sa = src
+        if a.state == "c_n" and t.name != "LSTM":
+            raise ShapeError(f"only an LSTM has a cell state c_n, not {t.name}", "use state: h_n")
+        n = t.directions(sa) * sa.num_layers
+        if not -n <= a.index < n:
+            raise ShapeError(f"index {a.index} is out of range for {a.state} of shape ({n}, N, H)",
+                             f"use an index from {-n} to {n - 1}")
+        batch = s[0] if sa.batch_first else s[1]
+        return (batch, sa.hidden_size if a.state == "c_n" else t.out_size(sa))
+
+    def shape_rule(self, a, s, out):
+        t, sa = a.source
+        n = t.directions(sa) * sa.num_layers
+        return (f"{a.state} is ({n}, N, {out[1]}) whatever batch_first says; {a.state}[{a.index}] "
+                f"is {fmt_shape(out)}.")
+
+    def keras_equivalent(self, a, s, out):
+        return ("return_state / last h_t", 0, "Keras returns the last state of its last layer")
+
+    def forward(self, a, w, x, mask=None, context=None):
+        return context["states"][a.state][a.index]
+
+
+class Transpose(TorchModule):
+    """x.transpose(dim0, dim1): swaps two axes (batch axis included), e.g.
+    (N, L, C) ↔ (N, C, L) between a recurrent module and a Conv1d."""
+
+    name, auto_name = "Transpose", "transpose"
+    factory = False
+    args = (Arg("dim0", "int", doc="first axis (batch axis included; negative counts from the end)",
+                structural=True),
+            Arg("dim1", "int", doc="second axis", structural=True))
+
+    def dims(self, a, rank: int) -> tuple[int, int]:
+        for d in (a.dim0, a.dim1):
+            if not -rank <= d < rank:
+                raise ShapeError(f"dimension {d} is out of range for a {rank}-D input",
+                                 f"use a dimension from {-rank} to {rank - 1}")
+        return a.dim0 % rank, a.dim1 % rank
+
+    def output_shape(self, a, s):
+        d0, d1 = self.dims(a, len(s))
+        out = list(s)
+        out[d0], out[d1] = s[d1], s[d0]
+        return tuple(out)
+
+    def shape_rule(self, a, s, out):
+        return f"axes {a.dim0} and {a.dim1} swap places: {fmt_shape(s)} → {fmt_shape(out)}."
+
+    def keras_equivalent(self, a, s, out):
+        return ("Permute", 0, "no weights")
+
+    def forward(self, a, w, x, mask=None):
+        rank = len(shape_of(x))
+        d0, d1 = self.dims(a, rank)
+        perm = list(range(rank))
+        perm[d0], perm[d1] = d1, d0
+        return permute(x, tuple(perm))

@@ -1,0 +1,1 @@
+"""Running the model: nested-list tensors, the reference forward pass, `verify` and weight files."""
