@@ -160,7 +160,7 @@ def verify(spec, fmt, seed, batch_size, force):
 
     model = load_model(spec)
     checks = forward.verify(model, seed=seed, batch=batch_size, force=force)
-    ok = all(c.ok for c in checks) and len(checks) == len(model.layers) - 1
+    ok = all(c.ok for c in checks) and len(checks) == len(model.layers) - len(model.inputs)
     fmt = default_format(fmt)
     if fmt == "json":
         emit_json({"ok": ok, "seed": seed, "batch_size": batch_size, "layers": [c.as_dict() for c in checks]})
@@ -208,19 +208,24 @@ def run(spec, weights_path, input_path, layer, fmt, force):
                                 hint="layers: " + ", ".join(model.names)))
     weights = read_json(weights_path, "the weights file")
     x = read_json(input_path, "the input file")
-    model = forward.check_input(model, x, input_path)
+    model, inputs = forward.check_inputs(model, x, input_path)
     forward.check_weights(model, weights, weights_path)
     forward.guard(model, force)
-    y = forward.forward(model, weights, x, layer)
+    y = forward.forward(model, weights, inputs, layer)
+    several = layer is None and len(model.outputs) > 1
     fmt = default_format(fmt)
     if fmt == "json":
         from lstmcalc.run.tensor import finite_or_null
 
-        click.echo(json.dumps({"output": finite_or_null(y)}, allow_nan=False))
+        click.echo(json.dumps({"outputs" if several else "output": finite_or_null(y)}, allow_nan=False))
     else:
         from lstmcalc.render import text as render
 
-        click.echo(render.tensor_text(y))
+        if several:
+            names = [t.cell() for t in model.outputs]
+            click.echo("\n".join(f"{n}:\n{render.tensor_text(v)}" for n, v in zip(names, y)))
+        else:
+            click.echo(render.tensor_text(y))
 
 
 def option_value(option: str, text: str):

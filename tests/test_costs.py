@@ -54,7 +54,7 @@ def test_macs_equal_the_multiplications_the_forward_pass_performs(path, counted)
     model = lstmcalc.load(str(path))
     model = forward.concrete_for_verify(model, 1)
     rng = random.Random(0)
-    weights, x = forward.random_weights(model, rng), forward.random_input(model, rng)
+    weights, x = forward.random_weights(model, rng), forward.random_inputs(model, rng)
     counted["n"] = 0
     forward.forward(model, weights, x)
     assert counted["n"] == report.total_macs(model)

@@ -60,7 +60,9 @@ def test_duplicate_key(run):
 
 
 def test_unknown_top_level_key(run):
-    bad(run, "inputs: {shape: [3]}\n" + GOOD.split("\n", 1)[1], "unknown key 'inputs'", "did you mean 'input'",
+    bad(run, "inptu: {shape: [3]}\n" + GOOD.split("\n", 1)[1], "unknown key 'inptu'", "did you mean 'input'",
+        line=1)
+    bad(run, "inputs: {shape: [3]}\n" + GOOD.split("\n", 1)[1], "inputs: takes a list", "for one input write input:",
         line=1)
 
 
@@ -150,7 +152,7 @@ def test_wrapper_layer_not_a_mapping(run):
 def test_two_outputs_cannot_feed_a_chain(run):
     text = ("input: {shape: [5, 4]}\nlayers:\n  - {type: LSTM, units: 3, return_state: true}\n"
             "  - {type: Dense, units: 1}\n")
-    bad(run, text, "returns 3 tensors", "remove return_state", line=4)
+    bad(run, text, "returns 3 tensors", "write inputs: 'lstm[0]'", line=4)
 
 
 def test_duplicate_layer_names(run):

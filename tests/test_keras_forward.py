@@ -44,9 +44,9 @@ def test_there_are_forward_goldens_for_every_layer_type():
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_forward_matches_keras(case):
     model = build(case["spec"])
-    model = forward.check_input(model, case["input"], "<golden>")
+    model, _ = forward.check_inputs(model, case["input"], "<golden>")
     forward.check_weights(model, case["weights"], "<golden>")
-    outputs = {r.name: y for r, y, _ in forward.run_layers(model, case["weights"], case["input"])}
+    outputs = {r.name: y for _, r, y, _, _ in forward.run_nodes(model, case["weights"], case["input"])}
     for name, want in case.get("outputs", {}).items():
         close(outputs[name], want, name)
     close(forward.forward(model, case["weights"], case["input"]), case["output"])

@@ -1,9 +1,13 @@
-"""Gather: a `ModelSpec` becomes a `Model`, a tuple of frozen layer records.
+"""The model as a graph: a `ModelSpec` becomes a `Model` of frozen layer records and nodes.
 
-Each record knows its inbound layers, input and output shapes, its weights
-(as the layer type declares them), its parameter formula and its cost. The
-renderers only turn these finished values into text. Every spec is a chain
-today; `inbound` is already a tuple so that graphs need no new record.
+A chain is the graph the loader makes when no layer names its inputs. Each
+layer call is a `Node` (Keras's `Node`: one per call, numbered per layer),
+whose input tensors are `TensorRef`s (Keras's `keras_history`: layer, node,
+output index). The graph is walked once in topological order to propagate
+shapes and build each layer's record (weights from its first call, as Keras
+builds a layer once); rows are then ordered as Keras orders them
+(`keras/src/ops/function.py` `map_graph`: by depth from the outputs, ties in
+the order of the depth-first walk). Every command reads the records and nodes.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from dataclasses import dataclass, replace
 from math import prod
 
 from lstmcalc.errors import Problem, ShapeError, SpecError
+from lstmcalc.graph.refs import Ref, TensorRef
 from lstmcalc.layers import Formula, LayerType, WeightSpec, batch_axis, resolve
 from lstmcalc.layers.args import Args
 from lstmcalc.shapes import fmt_shape
@@ -40,10 +45,12 @@ class LayerRecord:
     formula: Formula
     macs: int | None = None
     elementwise: int | None = None
-    inbound: tuple[str, ...] = ()
+    inbound: tuple[str, ...] = ()  # the layers (and inputs) its calls read, in order, without repeats
     children: tuple[LayerRecord, ...] = ()
     role: str | None = None
     spec: LayerSpec | None = None
+    nodes: tuple[Node, ...] = ()  # one per call that the outputs depend on
+    connected_to: tuple[str, ...] = ()  # Keras's "Connected to" cells, `NAME[node][tensor]`
 
     @property
     def params(self) -> int:
@@ -84,9 +91,53 @@ class LayerRecord:
 
 
 @dataclass(frozen=True)
+class Node:
+    """One call of a layer: its input tensors, keyword tensors and shapes.
+
+    `inputs` are the positional tensors (several for a list argument such as
+    a merge layer's), `call` the keyword arguments (TensorRef, tuple of them,
+    or a literal). Shapes include the batch axis; `input_shape` is a list of
+    shapes for a list argument; `outputs` are the shapes that `NAME[i]` indexes.
+    """
+
+    layer: str
+    index: int
+    inputs: tuple[TensorRef, ...]
+    is_list: bool
+    call: dict
+    input_shape: tuple | list
+    output_shape: tuple | list
+    outputs: tuple
+    spec: LayerSpec | None = None
+
+    def input_tensors(self) -> list[TensorRef]:
+        """Every input tensor in Keras's order: positional first, then keywords sorted by name."""
+        out = list(self.inputs)
+        for kw in sorted(self.call):
+            value = self.call[kw]
+            if isinstance(value, TensorRef):
+                out.append(value)
+            elif isinstance(value, tuple):
+                out += list(value)
+        return out
+
+
+@dataclass(frozen=True)
 class Model:
+    """A built model: layer records in Keras's summary order, nodes in execution order.
+
+    `inputs` names the input layers in the order written; `outputs` are the
+    output tensors; `show_connections` is true where Keras's summary shows the
+    "Connected to" column (a functional model that is not a plain chain).
+    """
+
     spec: ModelSpec
-    layers: tuple[LayerRecord, ...]  # the input first
+    layers: tuple[LayerRecord, ...]  # summary order (for a chain: the input first)
+    nodes: tuple[Node, ...] = ()  # execution order, only those the outputs depend on
+    inputs: tuple[str, ...] = ()
+    outputs: tuple[TensorRef, ...] = ()
+    show_connections: bool = False
+    warnings: tuple[str, ...] = ()
 
     @property
     def name(self) -> str | None:
@@ -109,14 +160,31 @@ class Model:
         return self.total_params - self.trainable_params
 
     @property
-    def output_shape(self) -> tuple:
-        return self.layers[-1].output_shape
+    def output_shape(self) -> tuple | list:
+        """The output's shape, or a list of shapes for several outputs."""
+        shapes = [self.tensor_shape(t) for t in self.outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    def tensor_shape(self, t: TensorRef) -> tuple:
+        for node in self.nodes_of(t.layer):
+            if node.index == t.node:
+                return node.outputs[t.index]
+        raise KeyError(t)
+
+    def nodes_of(self, name: str) -> tuple[Node, ...]:
+        return self.get(name).nodes
 
     def get(self, name: str) -> LayerRecord | None:
-        for r in self.layers:
-            if r.name == name:
-                return r
-        return None
+        index = self.__dict__.get("_index")
+        if index is None:
+            index = {r.name: r for r in self.layers}
+            object.__setattr__(self, "_index", index)
+        return index.get(name)
+
+    @property
+    def input_records(self) -> list[LayerRecord]:
+        """The input layers, in the order the spec writes them."""
+        return [self.get(n) for n in self.inputs]
 
     @property
     def names(self) -> list[str]:
@@ -166,26 +234,15 @@ def build_record(spec: LayerSpec, s: tuple, file: str, prev: LayerRecord | None 
 
 
 def build(spec: ModelSpec, batch_size: int | None = None) -> Model:
-    """Propagate shapes through the chain and gather every layer's record."""
-    batch = batch_size if batch_size is not None else spec.batch_size
-    axis = batch_axis(spec.framework, spec.layers)
-    shape = spec.input.shape[:axis] + (batch,) + spec.input.shape[axis:]
-    first = LayerRecord(spec.input.name, INPUT, Args({"dtype": spec.input.dtype}), None, shape, (),
-                        Formula("0", "0", 0), 0, 0)
-    records = [first]
-    for layer in resolve(spec.framework, spec.layers):
-        prev = records[-1]
-        if len(prev.outputs) > 1:
-            raise SpecError(Problem(
-                f"'{prev.name}' returns {len(prev.outputs)} tensors {fmt_shape(prev.output_shape)}, "
-                "but a chain passes one tensor to the next layer",
-                file=spec.file, line=layer.line, column=layer.column, layer=layer.name,
-                layer_type=layer.type.name, index=layer.index,
-                hint=f"on '{prev.name}' remove return_state or set merge_mode (a graph is needed to use states)",
-            ))
-        rec = build_record(layer, prev.output_shape, spec.file, prev)
-        records.append(rec)
-    return Model(spec, tuple(records))
+    """Propagate shapes through the graph and gather every layer's record.
+
+    Raises SpecError (file, line, layer, reference and fix) for a reference to
+    nothing, an index past a layer's outputs, a cycle, shapes that do not fit
+    or keyword tensors (initial_state) that do not fit the layer.
+    """
+    from lstmcalc.graph.wiring import Wiring
+
+    return Wiring(spec, batch_size).model()
 
 
 def load(path: str, batch_size: int | None = None) -> Model:
@@ -194,4 +251,4 @@ def load(path: str, batch_size: int | None = None) -> Model:
     return build(spec_module.load(path), batch_size)
 
 
-__all__ = ["INPUT", "LayerRecord", "Model", "build", "build_record", "fmt_shape", "load"]
+__all__ = ["INPUT", "LayerRecord", "Model", "Node", "build", "build_record", "load"]

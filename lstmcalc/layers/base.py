@@ -52,6 +52,8 @@ class LayerType:
     supports_masking: bool = False
     trainable_arg: bool = True  # does the constructor accept trainable=?
     ignored_tensors: tuple[str, ...] = ()  # accepted in `run` weights and not used (e.g. training counters)
+    call_args: tuple[str, ...] = ()  # keyword arguments of the call (`call:` in a spec), e.g. initial_state
+    takes_list: bool = False  # the call's first argument is a list of tensors (merge layers)
 
     # rank limits of the input, batch axis included (None: no limit)
     min_rank: int | None = None
@@ -83,6 +85,21 @@ class LayerType:
 
     def output_shape(self, a: Args, s: tuple) -> tuple:
         return s
+
+    def check_call(self, a: Args, s, out, call: dict) -> None:
+        """Check the shapes of the call's keyword tensors (`call` maps keyword -> shape or list of shapes).
+
+        Raises ShapeError. Keras finds some of these mistakes only when it runs the model; lstmcalc
+        refuses them up front.
+        """
+
+    def reference_outputs(self, a: Args, s, out) -> list:
+        """The outputs a reference `NAME[i]` indexes (torch modules return more than the row shows)."""
+        return out if isinstance(out, list) else [out]
+
+    def reference_values(self, a: Args, y, context: dict, out) -> list:
+        """The values `NAME[i]` indexes, from the forward pass's result (and what it left in `context`)."""
+        return y if isinstance(out, list) else [y]
 
     def shape_rule(self, a: Args, s: tuple, out: tuple) -> str:
         """Why the output has this shape (one or two sentences, for explain)."""

@@ -14,7 +14,8 @@ import random
 from dataclasses import dataclass, replace
 
 from lstmcalc.errors import Problem, SpecError
-from lstmcalc.graph.build import INPUT, LayerRecord, Model, build
+from lstmcalc.graph.build import INPUT, LayerRecord, Model, Node, build
+from lstmcalc.graph.refs import TensorRef
 from lstmcalc.layers import batch_axis
 from lstmcalc.run.tensor import check_shape, shape_of, tensor_problem
 from lstmcalc.shapes import fmt_shape
@@ -79,14 +80,20 @@ def weight_tree(r: LayerRecord) -> dict:
 # -- cost estimate ----------------------------------------------------------------
 
 
+def batch_of(model: Model) -> int:
+    """The model's batch size (1 where it is variable)."""
+    first = model.input_records[0]
+    return first.output_shape[first.args.get("batch_axis", 0)] or 1
+
+
 def estimate(model: Model) -> tuple[int, int]:
     """(operations, bytes) of a forward pass over the model's batch."""
-    batch = model.layers[0].output_shape[0] or 1
+    batch = batch_of(model)
     ops = values = 0
     for r in model.layers:
-        ops += (r.macs or 0) + (r.elementwise or 0)
-        values += (r.output_size() or 0) + r.params
-        ops += r.output_size() or 0
+        calls = max(1, len(r.nodes))
+        ops += ((r.macs or 0) + (r.elementwise or 0) + (r.output_size() or 0)) * calls
+        values += (r.output_size() or 0) * calls + r.params
     return ops * batch, values * batch * BYTES_PER_VALUE
 
 
@@ -102,37 +109,98 @@ def guard(model: Model, force: bool) -> None:
     ))
 
 
-def concrete(model: Model, shape: tuple) -> Model:
-    """The same model on a concrete input shape (batch axis included, where the model has it)."""
-    axis = batch_axis(model.framework, model.spec.layers)
-    spec = replace(model.spec, input=replace(model.spec.input, shape=tuple(shape[:axis] + shape[axis + 1:])))
-    return build(spec, shape[axis])
+def concrete(model: Model, shapes: dict[str, tuple]) -> Model:
+    """The same model on concrete input shapes ({input name: shape with the batch axis})."""
+    batches = set()
+    inputs = []
+    for spec_input in model.spec.inputs:
+        shape = shapes[spec_input.name]
+        axis = model.get(spec_input.name).args.get("batch_axis", 0)
+        batches.add(shape[axis])
+        inputs.append(replace(spec_input, shape=tuple(shape[:axis] + shape[axis + 1:])))
+    if len(batches) > 1:
+        raise SpecError(Problem(f"the inputs have different batch sizes ({', '.join(map(str, sorted(batches)))})",
+                                file=model.spec.file, hint="give every input the same batch size"))
+    return build(replace(model.spec, inputs=tuple(inputs)), batches.pop())
 
 
 # -- running ------------------------------------------------------------------------
 
 
-def run_layers(model: Model, weights: dict, x, until: str | None = None):
-    """Yield (record, output, tracked weights) for each layer after the input."""
-    mask = None
-    context: dict = {}  # what a layer leaves for later ones (a recurrent module's final states)
-    for r in model.layers[1:]:
+def call_values(node: Node, values: dict) -> dict:
+    """The call's keyword arguments with tensors looked up (initial_state: a list of tensors)."""
+    out = {}
+    for kw, v in node.call.items():
+        if isinstance(v, TensorRef):
+            out[kw] = values[v]
+        elif isinstance(v, tuple):
+            out[kw] = [values[t] for t in v]
+        else:
+            out[kw] = v
+    return out
+
+
+def as_inputs(model: Model, x) -> dict:
+    """{input name: tensor}; a single-input model also takes the bare tensor (a nested list)."""
+    return x if isinstance(x, dict) else {model.inputs[0]: x}
+
+
+def run_nodes(model: Model, weights: dict, inputs: dict, until: str | None = None):
+    """Yield (node, record, output, tracked weights, referenced outputs) for each call, in execution order.
+
+    `inputs` maps each input name to its tensor (batch axis first). Masks flow
+    with the tensors as Keras propagates them (`compute_mask`); a `mask` given
+    in `call:` replaces the propagated one.
+    """
+    inputs = as_inputs(model, inputs)
+    values: dict = {TensorRef(name, 0, 0): inputs[name] for name in model.inputs}
+    masks: dict = {}
+    context: dict = {}  # what a torch recurrent module leaves for a HiddenState step after it
+    for node in model.nodes:
+        r = model.get(node.layer)
+        if node.is_list:
+            x = [values[t] for t in node.inputs]
+            mask = [masks.get(t) for t in node.inputs]
+            mask = None if all(m is None for m in mask) else mask
+        else:
+            x, mask = values[node.inputs[0]], masks.get(node.inputs[0])
+        kwargs = call_values(node, values)
+        mask = kwargs.pop("mask", mask)
+        kwargs.pop("training", None)
+        if getattr(r.type, "uses_context", False):
+            kwargs["context"] = context
         tracked = Tracked(weights.get(r.name, {}), weight_tree(r))
-        extra = {"context": context} if getattr(r.type, "uses_context", False) else {}
-        y = r.type.forward(r.args, tracked, x, mask, **extra)
-        mask = r.type.compute_mask(r.args, x, mask)
-        yield r, y, tracked
-        if r.name == until:
+        try:
+            y = r.type.forward(r.args, tracked, x, mask, **kwargs)
+        except UndeclaredWeight as e:
+            e.layer = r.name
+            raise
+        outs = r.type.reference_values(r.args, y, context, node.output_shape)
+        out_mask = r.type.compute_mask(r.args, x, mask)
+        for k, v in enumerate(outs):
+            values[TensorRef(node.layer, node.index, k)] = v
+            if k == 0:
+                masks[TensorRef(node.layer, node.index, k)] = out_mask
+        yield node, r, y, tracked, outs
+        if node.layer == until:
             return
-        x = y
 
 
-def forward(model: Model, weights: dict, x, layer: str | None = None):
-    """Output of the final layer (or of `layer`)."""
-    y = x
-    for step in run_layers(model, weights, x, layer):
-        y = step[1]
-    return y
+def forward(model: Model, weights: dict, inputs: dict, layer: str | None = None):
+    """The model's output (a list of tensors for several outputs), or the output of `layer`'s last call."""
+    inputs = as_inputs(model, inputs)
+    if layer is not None and model.get(layer).type is INPUT:
+        return inputs[layer]
+    values = {TensorRef(n, 0, 0): inputs[n] for n in model.inputs}
+    last = None
+    for node, _, y, _, outs in run_nodes(model, weights, inputs, layer):
+        last = y
+        for k, v in enumerate(outs):
+            values[TensorRef(node.layer, node.index, k)] = v
+    if layer is not None:
+        return last
+    found = [values[t] for t in model.outputs]
+    return found[0] if len(found) == 1 else found
 
 
 # -- verify -------------------------------------------------------------------------
@@ -151,29 +219,37 @@ def random_weights(model: Model, rng: random.Random) -> dict:
         return {n: tree(v) if isinstance(v, dict) else fill(v, "variance" in n or "stddev" in n or n == "running_var")
                 for n, v in decl.items()}
 
-    return {r.name: tree(weight_tree(r)) for r in model.layers[1:] if weight_tree(r)}
+    return {r.name: tree(weight_tree(r)) for r in model.layers if r.type is not INPUT and weight_tree(r)}
 
 
-def random_input(model: Model, rng: random.Random):
-    shape = model.layers[0].output_shape
-    first = model.layers[1] if len(model.layers) > 1 else None
-    vocab = _vocabulary(first)
+def random_inputs(model: Model, rng: random.Random) -> dict:
+    """{input name: a random tensor}: token ids below the vocabulary where an Embedding reads it."""
+    out = {}
+    for r in model.input_records:
+        vocab = _vocabulary(model, r.name)
 
-    def fill(s):
-        if len(s) == 1:
-            if vocab:
-                return [rng.randrange(vocab) for _ in range(s[0])]
-            return [rng.uniform(-1.0, 1.0) for _ in range(s[0])]
-        return [fill(s[1:]) for _ in range(s[0])]
+        def fill(s, vocab=vocab, dtype=r.args.get("dtype")):
+            if len(s) == 1:
+                if vocab:
+                    return [rng.randrange(vocab) for _ in range(s[0])]
+                if dtype == "bool":
+                    return [rng.random() < 0.7 for _ in range(s[0])]
+                return [rng.uniform(-1.0, 1.0) for _ in range(s[0])]
+            return [fill(s[1:]) for _ in range(s[0])]
 
-    return fill(shape)
+        out[r.name] = fill(r.output_shape)
+    return out
 
 
-def _vocabulary(r: LayerRecord | None) -> int | None:
-    while r is not None and r.children and r.type.name == "TimeDistributed":
-        r = r.children[0]
-    if r is not None and r.type.name == "Embedding":
-        return r.args.get("input_dim") or r.args.get("num_embeddings")  # Keras / PyTorch
+def _vocabulary(model: Model, name: str) -> int | None:
+    """The vocabulary of the Embedding that reads input `name` (None if none does)."""
+    for node in model.nodes:
+        if any(t.layer == name for t in node.inputs):
+            r = model.get(node.layer)
+            while r.children and r.type.name == "TimeDistributed":
+                r = r.children[0]
+            if r.type.name == "Embedding":
+                return r.args.get("input_dim") or r.args.get("num_embeddings")  # Keras / PyTorch
     return None
 
 
@@ -198,13 +274,15 @@ class LayerCheck:
 
 def concrete_for_verify(model: Model, batch: int) -> Model:
     """Give variable sizes a small length that every layer accepts (5 first)."""
-    shape = model.layers[0].output_shape
-    axis = batch_axis(model.framework, model.spec.layers)
     first_error = None
     for length in (VARIABLE_LENGTH, 1, 2, 3, 4, 6, 8, 16, 32, 64):
+        shapes = {}
+        for r in model.input_records:
+            axis = r.args.get("batch_axis", 0)
+            shapes[r.name] = tuple(batch if i == axis else length if d is None else d
+                                   for i, d in enumerate(r.output_shape))
         try:
-            return concrete(model, tuple(batch if i == axis else length if d is None else d
-                                         for i, d in enumerate(shape)))
+            return concrete(model, shapes)
         except SpecError as e:
             first_error = first_error or e
     raise SpecError(replace(first_error.problem, hint="verify found no small size for the variable (null) "
@@ -212,58 +290,81 @@ def concrete_for_verify(model: Model, batch: int) -> Model:
 
 
 def verify(model: Model, seed: int = 0, batch: int = 2, force: bool = False) -> list[LayerCheck]:
-    """Run the model on seeded random weights and input; check every layer."""
+    """Run the model on seeded random weights and inputs; check every layer's every call."""
     model = concrete_for_verify(model, batch)
     guard(model, force)
     rng = random.Random(seed)
     weights = random_weights(model, rng)
-    x = random_input(model, rng)
-    checks = []
-    steps = run_layers(model, weights, x)
-    for r in model.layers[1:]:
-        problems = []
-        try:
-            _, y, tracked = next(steps)
-            tensors = y if isinstance(r.output_shape, list) else [y]  # several outputs: a list
+    inputs = random_inputs(model, rng)
+    problems: dict = {r.name: [] for r in model.layers if r.type is not INPUT}
+    actual: dict = {}
+    try:
+        for node, r, y, tracked, _ in run_nodes(model, weights, inputs):
+            tensors = y if isinstance(node.output_shape, list) else [y]  # several outputs: a list
             shapes = [shape_of(t) for t in tensors]
-            actual = shapes if isinstance(r.output_shape, list) else shapes[0]
+            actual[r.name] = shapes if isinstance(node.output_shape, list) else shapes[0]
             if not all(check_shape(t, sh) for t, sh in zip(tensors, shapes)):
-                problems.append("the output is not a rectangular tensor of numbers")
+                problems[r.name].append("the output is not a rectangular tensor of numbers")
             training_only = {w.name.split("/")[-1] for w in r.weights if w.training_only}
             unread = [n for n in tracked.unread() if n.split("/")[-1] not in training_only]
             if unread:
-                problems.append("declared weights never read: " + ", ".join(unread))
-        except UndeclaredWeight as e:
-            actual, y = (), None
-            problems.append(f"the forward pass read a weight it does not declare: {e.args[0]}")
-            steps = iter(())
-        if actual != r.output_shape:
-            problems.append(f"output shape {fmt_shape(actual)} differs from the shape rule's "
-                            f"{fmt_shape(r.output_shape)}")
-        if r.formula.value != r.params:
-            problems.append(f"formula gives {r.formula.value:,} but the weight shapes hold {r.params:,}")
-        checks.append(LayerCheck(r.name, r.output_shape, actual, r.formula.value, r.params, tuple(problems)))
-        if y is None:
+                problems[r.name].append("declared weights never read: " + ", ".join(unread))
+            if actual[r.name] != node.output_shape:
+                problems[r.name].append(f"output shape {fmt_shape(actual[r.name])} differs from the shape rule's "
+                                        f"{fmt_shape(node.output_shape)}")
+    except UndeclaredWeight as e:
+        problems[e.layer].append(f"the forward pass read a weight it does not declare: {e.args[0]}")
+        actual[e.layer] = ()
+    checks = []
+    for r in model.layers:
+        if r.type is INPUT:
+            continue
+        if r.name not in actual:
             break
+        if r.formula.value != r.params:
+            problems[r.name].append(f"formula gives {r.formula.value:,} but the weight shapes hold {r.params:,}")
+        checks.append(LayerCheck(r.name, r.output_shape, actual[r.name], r.formula.value, r.params,
+                                 tuple(dict.fromkeys(problems[r.name]))))
     return checks
 
 
 # -- run: checking what the user gives --------------------------------------------
 
 
-def check_input(model: Model, x, file: str) -> Model:
-    """Validate an input tensor against the model and return the concrete model."""
-    want = model.layers[0].output_shape
-    got = shape_of(x)
-    problem = tensor_problem(x)
-    if problem:
-        raise SpecError(Problem(f"the input is not a tensor of numbers: {problem}", file=file,
-                                hint="give a rectangular nested list of numbers, batch axis first"))
-    fits = len(got) == len(want) and all(w is None or w == g for w, g in zip(want, got))
-    if not fits or 0 in got:
-        raise SpecError(Problem(f"input has shape {fmt_shape(got)} but the model takes {fmt_shape(want)}",
-                                file=file, hint="give a nested list with the batch axis first"))
-    return concrete(model, got)
+def check_inputs(model: Model, x, file: str) -> tuple[Model, dict]:
+    """Validate the input tensor(s) (a nested list, or {input name: nested list} for several inputs).
+
+    Returns the model built on the given shapes and {input name: tensor}.
+    """
+    if len(model.inputs) == 1 and not isinstance(x, dict):
+        given = {model.inputs[0]: x}
+    elif isinstance(x, dict):
+        missing = [n for n in model.inputs if n not in x]
+        unknown = [n for n in x if n not in model.inputs]
+        if missing or unknown:
+            what = f"no tensor for input '{missing[0]}'" if missing else f"'{unknown[0]}' is not an input of the model"
+            raise SpecError(Problem(what, file=file, hint="give {" + ", ".join(f'"{n}": [...]' for n in model.inputs)
+                                    + "}"))
+        given = {n: x[n] for n in model.inputs}
+    else:
+        raise SpecError(Problem(f"the model has {len(model.inputs)} inputs, so the input file must map each input "
+                                "name to its tensor", file=file,
+                                hint="give {" + ", ".join(f'"{n}": [...]' for n in model.inputs) + "}"))
+    shapes = {}
+    for name, value in given.items():
+        want = model.get(name).output_shape
+        label = "input" if len(given) == 1 else f"input '{name}'"
+        problem = tensor_problem(value)
+        if problem:
+            raise SpecError(Problem(f"the {label} is not a tensor of numbers: {problem}", file=file,
+                                    hint="give a rectangular nested list of numbers, batch axis first"))
+        got = shape_of(value)
+        fits = len(got) == len(want) and all(w is None or w == g for w, g in zip(want, got))
+        if not fits or 0 in got:
+            raise SpecError(Problem(f"{label} has shape {fmt_shape(got)} but the model takes {fmt_shape(want)}",
+                                    file=file, hint="give a nested list with the batch axis first"))
+        shapes[name] = got
+    return concrete(model, shapes), given
 
 
 def check_weights(model: Model, weights, file: str) -> None:
@@ -274,8 +375,8 @@ def check_weights(model: Model, weights, file: str) -> None:
         if name not in known:
             raise SpecError(Problem(f"weights for '{name}', which is not a layer of the model", file=file,
                                     hint="layers: " + ", ".join(known)))
-    for r in model.layers[1:]:
-        if weight_tree(r):
+    for r in model.layers:
+        if r.type is not INPUT and weight_tree(r):
             _check_tree(r, weights.get(r.name), weight_tree(r), "", file)
 
 

@@ -13,15 +13,18 @@ import difflib
 from dataclasses import dataclass, field
 
 from lstmcalc.errors import Problem, SpecError
+from lstmcalc.graph.refs import Ref, parse_ref
 from lstmcalc.layers import REGISTRIES, LayerType, lookup
 from lstmcalc.layers.args import Arg, ArgError, Args, validate
 from lstmcalc.sources import yaml_text as yamlload
 
-TOP_KEYS = ("name", "framework", "input", "batch_size", "layers", "expect")
+TOP_KEYS = ("name", "framework", "input", "inputs", "batch_size", "layers", "outputs", "expect")
 INPUT_KEYS = ("shape", "name", "dtype")
 MODEL_EXPECT = ("total_params", "trainable_params", "non_trainable_params", "output_shape", "max_params")
 LAYER_EXPECT = ("output_shape", "params")
-LAYER_META = ("type", "name", "expect")
+LAYER_META = ("type", "name", "expect", "inputs", "call")
+# call: keyword arguments that hold tensor references (the rest are literals such as use_causal_mask: true)
+TENSOR_KWARGS = ("initial_state", "mask", "key", "attention_mask", "hx", "attn_mask", "key_padding_mask")
 INPUT_DTYPES = ("float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64",
                 "uint8", "bool")
 
@@ -38,6 +41,10 @@ class LayerSpec:
     index: int | None = None
     expect: dict | None = None
     arg_lines: dict = field(default_factory=dict, compare=False, repr=False)
+    inputs: tuple[Ref, ...] | None = None  # None: the entry above (a chain)
+    inputs_is_list: bool = False  # `inputs: [a, b]` (a list argument) rather than `inputs: a`
+    call: dict = field(default_factory=dict)  # keyword -> Ref, tuple of Refs, or a literal
+    shared: bool = False  # `{call: NAME}`: another call of a layer defined above
 
 
 @dataclass(frozen=True)
@@ -50,14 +57,28 @@ class InputSpec:
 
 @dataclass(frozen=True)
 class ModelSpec:
+    """A validated spec: inputs, layer entries in the order written, outputs.
+
+    `functional` is true when the spec is written as a graph (`inputs:`,
+    `outputs:`, references or `call:`), as Keras's functional API; a chain is a
+    Sequential model.
+    """
+
     file: str
     name: str | None
     framework: str
-    input: InputSpec
+    inputs: tuple[InputSpec, ...]
     batch_size: int | None
     layers: tuple[LayerSpec, ...]
     expect: dict | None = None
     line: int | None = None
+    outputs: tuple[Ref, ...] | None = None
+    functional: bool = False
+
+    @property
+    def input(self) -> InputSpec:
+        """The first (in a chain, the only) input."""
+        return self.inputs[0]
 
 
 def suggest(word, choices) -> str | None:
@@ -73,6 +94,8 @@ class _Parser:
         self.file = file
         self.registry = registry
         self.counters: dict[str, int] = {}
+        self.defined: dict[str, LayerSpec] = {}  # layers defined so far, for {call: NAME}
+        self.functional = False
 
     def fail(self, message, where=None, key=None, hint=None, layer: LayerSpec | dict | None = None):
         line = col = None
@@ -103,6 +126,8 @@ class _Parser:
         ident = {"name": raw.get("name") if isinstance(raw.get("name"), str) else None,
                  "type": raw.get("type") if isinstance(raw.get("type"), str) else None,
                  "index": index if index is not None else outer}
+        if index is not None and isinstance(raw.get("call"), str):
+            return self.shared_call(raw, index, ident)
         if "type" not in raw:
             self.fail("layer has no 'type'", raw, None, "add e.g. type: LSTM", ident)
         type_name = raw["type"]
@@ -114,7 +139,9 @@ class _Parser:
         values: dict = {}
         arg_lines: dict = {}
         for key, value in raw.items():
-            if key in ("type", "expect"):
+            if key in ("type", "expect", "inputs", "call"):
+                if key != "type" and key != "expect" and index is None:
+                    self.fail(f"'{key}' belongs on the outer layer, not on a wrapped one", raw, key, None, ident)
                 continue
             arg = declared.get(key)
             if arg is None:
@@ -140,7 +167,74 @@ class _Parser:
                 self.fail("expect: belongs on the outer layer, not on a wrapped one", raw, "expect")
             self.expect_block(expect, LAYER_EXPECT, "expect", raw, {**ident, "name": name})
         line, col = raw.line, raw.column
-        return LayerSpec(t, name, Args(values), line, col, index, expect, arg_lines)
+        inputs, is_list = self.input_refs(raw, ident)
+        call = self.call_block(raw, t, ident)
+        return LayerSpec(t, name, Args(values), line, col, index, expect, arg_lines, inputs, is_list, call)
+
+    # -- graph entries -------------------------------------------------------
+    def shared_call(self, raw, index, ident) -> LayerSpec:
+        """`{call: NAME, inputs: ...}`: the layer NAME defined above, called once more."""
+        self.check_keys(raw, ("call", "inputs", "kwargs", "expect"), "a shared-layer call", ident)
+        target = self.defined.get(raw["call"])
+        if target is None:
+            hint = suggest(raw["call"], self.defined) or "define the layer (with type:) before calling it again"
+            self.fail(f"call: '{raw['call']}' names no layer defined above", raw, "call", hint, ident)
+        if "expect" in raw:
+            self.fail("expect: belongs on the layer's definition, not on a later call", raw, "expect", None, ident)
+        ident = {**ident, "name": target.name, "type": target.type.name}
+        inputs, is_list = self.input_refs(raw, ident)
+        if inputs is None:
+            self.fail(f"the call of '{target.name}' has no inputs:", raw, "call",
+                      "write inputs: with the tensor this call takes", ident)
+        call = self.call_block(raw, target.type, ident, key="kwargs")
+        return LayerSpec(target.type, target.name, target.args, raw.line, raw.column, index, None, {}, inputs,
+                         is_list, call, shared=True)
+
+    def refs(self, value, where, key, ident, what: str) -> tuple[Ref, ...]:
+        items = value if isinstance(value, list) else [value]
+        out = []
+        for i, item in enumerate(items):
+            line, col = where.mark_of(key) if not isinstance(value, list) else value.mark_of(i)
+            ref = parse_ref(item, line, col)
+            if ref is None:
+                hint = ("quote references with brackets inside a [...] list: ['encoder[1]', 'encoder[2]']"
+                        if isinstance(item, list) else "write a layer or input name, NAME[i] or NAME[n][i]")
+                self.fail(f"{what} must be tensor references, got {item!r:.60}", where, key, hint, ident)
+            out.append(ref)
+        return tuple(out)
+
+    def input_refs(self, raw, ident) -> tuple[tuple[Ref, ...] | None, bool]:
+        if "inputs" not in raw:
+            return None, False
+        value = raw["inputs"]
+        if isinstance(value, list) and not value:
+            self.fail("inputs: is an empty list", raw, "inputs", "name at least one tensor", ident)
+        self.functional = True
+        return self.refs(value, raw, "inputs", ident, "inputs:"), isinstance(value, list)
+
+    def call_block(self, raw, t: LayerType, ident, key: str = "call") -> dict:
+        block = raw.get(key)
+        if block is None:
+            return {}
+        if not isinstance(block, dict):
+            self.fail(f"{key}: must be a mapping of keyword arguments", raw, key,
+                      "write call: {initial_state: ['encoder[1]', 'encoder[2]']}", ident)
+        allowed = t.call_args
+        out: dict = {}
+        for kw, value in block.items():
+            if kw not in allowed:
+                hint = (f"{t.name} takes: " + ", ".join(allowed)) if allowed else f"{t.name} takes no call arguments"
+                self.fail(f"unknown call argument '{kw}' for {t.name}", block, kw, suggest(kw, allowed) or hint,
+                          ident)
+            if kw in TENSOR_KWARGS:
+                refs = self.refs(value, block, kw, ident, f"call: {kw}")
+                out[kw] = refs if isinstance(value, list) else refs[0]
+            elif not isinstance(value, bool):
+                self.fail(f"call: {kw} must be true or false, got {value!r:.40}", block, kw, None, ident)
+            else:
+                out[kw] = value
+        self.functional = True
+        return out
 
     def arg_value(self, arg: Arg, value, raw, key, ident):
         if arg.kind == "layer":
@@ -199,22 +293,57 @@ class _Parser:
         batch = doc.get("batch_size")
         if batch is not None and (isinstance(batch, bool) or not isinstance(batch, int) or batch < 1):
             self.fail(f"batch_size must be a positive integer or null, got {batch!r}", doc, "batch_size")
-        inp = self.input(doc)
+        inputs = self.inputs(doc)
         layers_raw = doc.get("layers")
         if not isinstance(layers_raw, list) or not layers_raw:
             self.fail("'layers' must be a non-empty list of layers", doc, "layers" if "layers" in doc else None,
                       "add layers: with at least one layer")
-        layers = tuple(self.layer(raw, i, layers_raw, i) for i, raw in enumerate(layers_raw))
-        self.check_unique(inp, layers, layers_raw)
+        layers = []
+        for i, raw in enumerate(layers_raw):
+            spec = self.layer(raw, i, layers_raw, i)
+            if not spec.shared:
+                self.check_unique(inputs, spec, raw)
+                self.defined[spec.name] = spec
+            layers.append(spec)
+        outputs = None
+        if "outputs" in doc:
+            value = doc["outputs"]
+            if isinstance(value, list) and not value:
+                self.fail("outputs: is an empty list", doc, "outputs", "name at least one tensor")
+            outputs = self.refs(value, doc, "outputs", None, "outputs:")
+            self.functional = True
         expect = doc.get("expect")
         if expect is not None:
             self.expect_block(expect, MODEL_EXPECT, "expect", doc)
-        return ModelSpec(self.file, name, framework, inp, batch, layers, expect, doc.line)
+        functional = self.functional or len(inputs) > 1
+        return ModelSpec(self.file, name, framework, inputs, batch, tuple(layers), expect, doc.line, outputs,
+                         functional)
 
-    def input(self, doc) -> InputSpec:
-        raw = doc.get("input")
+    def inputs(self, doc) -> tuple[InputSpec, ...]:
+        if "inputs" in doc and "input" in doc:
+            self.fail("write either input: (one input) or inputs: (a list), not both", doc, "inputs")
+        if "inputs" not in doc:
+            return (self.input(doc, doc.get("input"), "input"),)
+        raw = doc["inputs"]
+        if isinstance(raw, dict):
+            self.fail("inputs: takes a list of input mappings", doc, "inputs",
+                      "for one input write input: {shape: [...]}; for several, inputs: [{name: a, shape: [...]}, ...]")
+        if not isinstance(raw, list) or not raw:
+            self.fail("inputs: must be a non-empty list of input mappings", doc, "inputs",
+                      "write inputs: [{name: encoder_inputs, shape: [null, 71]}, ...]")
+        self.functional = True
+        out = tuple(self.input(doc, item, "inputs", auto=True) for item in raw)
+        seen: set = set()
+        for i, item in enumerate(out):
+            if item.name in seen:
+                self.fail(f"two inputs are named '{item.name}'", raw[i], "name", "give each input a unique name")
+            seen.add(item.name)
+        return out
+
+    def input(self, doc, raw, key: str, auto: bool = False) -> InputSpec:
         if not isinstance(raw, dict):
-            self.fail("'input' must be a mapping with a shape", doc, "input" if "input" in doc else None,
+            self.fail(f"'{key}' must be a mapping with a shape" if key == "input"
+                      else "each entry of inputs: must be a mapping with a shape", doc, key if key in doc else None,
                       "add input: {shape: [50, 10]}")
         self.check_keys(raw, INPUT_KEYS, "input")
         shape = raw.get("shape")
@@ -223,24 +352,23 @@ class _Parser:
         if not ok:
             self.fail(f"input.shape must be a list of positive sizes or nulls, got {shape!r}",
                       raw, "shape" if "shape" in raw else None, "write it without the batch axis, e.g. [50, 10]")
-        name = raw.get("name", "input_layer")
-        if not isinstance(name, str):
-            self.fail("input.name must be a string", raw, "name")
+        name = raw.get("name")
+        if name is None:
+            name = self.auto_name("input_layer") if auto else "input_layer"
+        if not isinstance(name, str) or not name or "/" in name:
+            self.fail("input.name must be a non-empty string without '/'", raw, "name")
         dtype = raw.get("dtype", "float32")
         if dtype not in INPUT_DTYPES:
             self.fail(f"unknown input dtype {dtype!r}", raw, "dtype", suggest(dtype, INPUT_DTYPES))
         return InputSpec(tuple(shape), name, dtype, raw.line)
 
-    def check_unique(self, inp, layers, layers_raw):
-        seen = {inp.name: "input"}
-        for spec in layers:
-            if spec.name in seen:
-                raw = layers_raw[spec.index]
-                key = "name" if "name" in raw else None
-                self.fail(f"two layers are named '{spec.name}'", raw, key,
-                          "give each layer a unique name",
-                          {"name": spec.name, "type": spec.type.name, "index": spec.index})
-            seen[spec.name] = spec
+    def check_unique(self, inputs, spec: LayerSpec, raw):
+        if spec.name in self.defined or any(i.name == spec.name for i in inputs):
+            key = "name" if "name" in raw else None
+            hint = ("to call the same layer again write {call: " + spec.name + ", inputs: ...}"
+                    if spec.name in self.defined else "give each layer a unique name")
+            self.fail(f"two layers are named '{spec.name}'", raw, key, hint,
+                      {"name": spec.name, "type": spec.type.name, "index": spec.index})
 
 
 def parse(text: str, file: str = "<spec>", exact_offsets: bool = False) -> ModelSpec:

@@ -1,0 +1,336 @@
+"""Wiring a spec into a graph: references resolved, calls ordered, shapes propagated, rows ordered as Keras orders them.
+
+The steps, each once:
+1. number each layer's calls (node 0 is the entry with `type:`, then each
+   `{call: NAME}` in the order written) and resolve every reference's layer
+   and node; an entry without `inputs:` reads the entry above it;
+2. order the calls topologically (stable in the order written; a cycle is an error);
+3. walk them, building each layer's record on its first call and checking
+   every later call and every keyword tensor (`initial_state`) against it;
+4. keep what the outputs depend on (a dead-end layer is dropped with a
+   warning, as Keras drops it; an unused input is kept, as Keras keeps it);
+5. order the rows as Keras's `map_graph` does (`keras/src/ops/function.py`):
+   by depth from the outputs, deepest first, ties in the order of the
+   depth-first walk from the outputs; and decide, as Keras's
+   `summary_utils.print_summary` does, whether the summary shows "Connected to".
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import replace
+
+from lstmcalc.errors import Problem, ShapeError, SpecError
+from lstmcalc.graph.build import INPUT, LayerRecord, Model, Node, build_record
+from lstmcalc.graph.refs import Ref, TensorRef
+from lstmcalc.layers import Formula, batch_axis, resolve
+from lstmcalc.layers.args import Args
+from lstmcalc.shapes import fmt_shape
+from lstmcalc.sources.spec import LayerSpec, ModelSpec
+
+
+class Wiring:
+    """Builds one `Model` from one `ModelSpec` (see the module docstring for the steps)."""
+
+    def __init__(self, spec: ModelSpec, batch_size: int | None = None):
+        self.spec = spec
+        self.file = spec.file
+        self.batch = batch_size if batch_size is not None else spec.batch_size
+        self.entries: tuple[LayerSpec, ...] = resolve(spec.framework, spec.layers)
+        self.input_specs = {i.name: i for i in spec.inputs}
+        self.calls: dict[str, list[int]] = {}  # layer name -> its entries, in call order
+        for i, e in enumerate(self.entries):
+            self.calls.setdefault(e.name, []).append(i)
+        self.node_of = {i: self.calls[e.name].index(i) for i, e in enumerate(self.entries)}
+        self.records: dict[str, LayerRecord] = {}
+        self.nodes: dict[tuple[str, int], Node] = {}
+        self.warnings: list[str] = []
+
+    # -- errors ----------------------------------------------------------------------
+    def fail(self, entry: LayerSpec | None, message: str, hint: str | None = None, ref: Ref | None = None):
+        line = ref.line if ref is not None and ref.line else (entry.line if entry else self.spec.line)
+        column = ref.column if ref is not None and ref.line else (entry.column if entry else None)
+        info = {"layer": entry.name, "layer_type": entry.type.name, "index": entry.index} if entry else {}
+        raise SpecError(Problem(message, file=self.file, line=line, column=column, hint=hint, **info))
+
+    # -- 1. references ----------------------------------------------------------------
+    def positional(self, i: int) -> tuple[Ref, ...]:
+        """The entry's positional references (the entry above, or the only input, when none are written)."""
+        entry = self.entries[i]
+        if entry.inputs is not None:
+            return entry.inputs
+        if i == 0:
+            if len(self.spec.inputs) > 1:
+                names = ", ".join(self.input_specs)
+                self.fail(entry, f"the model has {len(self.spec.inputs)} inputs ({names}), so the first layer "
+                          "must say which it reads", f"add inputs: {self.spec.inputs[0].name}")
+            return (Ref(self.spec.inputs[0].name),)
+        above = self.entries[i - 1]
+        return (Ref(above.name, self.node_of[i - 1], None, text=""),)
+
+    def source(self, entry: LayerSpec, ref: Ref) -> tuple[str, int]:
+        """(layer, node) that a reference names; refuses names and calls that do not exist."""
+        if ref.name in self.input_specs:
+            if ref.node not in (None, 0) or ref.index not in (None, 0):
+                self.fail(entry, f"'{ref.text}': the input '{ref.name}' has one tensor", f"write {ref.name}",
+                          ref)
+            return ref.name, 0
+        calls = self.calls.get(ref.name)
+        if calls is None:
+            from lstmcalc.sources.spec import suggest
+
+            known = [*self.input_specs, *self.calls]
+            self.fail(entry, f"'{ref.text or ref.name}' names no layer or input",
+                      suggest(ref.name, known) or "known: " + ", ".join(known[:12]), ref)
+        node = ref.node or 0
+        if node >= len(calls):
+            times = "once" if len(calls) == 1 else f"{len(calls)} times"
+            self.fail(entry, f"'{ref.text}': '{ref.name}' is called {times}, so it has no node {node}",
+                      f"use {ref.name}[0][...]" if len(calls) == 1 else f"nodes are 0 to {len(calls) - 1}", ref)
+        return ref.name, node
+
+    def tensor(self, entry: LayerSpec, ref: Ref) -> TensorRef:
+        """The tensor a reference names, once its layer's call has been walked."""
+        name, node = self.source(entry, ref)
+        if name in self.input_specs:
+            return TensorRef(name, 0, 0)
+        made = self.nodes[(name, node)]
+        count = len(made.outputs)
+        if ref.index is None:
+            if count > 1 and isinstance(made.output_shape, list):
+                listed = ", ".join(f"'{name}[{k}]'" for k in range(count))
+                user = f"'{entry.name}'" if entry else "outputs:"
+                where = f"'{name}[0]'" if ref.text else f"inputs: '{name}[0]' on {user}"
+                self.fail(entry, f"'{name}' returns {count} tensors {fmt_shape(made.output_shape)}, but "
+                          f"{user} takes one tensor from it",
+                          f"write {where} (the output); its tensors are {listed}", ref)
+            return TensorRef(name, node, 0)
+        if ref.index >= count:
+            self.fail(entry, f"'{ref.text}': '{name}' has {count} output{'s' if count > 1 else ''} "
+                      f"{fmt_shape(list(made.outputs)) if count > 1 else fmt_shape(made.outputs[0])}",
+                      f"use an index from 0 to {count - 1}", ref)
+        return TensorRef(name, node, ref.index)
+
+    def refs_of(self, i: int) -> list[Ref]:
+        """Every reference an entry makes (positional and keyword)."""
+        out = list(self.positional(i))
+        for value in self.entries[i].call.values():
+            if isinstance(value, Ref):
+                out.append(value)
+            elif isinstance(value, tuple):
+                out += list(value)
+        return out
+
+    # -- 2. topological order ------------------------------------------------------------
+    def order(self) -> list[int]:
+        deps: list[set[int]] = []
+        users: dict[int, list[int]] = {}
+        for i, entry in enumerate(self.entries):
+            needs = set()
+            for ref in self.refs_of(i):
+                name, node = self.source(entry, ref)
+                if name not in self.input_specs:
+                    needs.add(self.calls[name][node])
+            if i in needs:
+                self.fail(entry, f"'{entry.name}' reads its own output", "name a layer above it", None)
+            deps.append(needs)
+            for d in needs:
+                users.setdefault(d, []).append(i)
+        waiting = [len(d) for d in deps]
+        ready = [i for i, n in enumerate(waiting) if n == 0]
+        heapq.heapify(ready)
+        out = []
+        while ready:
+            i = heapq.heappop(ready)
+            out.append(i)
+            for u in users.get(i, ()):
+                waiting[u] -= 1
+                if waiting[u] == 0:
+                    heapq.heappush(ready, u)
+        if len(out) < len(self.entries):
+            stuck = [i for i in range(len(self.entries)) if waiting[i]]
+            cycle = self.cycle(stuck, deps)
+            self.fail(self.entries[cycle[0]], "the layers form a cycle: "
+                      + " -> ".join(self.entries[k].name for k in cycle),
+                      "a layer can only read tensors that do not depend on its own output")
+        return out
+
+    def cycle(self, stuck: list[int], deps: list[set[int]]) -> list[int]:
+        path, seen, i = [], {}, stuck[0]
+        while i not in seen:
+            seen[i] = len(path)
+            path.append(i)
+            i = min(d for d in deps[i] if d in stuck)
+        return path[seen[i]:] + [i]
+
+    # -- 3. shapes ------------------------------------------------------------------------
+    def input_shape_of(self, name: str) -> tuple[tuple, int]:
+        """The input's shape with the batch axis, and where that axis is (torch may put it second)."""
+        spec = self.input_specs[name]
+        consumers = [e for e in self.entries if any(r.name == name for r in (e.inputs or ()))]
+        if len(self.spec.inputs) == 1:
+            consumers = list(self.entries)
+        elif consumers:
+            consumers = list(self.entries[consumers[0].index:])
+        axis = batch_axis(self.spec.framework, consumers)
+        return spec.shape[:axis] + (self.batch,) + spec.shape[axis:], axis
+
+    def walk(self, i: int) -> None:
+        entry = self.entries[i]
+        t, a = entry.type, entry.args
+        positional = [self.tensor(entry, r) for r in self.positional(i)]
+        shapes = [self.shape(x) for x in positional]
+        is_list = entry.inputs_is_list and len(positional) > 1 or t.takes_list
+        if t.takes_list and not entry.inputs_is_list:
+            self.fail(entry, f"{t.name} takes a list of tensors", "write inputs: [a, b] with the tensors it merges")
+        if not t.takes_list and len(positional) > 1:
+            self.fail(entry, f"{t.name} takes one tensor, not {len(positional)}",
+                      "name one tensor in inputs:, or merge them first (Concatenate, Add...)")
+        s = shapes if is_list else shapes[0]
+        call = {}
+        call_shapes = {}
+        for kw, value in entry.call.items():
+            if isinstance(value, Ref):
+                call[kw] = self.tensor(entry, value)
+                call_shapes[kw] = self.shape(call[kw])
+            elif isinstance(value, tuple):
+                call[kw] = tuple(self.tensor(entry, r) for r in value)
+                call_shapes[kw] = [self.shape(x) for x in call[kw]]
+            else:
+                call[kw] = value
+        prev = self.records.get(positional[0].layer)
+        record = build_record(entry, s, self.file, prev)
+        first = self.records.get(entry.name)
+        if first is not None and first.weights != record.weights:
+            self.fail(entry, f"'{entry.name}' was built for input {fmt_shape(first.input_shape)} and is called "
+                      f"again on {fmt_shape(s)}: its weights do not fit", "call a shared layer on tensors of the "
+                      "same width")
+        try:
+            t.check_call(a, s, record.output_shape, call_shapes)
+        except ShapeError as err:
+            self.fail(entry, err.message, err.hint)
+        if first is None:
+            self.records[entry.name] = record
+        node = Node(entry.name, self.node_of[i], tuple(positional), is_list, call, s, record.output_shape,
+                    tuple(t.reference_outputs(a, s, record.output_shape)), entry)
+        self.nodes[(entry.name, node.index)] = node
+
+    def shape(self, x: TensorRef) -> tuple:
+        return self.nodes[(x.layer, x.node)].outputs[x.index]
+
+    # -- 4. outputs and what they depend on ---------------------------------------------------
+    def outputs(self) -> list[TensorRef]:
+        if self.spec.outputs is not None:
+            return [self.tensor(None, ref) for ref in self.spec.outputs]
+        last = len(self.entries) - 1
+        node = self.nodes[(self.entries[last].name, self.node_of[last])]
+        count = len(node.outputs) if isinstance(node.output_shape, list) else 1
+        return [TensorRef(node.layer, node.index, k) for k in range(count)]
+
+    # -- 5. Keras's order -------------------------------------------------------------------
+    def parents(self, key: tuple[str, int]) -> list[tuple[str, int]]:
+        node = self.nodes.get(key)
+        return [] if node is None else [(x.layer, x.node) for x in node.input_tensors()]
+
+    def keras_walk(self, outputs: list[TensorRef]) -> tuple[list, dict]:
+        """Keras's `_build_map`: nodes in decreasing depth (post-order) and each layer's first visit index."""
+        finished: set = set()
+        order: list = []
+        first_seen: dict = {}
+        for out in outputs:
+            stack = [((out.layer, out.node), None)]
+            while stack:
+                key, parents = stack[-1]
+                if parents is None:
+                    if key in finished:
+                        stack.pop()
+                        continue
+                    first_seen.setdefault(key[0], len(first_seen))
+                    parents = iter(self.parents(key))
+                    stack[-1] = (key, parents)
+                nxt = next(parents, None)
+                if nxt is None:
+                    stack.pop()
+                    finished.add(key)
+                    order.append(key)
+                elif nxt not in finished:
+                    stack.append((nxt, None))
+        return order, first_seen
+
+    def keras_rows(self, order: list, first_seen: dict) -> tuple[list[str], dict]:
+        """Layer names by depth (deepest first, ties by first visit), and the nodes at each depth."""
+        node_depth: dict = {}
+        layer_depth: dict = {}
+        for key in reversed(order):
+            depth = max(node_depth.setdefault(key, 0), layer_depth.get(key[0], 0))
+            layer_depth[key[0]] = depth
+            node_depth[key] = depth
+            for p in self.parents(key):
+                node_depth[p] = max(depth + 1, node_depth.get(p, 0))
+        for name in self.input_specs:
+            if name not in layer_depth:
+                layer_depth[name] = 0
+                first_seen[name] = -1
+                node_depth[(name, 0)] = 0
+        by_depth: dict = {}
+        for key, depth in node_depth.items():
+            by_depth.setdefault(depth, []).append(key)
+        names = sorted(layer_depth, key=lambda n: (-layer_depth[n], first_seen[n]))
+        return names, by_depth
+
+    def chain_like(self, by_depth: dict, relevant: set) -> bool:
+        """Keras's test for a summary without "Connected to" (`sequential_like`)."""
+        if not self.spec.functional:
+            return True
+        for keys in by_depth.values():
+            if len(keys) > 1 or len(self.nodes[keys[0]].input_tensors() if keys[0] in self.nodes else []) > 1:
+                return False
+        per_layer: dict = {}
+        for key in relevant:
+            per_layer[key[0]] = per_layer.get(key[0], 0) + 1
+        return all(n <= 1 for n in per_layer.values())
+
+    # -- the model -------------------------------------------------------------------------
+    def model(self) -> Model:
+        for name in self.input_specs:
+            shape, axis = self.input_shape_of(name)
+            dtype = self.input_specs[name].dtype
+            node = Node(name, 0, (), False, {}, None, shape, (shape,))
+            self.nodes[(name, 0)] = node
+            self.records[name] = LayerRecord(name, INPUT, Args({"dtype": dtype, "batch_axis": axis}), None, shape, (),
+                                             Formula("0", "0", 0), 0, 0, nodes=(node,))
+        execution = self.order()
+        for i in execution:
+            self.walk(i)
+        outputs = self.outputs()
+        order, first_seen = self.keras_walk(outputs)
+        relevant = set(order) | {(n, 0) for n in self.input_specs}
+        names, by_depth = self.keras_rows(order, first_seen)
+        for name in self.input_specs:
+            if (name, 0) not in set(order):
+                self.warnings.append(f"input '{name}' is not used by any output; Keras keeps it (its row is shown)")
+        for name in self.calls:
+            if not any(key[0] == name for key in order):
+                self.warnings.append(f"layer '{name}' is not connected to the outputs; Keras drops it, and so "
+                                     "does lstmcalc")
+        if not self.spec.functional:  # a Sequential model: the input, then the layers as written
+            names = [*self.input_specs, *(n for n in self.calls if n in layer_names(order))]
+        show = not self.chain_like(by_depth, {k for k in order if k[0] not in self.input_specs})
+        rows = tuple(self.finish(name, relevant) for name in names)
+        nodes = tuple(self.nodes[(self.entries[i].name, self.node_of[i])] for i in execution
+                      if (self.entries[i].name, self.node_of[i]) in relevant)
+        return Model(self.spec, rows, nodes, tuple(self.input_specs), tuple(outputs), show, tuple(self.warnings))
+
+    def finish(self, name: str, relevant: set) -> LayerRecord:
+        """The layer's record with its calls, its "Connected to" cells and the last call's shape."""
+        record = self.records[name]
+        nodes = tuple(sorted((n for key, n in self.nodes.items() if key[0] == name and key in relevant),
+                             key=lambda n: n.index))
+        tensors = [x for n in nodes for x in n.input_tensors()]
+        inbound = tuple(dict.fromkeys(x.layer for x in tensors))
+        return replace(record, output_shape=nodes[-1].output_shape, nodes=nodes,
+                       connected_to=tuple(x.cell() for x in tensors), inbound=inbound)
+
+
+def layer_names(order: list) -> set:
+    return {key[0] for key in order}
