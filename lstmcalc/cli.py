@@ -82,10 +82,14 @@ def remember_format(fmt):
 
 
 def load_model(path: str, batch_size: int | None = None):
+    """Load and build a model; its warnings (an unused input, a dead-end layer) go to stderr."""
     from lstmcalc.graph.build import build
     from lstmcalc.sources.spec import load
 
-    return build(load(path), batch_size)
+    model = build(load(path), batch_size)
+    for warning in model.warnings:
+        click.echo(f"lstmcalc: warning: {model.spec.file}: {warning}", err=True)
+    return model
 
 
 @main.command()
@@ -116,6 +120,7 @@ def summary(spec, fmt, batch_size, expand, columns, compare_):
         emit_json(report.summary_dict(model, batch_size))
         return
     title = model.name or "model"
+    cols = report.columns_for(model, cols)
     rows = report.summary_rows(model, expand, batch_size)
     totals = report.totals(model, batch_size)
     cost = "macs" in cols or "memory" in cols

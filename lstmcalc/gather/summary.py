@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lstmcalc.graph.build import FLOAT32_BYTES, LayerRecord, Model
+from lstmcalc.graph.build import FLOAT32_BYTES, INPUT, LayerRecord, Model
 from lstmcalc.layers.base import total_or_none
 from lstmcalc.shapes import fmt_shape
 
@@ -18,6 +18,7 @@ COLUMNS = {
     "trainable": "Trainable",
     "macs": "Mult-Adds",
     "memory": "Output Size",
+    "connected": "Connected to",
 }
 DEFAULT_COLUMNS = ("shape", "params")
 
@@ -32,6 +33,7 @@ class Row:
     trainable_params: int
     macs: int | None
     output_bytes: int | None  # activation memory of this layer's output for the batch
+    connected_to: tuple[str, ...] = ()  # Keras's "Connected to" cells (a graph's rows)
 
     @property
     def label(self) -> str:
@@ -48,6 +50,8 @@ class Row:
             return "?" if self.macs is None else f"{self.macs:,}"
         if column == "memory":
             return "?" if self.output_bytes is None else readable_size(self.output_bytes)
+        if column == "connected":
+            return "\n".join(self.connected_to) or ("-" if self.depth == 0 else "")
         raise KeyError(column)
 
 
@@ -61,13 +65,23 @@ def readable_size(n: float) -> str:
 
 
 def batch_of(model: Model, batch: int | None) -> int:
-    return batch or model.layers[0].output_shape[0] or 1
+    first = model.input_records[0]
+    return batch or first.output_shape[first.args.get("batch_axis", 0)] or 1
 
 
 def _row(r: LayerRecord, depth: int, batch: int) -> Row:
     size = r.output_size()
+    calls = max(1, len(r.nodes))  # a shared layer computes once per call
     return Row(r.name, r.display_type, depth, r.output_shape, r.params, r.trainable_params,
-               r.macs, None if size is None else size * batch * FLOAT32_BYTES)
+               None if r.macs is None else r.macs * calls, None if size is None else size * batch * FLOAT32_BYTES,
+               r.connected_to if depth == 0 else ())
+
+
+def columns_for(model: Model, columns: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns to show: Keras adds "Connected to" for a graph that is not a plain chain."""
+    if model.show_connections and "connected" not in columns:
+        return (*columns, "connected")
+    return columns
 
 
 def summary_rows(model: Model, expand: bool = False, batch: int | None = None) -> list[Row]:
@@ -86,17 +100,17 @@ def summary_rows(model: Model, expand: bool = False, batch: int | None = None) -
 
 
 def total_macs(model: Model) -> int | None:
-    return total_or_none(r.macs for r in model.layers)
+    return total_or_none(None if r.macs is None else r.macs * max(1, len(r.nodes)) for r in model.layers)
 
 
 def totals(model: Model, batch: int | None = None) -> dict:
     """The totals block: parameters, their float32 size, and the cost figures."""
     b = batch_of(model, batch)
     macs = total_macs(model)
-    sizes = [r.output_size() for r in model.layers[1:]]
-    input_size = model.layers[0].output_size()
+    sizes = [r.output_size() for r in model.layers if r.type is not INPUT]
+    input_sizes = [r.output_size() for r in model.input_records]
     forward = None if None in sizes else sum(sizes) * b * FLOAT32_BYTES
-    inp = None if input_size is None else input_size * b * FLOAT32_BYTES
+    inp = None if None in input_sizes else sum(input_sizes) * b * FLOAT32_BYTES
     params_bytes = model.total_params * FLOAT32_BYTES
     return {
         "total_params": model.total_params,
@@ -135,7 +149,7 @@ def cost_lines(t: dict) -> list[str]:
     ]
 
 
-def _row_dict(r: LayerRecord) -> dict:
+def _row_dict(r: LayerRecord, graph: bool = False) -> dict:
     d = {
         "name": r.name,
         "type": r.type_name,
@@ -146,21 +160,29 @@ def _row_dict(r: LayerRecord) -> dict:
         "macs": r.macs,
         "inbound": list(r.inbound),
     }
+    if graph:
+        d["connected_to"] = list(r.connected_to)
     if r.children:
         d["wrapped"] = [{"role": c.role, **_row_dict(c)} for c in r.children]
     return d
 
 
 def summary_dict(model: Model, batch: int | None = None) -> dict:
-    """Contract section 3, plus a few added keys."""
+    """Contract section 3, plus a few added keys; a graph (section 7) adds `inputs`, `outputs` and
+    each row's `connected_to`."""
     t = totals(model, batch)
-    return {
+    graph = model.spec.functional
+    out = {
         "name": model.name,
         "framework": model.framework,
-        "layers": [_row_dict(r) for r in model.layers],
+        "layers": [_row_dict(r, graph) for r in model.layers],
         "total_params": t["total_params"],
         "trainable_params": t["trainable_params"],
         "non_trainable_params": t["non_trainable_params"],
         "params_bytes": t["total_bytes"],
         "mult_adds": t["mult_adds"],
     }
+    if graph:
+        out["inputs"] = list(model.inputs)
+        out["outputs"] = [t.cell() for t in model.outputs]
+    return out

@@ -16,10 +16,9 @@ from dataclasses import dataclass, replace
 from math import prod
 
 from lstmcalc.errors import Problem, ShapeError, SpecError
-from lstmcalc.graph.refs import Ref, TensorRef
-from lstmcalc.layers import Formula, LayerType, WeightSpec, batch_axis, resolve
+from lstmcalc.graph.refs import TensorRef
+from lstmcalc.layers import Formula, LayerType, WeightSpec
 from lstmcalc.layers.args import Args
-from lstmcalc.shapes import fmt_shape
 from lstmcalc.sources.spec import LayerSpec, ModelSpec
 
 FLOAT32_BYTES = 4
@@ -109,6 +108,7 @@ class Node:
     output_shape: tuple | list
     outputs: tuple
     spec: LayerSpec | None = None
+    auto_mask: bool = False  # `mask` in `call` was passed by Keras's functional API, not written
 
     def input_tensors(self) -> list[TensorRef]:
         """Every input tensor in Keras's order: positional first, then keywords sorted by name."""

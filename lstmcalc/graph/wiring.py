@@ -22,6 +22,7 @@ from dataclasses import replace
 
 from lstmcalc.errors import Problem, ShapeError, SpecError
 from lstmcalc.graph.build import INPUT, LayerRecord, Model, Node, build_record
+from lstmcalc.graph.mask_ops import MaskOps, Operation
 from lstmcalc.graph.refs import Ref, TensorRef
 from lstmcalc.layers import Formula, batch_axis, resolve
 from lstmcalc.layers.args import Args
@@ -45,6 +46,9 @@ class Wiring:
         self.records: dict[str, LayerRecord] = {}
         self.nodes: dict[tuple[str, int], Node] = {}
         self.warnings: list[str] = []
+        self.masks: dict[TensorRef, TensorRef | None] = {}  # a tensor's Keras mask, in a functional model
+        self.ops: list[tuple[str, int]] = []  # mask operations, in the order Keras creates them
+        self.k = MaskOps(self.record_op, self.shape)
 
     # -- errors ----------------------------------------------------------------------
     def fail(self, entry: LayerSpec | None, message: str, hint: str | None = None, ref: Ref | None = None):
@@ -198,6 +202,14 @@ class Wiring:
                 call_shapes[kw] = [self.shape(x) for x in call[kw]]
             else:
                 call[kw] = value
+        auto_mask = False
+        if self.spec.functional and t.mask_arg and "mask" not in call and len(call_shapes) == 0:
+            # keras/src/layers/layer.py: a layer whose call takes `mask` and that gets one tensor
+            # argument receives that argument's mask
+            masks = [self.masks.get(x) for x in positional]
+            if any(m is not None for m in masks):
+                call["mask"] = tuple(m for m in masks if m is not None) if is_list else masks[0]
+                auto_mask = True
         prev = self.records.get(positional[0].layer)
         record = build_record(entry, s, self.file, prev)
         first = self.records.get(entry.name)
@@ -206,14 +218,48 @@ class Wiring:
                       f"again on {fmt_shape(s)}: its weights do not fit", "call a shared layer on tensors of the "
                       "same width")
         try:
-            t.check_call(a, s, record.output_shape, call_shapes)
+            warnings = t.check_call(a, s, record.output_shape, call_shapes)
         except ShapeError as err:
             self.fail(entry, err.message, err.hint)
+        self.warnings += [f"layer '{entry.name}': {w}" for w in warnings]
         if first is None:
             self.records[entry.name] = record
         node = Node(entry.name, self.node_of[i], tuple(positional), is_list, call, s, record.output_shape,
-                    tuple(t.reference_outputs(a, s, record.output_shape)), entry)
+                    tuple(t.reference_outputs(a, s, record.output_shape)), entry, auto_mask)
         self.nodes[(entry.name, node.index)] = node
+        if self.spec.functional:
+            self.propagate_mask(node, positional)
+
+    def propagate_mask(self, node: Node, positional: list[TensorRef]) -> None:
+        """Attach Keras's mask to the node's outputs (`Layer._set_mask_metadata`), recording its ops."""
+        t, a = node.spec.type, node.spec.args
+        given = node.call.get("mask")
+        if given is not None and not isinstance(given, bool):
+            previous = list(given) if isinstance(given, tuple) else given
+        else:
+            previous = [self.masks.get(x) for x in positional] if node.is_list else self.masks.get(positional[0])
+        first = list(positional) if node.is_list else positional[0]
+        out = t.symbolic_mask(a, self.k, first, previous)
+        outs = out if isinstance(out, list) else [out]
+        for k, m in enumerate(outs[: len(node.outputs)]):
+            self.masks[TensorRef(node.layer, node.index, k)] = m
+
+    def record_op(self, op: str, inputs: list[TensorRef], shape: tuple) -> TensorRef:
+        """One keras.ops call of a mask computation, as a graph node named as Keras names it."""
+        t = Operation(op)
+        name = self.free_name(t.auto_name)
+        node = Node(name, 0, tuple(inputs), len(inputs) > 1 and op == "Concatenate", {}, None, shape, (shape,))
+        self.nodes[(name, 0)] = node
+        self.records[name] = LayerRecord(name, t, Args({}), None, shape, (), Formula("0", "0", 0), 0, 0)
+        self.ops.append((name, 0))
+        return TensorRef(name, 0, 0)
+
+    def free_name(self, base: str) -> str:
+        taken = self.records.keys() | self.calls.keys() | self.input_specs.keys()
+        n = 0
+        while (base if n == 0 else f"{base}_{n}") in taken:
+            n += 1
+        return base if n == 0 else f"{base}_{n}"
 
     def shape(self, x: TensorRef) -> tuple:
         return self.nodes[(x.layer, x.node)].outputs[x.index]
@@ -310,7 +356,7 @@ class Wiring:
             if (name, 0) not in set(order):
                 self.warnings.append(f"input '{name}' is not used by any output; Keras keeps it (its row is shown)")
         for name in self.calls:
-            if not any(key[0] == name for key in order):
+            if not any(key[0] == name for key in order) and not self.records[name].type.is_op:
                 self.warnings.append(f"layer '{name}' is not connected to the outputs; Keras drops it, and so "
                                      "does lstmcalc")
         if not self.spec.functional:  # a Sequential model: the input, then the layers as written
@@ -324,11 +370,12 @@ class Wiring:
     def finish(self, name: str, relevant: set) -> LayerRecord:
         """The layer's record with its calls, its "Connected to" cells and the last call's shape."""
         record = self.records[name]
-        nodes = tuple(sorted((n for key, n in self.nodes.items() if key[0] == name and key in relevant),
-                             key=lambda n: n.index))
+        calls = sorted((n for key, n in self.nodes.items() if key[0] == name), key=lambda n: n.index)
+        nodes = tuple(n for n in calls if (name, n.index) in relevant)
         tensors = [x for n in nodes for x in n.input_tensors()]
         inbound = tuple(dict.fromkeys(x.layer for x in tensors))
-        return replace(record, output_shape=nodes[-1].output_shape, nodes=nodes,
+        # Keras's summary shows the shape of the layer's last call, in the model or not
+        return replace(record, output_shape=calls[-1].output_shape, nodes=nodes,
                        connected_to=tuple(x.cell() for x in tensors), inbound=inbound)
 
 

@@ -54,6 +54,8 @@ class LayerType:
     ignored_tensors: tuple[str, ...] = ()  # accepted in `run` weights and not used (e.g. training counters)
     call_args: tuple[str, ...] = ()  # keyword arguments of the call (`call:` in a spec), e.g. initial_state
     takes_list: bool = False  # the call's first argument is a list of tensors (merge layers)
+    mask_arg: bool = False  # Keras's `call` takes `mask=`: a functional model passes the input's mask to it
+    is_op: bool = False  # a keras.ops operation recorded in a functional graph (a mask's not_equal, any...)
 
     # rank limits of the input, batch axis included (None: no limit)
     min_rank: int | None = None
@@ -86,12 +88,13 @@ class LayerType:
     def output_shape(self, a: Args, s: tuple) -> tuple:
         return s
 
-    def check_call(self, a: Args, s, out, call: dict) -> None:
+    def check_call(self, a: Args, s, out, call: dict) -> list[str]:
         """Check the shapes of the call's keyword tensors (`call` maps keyword -> shape or list of shapes).
 
-        Raises ShapeError. Keras finds some of these mistakes only when it runs the model; lstmcalc
-        refuses them up front.
+        Raises ShapeError; returns warnings (what Keras accepts but ignores). Keras finds some of
+        these mistakes only when it runs the model; lstmcalc refuses them up front.
         """
+        return []
 
     def reference_outputs(self, a: Args, s, out) -> list:
         """The outputs a reference `NAME[i]` indexes (torch modules return more than the row shows)."""
@@ -136,6 +139,12 @@ class LayerType:
         return x
 
     def compute_mask(self, a: Args, x, mask):
+        return mask if self.supports_masking else None
+
+    def symbolic_mask(self, a: Args, k, x, mask):
+        """The output mask in a functional graph, built with `k` (graph.mask_ops.MaskOps) as Keras's
+        `compute_mask` builds it with `keras.ops`: x and mask are tensor references (a list for a list
+        input); returns a reference, a list (one per output) or None."""
         return mask if self.supports_masking else None
 
 

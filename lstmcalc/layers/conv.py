@@ -288,8 +288,12 @@ class GlobalAveragePooling1D(GlobalPooling1D):
 
     name, auto_name = "GlobalAveragePooling1D", "global_average_pooling1d"
     supports_masking = True
+    mask_arg = True
 
     def compute_mask(self, a, x, mask):
+        return None
+
+    def symbolic_mask(self, a, k, x, mask):
         return None
 
     def pool(self, seq, mask):

@@ -157,6 +157,9 @@ class Embedding(LayerType):
     def compute_mask(self, a, x, mask):
         return nonzero_mask(x) if a.mask_zero else None
 
+    def symbolic_mask(self, a, k, x, mask):
+        return k.not_equal(x) if a.mask_zero else None  # keras: ops.not_equal(inputs, 0)
+
     def forward(self, a, w, x, mask=None):
         table = lora_merged(a, w, "embeddings")
 
@@ -237,6 +240,9 @@ class Masking(LayerType):
 
     def compute_mask(self, a, x, mask):
         return masking_mask(x, a.mask_value)
+
+    def symbolic_mask(self, a, k, x, mask):
+        return k.any(k.not_equal(x), axis=-1)  # keras: ops.any(ops.not_equal(inputs, mask_value), axis=-1)
 
     def forward(self, a, w, x, mask=None):
         mv = a.mask_value

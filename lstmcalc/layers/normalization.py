@@ -59,6 +59,7 @@ class BatchNormalization(LayerType):
 
     name, auto_name = "BatchNormalization", "batch_normalization"
     supports_masking = True
+    mask_arg = True
     args = (
         Arg("axis", "int", -1, "the feature axis that keeps its own statistics", structural=True),
         Arg("momentum", "float", 0.99, "momentum of the moving averages"),

@@ -50,11 +50,14 @@ class Recurrent(LayerType):
     """Shared rules of Keras's recurrent layers."""
 
     supports_masking = True
+    call_args = ("initial_state", "mask", "training")
+    mask_arg = True
     min_rank = max_rank = 3
     rank_hint = " (batch, timesteps, features)"
     gates: int = 1  # gate blocks side by side in kernel
     gate_names: tuple[str, ...] = ()
     states: int = 1  # h (and c for LSTM)
+    extra_states_ignored: bool = True  # Keras 3 (torch backend) runs LSTM/GRU on the first states of a longer list
 
     def output_shape(self, a, s):
         self.check_rank(s)
@@ -65,6 +68,36 @@ class Recurrent(LayerType):
         if a.return_state:  # [output, h_T] (+ c_T for LSTM): several outputs
             return [main] + [(s[0], a.units)] * self.states
         return main
+
+    def state_names(self) -> list[str]:
+        return ["h", "c"][: self.states]
+
+    def check_call(self, a, s, out, call):
+        """initial_state must be [h] (GRU, SimpleRNN) or [h, c] (LSTM), each (batch, units).
+
+        Keras accepts a wrong width when it builds the model and fails only on
+        data; lstmcalc refuses it here.
+        """
+        states = call.get("initial_state")
+        if states is None:
+            return []
+        states = states if isinstance(states, list) else [states]
+        names = self.state_names()
+        want = "[" + ", ".join(names) + "]"
+        if len(states) < self.states or (len(states) > self.states and not self.extra_states_ignored):
+            raise ShapeError(f"{self.name} takes {self.states} initial state tensor{'s' if self.states > 1 else ''} "
+                             f"{want}, got {len(states)}",
+                             f"write initial_state: with {len(names)} reference{'s' if len(names) > 1 else ''}, "
+                             f"each (batch, {a.units})")
+        for name, shape in zip(names, states):
+            if len(shape) != 2 or shape[-1] != a.units:
+                raise ShapeError(f"initial_state {name} has shape {fmt_shape(shape)} but {self.name} with units "
+                                 f"{a.units} keeps states of shape (batch, {a.units})",
+                                 f"give a state of width {a.units} (the other layer's units must match)")
+        if len(states) > self.states:  # Keras 3 runs with the first ones and ignores the rest
+            return [f"{self.name} takes {want} as initial_state but is given {len(states)} tensors; Keras uses the "
+                    f"first {self.states} and ignores the rest"]
+        return []
 
     def shape_rule(self, a, s, out):
         t = "None (variable)" if s[1] is None else s[1]
@@ -170,6 +203,11 @@ class Recurrent(LayerType):
     def compute_mask(self, a, x, mask):
         return mask if a.return_sequences else None
 
+    def symbolic_mask(self, a, k, x, mask):
+        mask = mask[0] if isinstance(mask, list) else mask
+        out = mask if a.return_sequences else None
+        return [out] + [None] * self.states if a.return_state else out
+
     # -- the forward pass -------------------------------------------------------
     def prepare(self, a, w):
         """Read and pre-transpose the weights once per call."""
@@ -188,7 +226,7 @@ class Recurrent(LayerType):
         u, g, k, rk, bias = self.prepare(a, w)
         return u, [kr + rr for kr, rr in zip(k, rk)], bias
 
-    def forward(self, a, w, x, mask=None):
+    def forward(self, a, w, x, mask=None, initial_state=None):
         params = self.prepare_step(a, w)
         zero_output = a.get("zero_output_for_mask", False)
         out, finals = [], []
@@ -196,8 +234,11 @@ class Recurrent(LayerType):
             steps = list(range(len(seq)))
             if a.go_backwards:
                 steps.reverse()
-            state = [[0.0] * a.units for _ in range(self.states)]
-            h_prev = [0.0] * a.units
+            if initial_state is None:
+                state = [[0.0] * a.units for _ in range(self.states)]
+            else:  # [h_0] or [h_0, c_0], each (batch, units); Keras ignores any further tensors
+                state = [list(s0[n]) for s0 in initial_state[: self.states]]
+            h_prev = state[0]
             ys = []
             for t in steps:
                 if mask is not None and not mask[n][t]:
@@ -329,6 +370,7 @@ class SimpleRNN(Recurrent):
 
     name, auto_name = "SimpleRNN", "simple_rnn"
     gates, gate_names = 1, ("h",)
+    extra_states_ignored = False  # Keras 3 fails when it runs a SimpleRNN given more than [h]
     extra_ops_per_unit = 1
     args = rnn_args(recurrent_activation=False)
     equations = ("h_t = tanh(x_t·W + h_(t-1)·U + b)",)

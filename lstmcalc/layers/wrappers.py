@@ -39,6 +39,9 @@ class Bidirectional(Wrapper):
     """Runs a recurrent layer over the sequence twice, forwards and backwards,
     with two independent sets of weights, and merges the two outputs."""
 
+    call_args = ("initial_state", "mask", "training")
+    mask_arg = True
+
     name, auto_name = "Bidirectional", "bidirectional"
     args = (
         Arg("layer", "layer", doc="the recurrent layer to run in both directions (LSTM, GRU, SimpleRNN)",
@@ -103,10 +106,27 @@ class Bidirectional(Wrapper):
                     f"last axis {out[-1]}, {fmt_shape(out)}.")
         return f"merge_mode {a.merge_mode} combines the two directions elementwise: {fmt_shape(out)}."
 
-    def forward(self, a, w, x, mask=None):
+    def check_call(self, a, s, out, call):
+        """initial_state: the forward layer's states, then the backward layer's (Keras splits the list in half)."""
+        states = call.get("initial_state")
+        if states is None:
+            return []
+        states = states if isinstance(states, list) else [states]
         f, b = self.directions(a)
-        y_f = f.type.forward(f.args, w["forward"], x, mask)
-        y_b = b.type.forward(b.args, w["backward"], x, mask)
+        half = len(states) // 2  # Keras gives the first half to the forward layer, the rest to the backward
+        if half < f.type.states or len(states) - half < b.type.states:
+            names = [f"forward {n}" for n in f.type.state_names()] + [f"backward {n}" for n in b.type.state_names()]
+            raise ShapeError(f"Bidirectional({f.type.name}) takes {len(names)} initial state tensors "
+                             f"[{', '.join(names)}], got {len(states)}",
+                             "list the forward layer's states, then the backward layer's")
+        return (f.type.check_call(f.args, s, out, {"initial_state": states[:half]})
+                + b.type.check_call(b.args, s, out, {"initial_state": states[half:]}))
+
+    def forward(self, a, w, x, mask=None, initial_state=None):
+        f, b = self.directions(a)
+        half = None if initial_state is None else len(initial_state) // 2
+        y_f = f.type.forward(f.args, w["forward"], x, mask, None if half is None else initial_state[:half])
+        y_b = b.type.forward(b.args, w["backward"], x, mask, None if half is None else initial_state[half:])
         f_states = b_states = []
         if f.args.return_state:
             (y_f, *f_states), (y_b, *b_states) = y_f, y_b
@@ -129,12 +149,25 @@ class Bidirectional(Wrapper):
     def compute_mask(self, a, x, mask):
         return mask if a.layer.args.return_sequences else None
 
+    def symbolic_mask(self, a, k, x, mask):
+        """Keras's Bidirectional.compute_mask: one mask per direction with merge_mode None, None for states."""
+        mask = mask[0] if isinstance(mask, list) else mask
+        inner = a.layer.args
+        out = mask if inner.return_sequences else None
+        out = [out, out] if a.merge_mode is None else out
+        if inner.return_state:
+            states = [None] * (2 * a.layer.type.states)
+            return (out if isinstance(out, list) else [out]) + states
+        return out
+
 
 class TimeDistributed(Wrapper):
     """Applies the same layer, with the same weights, to every timestep of a
     (batch, timesteps, ...) input: the child sees (batch, ...)."""
 
     name, auto_name = "TimeDistributed", "time_distributed"
+    mask_arg = True  # it takes the mask (for the wrapped layer) but passes none on: Keras 3 sets
+    supports_masking = False  # supports_masking = False (keras/src/layers/rnn/time_distributed.py)
     min_rank = 3
     rank_hint = " (batch, timesteps, ...)"
     args = (Arg("layer", "layer", doc="the layer applied at each timestep", structural=True),)

@@ -17,7 +17,7 @@ def summary(title: str, rows: list[Row], totals: dict, columns, cost: bool) -> N
     table = Table(title=f'Model: "{title}"', title_justify="left", show_lines=False)
     table.add_column("Layer (type)", style="bold cyan")
     for c in columns:
-        table.add_column(COLUMNS[c], justify="left" if c == "shape" else "right",
+        table.add_column(COLUMNS[c], justify="left" if c in ("shape", "connected") else "right",
                          style="green" if c == "params" else None)
     for r in rows:
         label = Text("  " * r.depth + ("└ " if r.depth else "") + r.name)

@@ -12,15 +12,24 @@ INDENT = "  "
 
 
 def text_table(headers: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
-    """Fixed-width columns separated by two spaces; `right` holds right-aligned columns."""
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    """Fixed-width columns separated by two spaces; `right` holds right-aligned columns.
+
+    A cell with several lines (a graph row's "Connected to") continues on the
+    following lines, the other columns left blank there.
+    """
+    lines_of = [[c.split("\n") for c in r] for r in rows]
+    widths = [max([len(h), *(len(part) for r in lines_of for part in r[i])]) for i, h in enumerate(headers)]
 
     def line(cells):
         parts = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))]
         return "  ".join(parts).rstrip()
 
+    body = []
+    for r in lines_of:
+        for k in range(max(len(c) for c in r)):
+            body.append(line([c[k] if k < len(c) else "" for c in r]))
     rule = "=" * (sum(widths) + 2 * (len(widths) - 1))
-    return [line(headers), rule, *(line(r) for r in rows), rule]
+    return [line(headers), rule, *body, rule]
 
 
 def _cells(rows: list[Row], columns) -> list[list[str]]:
@@ -29,7 +38,7 @@ def _cells(rows: list[Row], columns) -> list[list[str]]:
 
 def summary_plain(title: str, rows: list[Row], totals: dict, columns, cost: bool) -> str:
     headers = ["Layer (type)", *(COLUMNS[c] for c in columns)]
-    right = {i + 1 for i, c in enumerate(columns) if c != "shape"}
+    right = {i + 1 for i, c in enumerate(columns) if c not in ("shape", "connected")}
     out = [f'Model: "{title}"', *text_table(headers, _cells(rows, columns), right), *param_lines(totals)]
     if cost:
         out += ["", *cost_lines(totals)]
@@ -39,10 +48,10 @@ def summary_plain(title: str, rows: list[Row], totals: dict, columns, cost: bool
 def summary_markdown(title: str, rows: list[Row], totals: dict, columns, cost: bool) -> str:
     headers = ["Layer (type)", *(COLUMNS[c] for c in columns)]
     out = [f"**Model: {title}**", "", "| " + " | ".join(headers) + " |",
-           "|" + "|".join("---:" if i and c != "shape" else "---" for i, c in enumerate(("", *columns))) + "|"]
+           "|" + "|".join("---:" if i and c not in ("shape", "connected") else "---" for i, c in enumerate(("", *columns))) + "|"]
     for cells in _cells(rows, columns):
         cells[0] = cells[0].replace(INDENT, "&nbsp;&nbsp;")
-        out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        out.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", "<br>") for c in cells) + " |")
     out += ["", *(f"- {line}" for line in param_lines(totals))]
     if cost:
         out += [f"- {line}" for line in cost_lines(totals)]

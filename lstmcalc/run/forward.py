@@ -16,7 +16,6 @@ from dataclasses import dataclass, replace
 from lstmcalc.errors import Problem, SpecError
 from lstmcalc.graph.build import INPUT, LayerRecord, Model, Node, build
 from lstmcalc.graph.refs import TensorRef
-from lstmcalc.layers import batch_axis
 from lstmcalc.run.tensor import check_shape, shape_of, tensor_problem
 from lstmcalc.shapes import fmt_shape
 
@@ -225,19 +224,17 @@ def random_weights(model: Model, rng: random.Random) -> dict:
 def random_inputs(model: Model, rng: random.Random) -> dict:
     """{input name: a random tensor}: token ids below the vocabulary where an Embedding reads it."""
     out = {}
+    def fill(s, vocab, dtype):
+        if len(s) == 1:
+            if vocab:
+                return [rng.randrange(vocab) for _ in range(s[0])]
+            if dtype == "bool":
+                return [rng.random() < 0.7 for _ in range(s[0])]
+            return [rng.uniform(-1.0, 1.0) for _ in range(s[0])]
+        return [fill(s[1:], vocab, dtype) for _ in range(s[0])]
+
     for r in model.input_records:
-        vocab = _vocabulary(model, r.name)
-
-        def fill(s, vocab=vocab, dtype=r.args.get("dtype")):
-            if len(s) == 1:
-                if vocab:
-                    return [rng.randrange(vocab) for _ in range(s[0])]
-                if dtype == "bool":
-                    return [rng.random() < 0.7 for _ in range(s[0])]
-                return [rng.uniform(-1.0, 1.0) for _ in range(s[0])]
-            return [fill(s[1:]) for _ in range(s[0])]
-
-        out[r.name] = fill(r.output_shape)
+        out[r.name] = fill(r.output_shape, _vocabulary(model, r.name), r.args.get("dtype"))
     return out
 
 

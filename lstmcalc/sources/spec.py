@@ -183,9 +183,7 @@ class _Parser:
             self.fail("expect: belongs on the layer's definition, not on a later call", raw, "expect", None, ident)
         ident = {**ident, "name": target.name, "type": target.type.name}
         inputs, is_list = self.input_refs(raw, ident)
-        if inputs is None:
-            self.fail(f"the call of '{target.name}' has no inputs:", raw, "call",
-                      "write inputs: with the tensor this call takes", ident)
+        self.functional = True
         call = self.call_block(raw, target.type, ident, key="kwargs")
         return LayerSpec(target.type, target.name, target.args, raw.line, raw.column, index, None, {}, inputs,
                          is_list, call, shared=True)
