@@ -319,7 +319,7 @@ def explain(ctx, spec, layer, fmt, input_shape, framework, batch_size):
 
             raise SpecError(Problem(f"no layer named '{layer}'", file=model.spec.file,
                                     hint=suggest(layer, model.names) or "layers: " + ", ".join(model.names)))
-    data = explain_module.explain(record)
+    data = explain_module.explain(record, model)
     fmt = default_format(fmt)
     if fmt == "json":
         emit_json(data)

@@ -89,6 +89,12 @@ def unbatched(r) -> list:
     return shapes if len(shapes) > 1 else shapes[0]
 
 
+def model_output_shape(model: Model) -> list:
+    """The model's output shape(s) as expect: writes them: one per output of `outputs:`."""
+    shapes = [list(model.tensor_shape(t)[1:]) for t in model.outputs]
+    return shapes if len(shapes) > 1 else shapes[0]
+
+
 def expectations(spec: ModelSpec, model: Model) -> list[Expectation]:
     out = []
     if spec.expect:
@@ -97,7 +103,7 @@ def expectations(spec: ModelSpec, model: Model) -> list[Expectation]:
             "trainable_params": model.trainable_params,
             "non_trainable_params": model.non_trainable_params,
             "max_params": model.total_params,
-            "output_shape": unbatched(model.layers[-1]),
+            "output_shape": model_output_shape(model),
         }
         out += [Expectation(spec.expect, k, None, v, actual[k]) for k, v in spec.expect.items()]
     for layer in spec.layers:

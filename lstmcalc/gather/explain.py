@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from math import prod
 
-from lstmcalc.graph.build import LayerRecord
+from lstmcalc.graph.build import INPUT, LayerRecord, Model
+from lstmcalc.graph.refs import TensorRef
 from lstmcalc.shapes import fmt_shape
 
 MAC_CONVENTION = (
@@ -39,7 +40,45 @@ def _gates(r: LayerRecord) -> list[dict]:
     return out
 
 
-def explain(r: LayerRecord) -> dict:
+def _source(model: Model, x: TensorRef) -> str:
+    """`encoder[1]` (h_T, the final hidden state of encoder), or the input's name."""
+    r = model.get(x.layer)
+    if r.type is INPUT:
+        return f"the model input '{x.layer}' {fmt_shape(r.output_shape)}"
+    names = r.type.output_names(r.args, r.output_shape)
+    what = names[x.index] if x.index < len(names) else f"output {x.index}"
+    call = f" (call {x.node})" if len(r.nodes) > 1 else ""
+    return f"'{x.layer}[{x.index}]'{call}: {what} of '{x.layer}' {fmt_shape(model.tensor_shape(x))}"
+
+
+def connections(model: Model, r: LayerRecord) -> dict | None:
+    """Where each call's inputs come from and where each output goes (None for a chain)."""
+    if not model.spec.functional:
+        return None
+    users: dict = {}
+    for node in model.nodes:
+        for kw, xs in [("", list(node.inputs))] + [(k, list(v) if isinstance(v, tuple) else [v])
+                                                   for k, v in sorted(node.call.items())]:
+            for x in xs:
+                if isinstance(x, TensorRef):
+                    users.setdefault(x, []).append(node.layer + (f" (as {kw})" if kw else ""))
+    calls = []
+    names = r.type.output_names(r.args, r.output_shape)
+    for node in r.nodes:
+        inputs = [_source(model, x) for x in node.inputs]
+        keywords = {k: [_source(model, x) for x in (v if isinstance(v, tuple) else (v,))]
+                    for k, v in sorted(node.call.items()) if isinstance(v, (TensorRef, tuple))}
+        outputs = []
+        for k, name in enumerate(names[: len(node.outputs)]):
+            x = TensorRef(r.name, node.index, k)
+            goes = list(users.get(x, [])) + (["the model's outputs"] if x in model.outputs else [])
+            outputs.append({"ref": f"{r.name}[{node.index}][{k}]", "what": name, "to": goes})
+        calls.append({"call": node.index, "inputs": inputs, "keywords": keywords, "outputs": outputs,
+                      "auto_mask": node.auto_mask})
+    return {"calls": calls, "shared": len(r.nodes) > 1}
+
+
+def explain(r: LayerRecord, model: Model | None = None) -> dict:
     t, a = r.type, r.args
     s, out = r.input_shape, r.output_shape
     data = {
@@ -63,6 +102,7 @@ def explain(r: LayerRecord) -> dict:
         "published_counts": None,
         "pytorch": t.pytorch_note(a, s) if s is not None and not r.children else None,
         "wrapped": [{"role": c.role, **explain(c)} for c in r.children],
+        "graph": connections(model, r) if model is not None else None,
     }
     counts = getattr(t, "published_counts", None)
     if counts and s is not None:
@@ -72,6 +112,28 @@ def explain(r: LayerRecord) -> dict:
 
 def _n(v) -> str:
     return "unknown (a variable size)" if v is None else f"{v:,}"
+
+
+def graph_lines(name: str, g: dict) -> list[str]:
+    """The 'In the graph' section: inputs, keyword tensors (initial states) and where outputs go."""
+    lines = ["In the graph"]
+    if g["shared"]:
+        lines.append(f"  '{name}' is called {len(g['calls'])} times: every call uses the same weights, counted once.")
+    for c in g["calls"]:
+        head = f"  call {c['call']}: " if g["shared"] else "  "
+        lines.append(f"{head}reads {'; '.join(c['inputs'])}")
+        for kw, sources in c["keywords"].items():
+            if kw == "initial_state":
+                lines.append(f"    initial_state: {'; '.join(sources)}. These become the layer's starting "
+                             "state instead of zeros: that is why they need no extra parameters.")
+            elif kw == "mask" and c["auto_mask"]:
+                lines.append(f"    mask: {'; '.join(sources)} (Keras passes the input's mask on by itself)")
+            else:
+                lines.append(f"    {kw}: {'; '.join(sources)}")
+        for o in c["outputs"]:
+            to = ", ".join(o["to"]) if o["to"] else "nothing (unused)"
+            lines.append(f"    {o['ref']} = {o['what']} -> {to}")
+    return lines + [""]
 
 
 def explain_lines(d: dict, depth: int = 0) -> list[str]:
@@ -94,6 +156,8 @@ def explain_lines(d: dict, depth: int = 0) -> list[str]:
             parts = ", ".join(f"{k} {fmt_shape(v)}" for k, v in g.items() if k not in ("gate", "params"))
             lines.append(f"  {g['gate']}: {parts} = {g['params']:,}")
         lines.append("")
+    if d.get("graph"):
+        lines += graph_lines(d["layer"], d["graph"])
     f = d["formula"]
     lines += ["Parameters", f"  {f['symbols']}", f"  = {f['substituted']}", f"  = {f['result']:,}"]
     if d["non_trainable_params"]:

@@ -100,6 +100,11 @@ class LayerType:
         """The outputs a reference `NAME[i]` indexes (torch modules return more than the row shows)."""
         return out if isinstance(out, list) else [out]
 
+    def output_names(self, a: Args, out) -> list[str]:
+        """What each output is, for explain (one name per output that a reference can index)."""
+        n = len(out) if isinstance(out, list) else 1
+        return ["output"] if n == 1 else [f"output {i}" for i in range(n)]
+
     def reference_values(self, a: Args, y, context: dict, out) -> list:
         """The values `NAME[i]` indexes, from the forward pass's result (and what it left in `context`)."""
         return y if isinstance(out, list) else [y]

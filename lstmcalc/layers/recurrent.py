@@ -72,6 +72,11 @@ class Recurrent(LayerType):
     def state_names(self) -> list[str]:
         return ["h", "c"][: self.states]
 
+    def output_names(self, a, out):
+        main = "the output: h_t at every step" if a.return_sequences else "the output: h_T, the last step's state"
+        finals = {"h": "h_T, the final hidden state", "c": "c_T, the final cell state"}
+        return [main] + ([finals[n] for n in self.state_names()] if a.return_state else [])
+
     def check_call(self, a, s, out, call):
         """initial_state must be [h] (GRU, SimpleRNN) or [h, c] (LSTM), each (batch, units).
 

@@ -106,6 +106,18 @@ class Bidirectional(Wrapper):
                     f"last axis {out[-1]}, {fmt_shape(out)}.")
         return f"merge_mode {a.merge_mode} combines the two directions elementwise: {fmt_shape(out)}."
 
+    def output_names(self, a, out):
+        f, b = self.directions(a)
+        steps = "at every step" if f.args.return_sequences else "at its last step"
+        if a.merge_mode is None:
+            names = [f"the forward layer's output ({steps})", f"the backward layer's output ({steps})"]
+        else:
+            names = [f"the output: both directions merged by {a.merge_mode} ({steps})"]
+        if f.args.return_state:
+            names += [f"the forward layer's final {n}" for n in f.type.state_names()]
+            names += [f"the backward layer's final {n}" for n in b.type.state_names()]
+        return names
+
     def check_call(self, a, s, out, call):
         """initial_state: the forward layer's states, then the backward layer's (Keras splits the list in half)."""
         states = call.get("initial_state")

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from lstmcalc.layers import REGISTRIES, LayerType
 from lstmcalc.layers.args import ACTIVATIONS, DTYPES, Arg
-from lstmcalc.sources.spec import INPUT_DTYPES, MODEL_EXPECT
+from lstmcalc.sources.spec import INPUT_DTYPES, MODEL_EXPECT, TENSOR_KWARGS
 
 SIZE = {"type": "integer", "minimum": 0}
 SHAPE = {"type": "array", "items": {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "null"}]}}
+SHAPES = {"anyOf": [SHAPE, {"type": "array", "minItems": 1, "items": SHAPE}],
+          "description": "without the batch axis; a list of shapes for several outputs"}
 
 
 def caseless(name: str) -> str:
@@ -61,11 +63,24 @@ def arg_schema(arg: Arg) -> dict:
     return s
 
 
+REF = {"type": "string", "minLength": 1,
+       "description": "a tensor reference: NAME, NAME[i] (output i) or NAME[n][i] (output i of call n)"}
+REFS = {"anyOf": [REF, {"type": "array", "minItems": 1, "items": REF}]}
+
+
+def call_schema(t: LayerType) -> dict:
+    """The call's keyword arguments (contract section 7): tensor references or true/false."""
+    return {"type": "object", "additionalProperties": False,
+            "properties": {k: REFS if k in TENSOR_KWARGS else {"type": "boolean"} for k in t.call_args}}
+
+
 def layer_schema(t: LayerType) -> dict:
     props = {
         "type": {"type": "string", "pattern": caseless(t.name), "description": t.doc.split("\n")[0]},
         "expect": {"type": "object", "additionalProperties": False,
-                   "properties": {"output_shape": SHAPE, "params": SIZE}},
+                   "properties": {"output_shape": SHAPES, "params": SIZE}},
+        "inputs": {**REFS, "description": "the tensor(s) this layer reads; default: the entry above"},
+        "call": call_schema(t),
     }
     props.update({a.name: arg_schema(a) for a in t.all_args})
     required = ["type"] + [a.name for a in t.all_args if a.required]
@@ -73,21 +88,31 @@ def layer_schema(t: LayerType) -> dict:
             "required": required, "additionalProperties": False}
 
 
+SHARED_CALL = {
+    "type": "object", "additionalProperties": False, "required": ["call"],
+    "description": "another call of a layer defined above: the same weights, one more node",
+    "properties": {"call": {"type": "string", "description": "the name of the layer to call again"},
+                   "inputs": REFS, "kwargs": {"type": "object"}},
+}
+
+
 def layer_union(framework: str, registry: dict[str, LayerType], definitions: dict) -> dict:
-    """A layer of one dialect: its type picks the definition that applies."""
+    """A layer of one dialect: its type picks the definition that applies; `{call: NAME}` calls one again."""
     branches = []
     for t in registry.values():
         key = f"{framework}.{t.name}"
         definitions[key] = layer_schema(t)
         branches.append({"if": {"properties": {"type": {"pattern": caseless(t.name)}}},
                          "then": {"$ref": f"#/definitions/{key}"}})
-    return {
+    typed = {
         "type": "object",
         "required": ["type"],
         "properties": {"type": {"type": "string", "anyOf": [{"pattern": caseless(n)} for n in registry],
                                 "description": "the layer's class name (case is ignored)"}},
         "allOf": branches,
     }
+    return {"if": {"type": "object", "required": ["call"], "properties": {"call": {"type": "string"}}},
+            "then": SHARED_CALL, "else": typed}
 
 
 def spec_schema() -> dict:
@@ -109,7 +134,8 @@ def spec_schema() -> dict:
         "title": "lstmcalc model spec",
         "type": "object",
         "additionalProperties": False,
-        "required": ["input", "layers"],
+        "required": ["layers"],
+        "oneOf": [{"required": ["input"]}, {"required": ["inputs"]}],
         "properties": {
             "name": {"type": "string", "description": "the model's name"},
             "framework": {"enum": list(REGISTRIES), "default": "keras",
@@ -119,10 +145,15 @@ def spec_schema() -> dict:
                                                "description": "without the batch axis; null is a variable size"},
                                      "name": {"type": "string", "default": "input_layer"},
                                      "dtype": {"enum": list(INPUT_DTYPES), "default": "float32"}}},
+            "inputs": {"type": "array", "minItems": 1, "description": "several inputs (a graph)",
+                       "items": {"type": "object", "additionalProperties": False, "required": ["shape"],
+                                 "properties": {"shape": {**SHAPE, "minItems": 1}, "name": {"type": "string"},
+                                                "dtype": {"enum": list(INPUT_DTYPES)}}}},
+            "outputs": {**REFS, "description": "the model's outputs; default: the last entry's output(s)"},
             "batch_size": {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "null"}]},
             "layers": {"type": "array", "minItems": 1, "items": {"type": "object"}},
             "expect": {"type": "object", "additionalProperties": False,
-                       "properties": {k: SHAPE if k == "output_shape" else SIZE for k in MODEL_EXPECT}},
+                       "properties": {k: SHAPES if k == "output_shape" else SIZE for k in MODEL_EXPECT}},
         },
         "allOf": [keras_default, *dialects],
         "definitions": definitions,

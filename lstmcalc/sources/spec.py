@@ -285,7 +285,7 @@ class _Parser:
         if name is not None and not isinstance(name, str):
             self.fail("name must be a string", doc, "name")
         framework = doc.get("framework", "keras")
-        if framework not in REGISTRIES:
+        if not isinstance(framework, str) or framework not in REGISTRIES:
             self.fail(f"unknown framework '{framework}'", doc, "framework",
                       suggest(framework, REGISTRIES) or "use keras or pytorch")
         batch = doc.get("batch_size")
@@ -372,7 +372,7 @@ class _Parser:
 def parse(text: str, file: str = "<spec>", exact_offsets: bool = False) -> ModelSpec:
     doc = yamlload.load(text, file, exact_offsets)
     framework = doc.get("framework", "keras") if isinstance(doc, dict) else "keras"
-    registry = REGISTRIES.get(framework, REGISTRIES["keras"])
+    registry = REGISTRIES.get(framework if isinstance(framework, str) else "keras", REGISTRIES["keras"])
     return _Parser(file, registry).document(doc)
 
 
