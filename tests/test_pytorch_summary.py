@@ -198,11 +198,12 @@ def test_seq_first_puts_the_batch_axis_second():
 
 
 def test_auto_names_are_snake_case():
+    # the class name in snake case, as Keras makes it (contract sections 1 and 11: ReLU -> re_lu)
     spec, _ = torch_spec([{"type": "Conv1d", "out_channels": 4, "kernel_size": 3},
                           {"type": "BatchNorm1d"}, {"type": "ReLU"}, {"type": "Transpose", "dim0": 1, "dim1": 2},
                           {"type": "LSTM", "hidden_size": 4, "batch_first": True}, {"type": "HiddenState"},
                           {"type": "LayerNorm", "normalized_shape": 4}, {"type": "Dropout"},
                           {"type": "Linear", "out_features": 1}, {"type": "Linear", "out_features": 1}],
                          [2, 3, 10])
-    assert build(spec).names[1:] == ["conv1d", "batch_norm1d", "relu", "transpose", "lstm", "hidden_state",
+    assert build(spec).names[1:] == ["conv1d", "batch_norm1d", "re_lu", "transpose", "lstm", "hidden_state",
                                      "layer_norm", "dropout", "linear", "linear_1"]

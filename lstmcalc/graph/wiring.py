@@ -355,11 +355,16 @@ class Wiring:
         for name in self.input_specs:
             if (name, 0) not in set(order):
                 self.warnings.append(f"input '{name}' is not used by any output; Keras keeps it (its row is shown)")
+        torch = self.spec.framework == "pytorch"
         for name in self.calls:
             if not any(key[0] == name for key in order) and not self.records[name].type.is_op:
-                self.warnings.append(f"layer '{name}' is not connected to the outputs; Keras drops it, and so "
-                                     "does lstmcalc")
-        if not self.spec.functional:  # a Sequential model: the input, then the layers as written
+                self.warnings.append(f"layer '{name}' is not connected to the outputs; " + (
+                    "torch still counts its parameters (it is a submodule)" if torch
+                    else "Keras drops it, and so does lstmcalc"))
+        if torch:  # an nn.Module owns every submodule, used or not: all rows, in the order written
+            relevant |= {(e.name, self.node_of[i]) for i, e in enumerate(self.entries)}
+            names = [*self.input_specs, *self.calls]
+        elif not self.spec.functional:  # a Sequential model: the input, then the layers as written
             names = [*self.input_specs, *(n for n in self.calls if n in layer_names(order))]
         show = not self.chain_like(by_depth, {k for k in order if k[0] not in self.input_specs})
         rows = tuple(self.finish(name, relevant) for name in names)

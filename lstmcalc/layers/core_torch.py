@@ -204,7 +204,7 @@ class Flatten(TorchModule):
 class ReLU(Elementwise):
     """nn.ReLU: max(0, x), elementwise."""
 
-    name, auto_name, torch_name, function = "ReLU", "relu", "nn.ReLU", "relu"
+    name, auto_name, torch_name, function = "ReLU", "re_lu", "nn.ReLU", "relu"  # the snake case Keras uses
     args = (Arg("inplace", "bool", False, "overwrite the input (memory only)"),)
 
     def keras_equivalent(self, a, s, out):

@@ -53,6 +53,41 @@ class TorchRecurrent(TorchModule):
     keras_name = ""
     keras_gate_order: tuple[str, ...] = ()
     uses_context = True  # the forward pass leaves h_n (and c_n) for HiddenState
+    call_args = ("hx",)  # (h_0, c_0) for LSTM, h_0 for GRU and RNN, each (D·num_layers, N, H)
+
+    # -- the outputs a reference indexes: output, h_n (, c_n) ---------------------------------
+    def state_shapes(self, a, s) -> list[tuple]:
+        """h_n (and c_n): (D·num_layers, N, H_out) and (D·num_layers, N, H_cell), whatever batch_first says."""
+        n, batch = self.directions(a) * a.num_layers, s[0] if a.batch_first else s[1]
+        shapes = [(n, batch, self.out_size(a))]
+        return shapes + [(n, batch, a.hidden_size)] if self.gates == 4 else shapes
+
+    def reference_outputs(self, a, s, out):
+        return [out, *self.state_shapes(a, s)]
+
+    def reference_values(self, a, y, context, out):
+        states = context["states"]
+        return [y, states["h_n"]] + ([states["c_n"]] if self.gates == 4 else [])
+
+    def output_names(self, a, out):
+        names = ["output: the last layer's h_t at every step", "h_n: every layer's and direction's last h_t"]
+        return names + (["c_n: every layer's and direction's last c_t"] if self.gates == 4 else [])
+
+    def check_call(self, a, s, out, call):
+        hx = call.get("hx")
+        if hx is None:
+            return []
+        given = hx if isinstance(hx, list) else [hx]
+        want = self.state_shapes(a, s)
+        what = "(h_0, c_0)" if self.gates == 4 else "h_0"
+        if len(given) != len(want):
+            raise ShapeError(f"{self.torch_name} takes hx = {what}, got {len(given)} tensor(s)",
+                             "write hx: [h0, c0]" if self.gates == 4 else "write hx: h0")
+        for name, g, w in zip(("h_0", "c_0"), given, want):
+            if len(g) != 3 or g[0] != w[0] or g[2] != w[2] or None not in (g[1], w[1]) and g[1] != w[1]:
+                raise ShapeError(f"{name} has shape {fmt_shape(g)} but {self.torch_name} expects {fmt_shape(w)} "
+                                 "(D·num_layers, N, H)", f"give {name} of shape {fmt_shape(w)}")
+        return []
 
     # -- sizes ----------------------------------------------------------------------
     @staticmethod
@@ -223,18 +258,20 @@ class TorchRecurrent(TorchModule):
                 f"{', × ' + str(n) if n > 1 else ''}), Keras one bias")
 
     # -- forward ----------------------------------------------------------------------
-    def forward(self, a, w, x, mask=None, context=None):
+    def forward(self, a, w, x, mask=None, context=None, hx=None):
         seqs = x if a.batch_first else transpose(x)  # (N, L, H_in)
         d = self.directions(a)
         h_n, c_n = [], []
+        hx = None if hx is None else (hx if self.gates == 4 else [hx])  # [h_0 (, c_0)], each (D·layers, N, H)
         for k in range(a.num_layers):
             runs = []
-            for sfx in ("", "_reverse")[:d]:
+            for j, sfx in enumerate(("", "_reverse")[:d]):
                 params = self.layer_params(a, w, f"l{k}{sfx}")
                 ys, last_h, last_c = [], [], []
-                for seq in seqs:
+                for n, seq in enumerate(seqs):
                     steps = seq[::-1] if sfx else seq
-                    out, state = self.run(a, params, steps)
+                    start = None if hx is None else [list(s0[k * d + j][n]) for s0 in hx]
+                    out, state = self.run(a, params, steps, start)
                     ys.append(out[::-1] if sfx else out)
                     last_h.append(state[0])
                     last_c.append(state[-1])
@@ -257,10 +294,11 @@ class TorchRecurrent(TorchModule):
             p["w_hr"] = w[f"weight_hr_{tag}"]
         return p
 
-    def run(self, a, params, steps):
-        """One direction of one layer over one sequence: (outputs, final state)."""
-        h = [0.0] * (a.get("proj_size") or a.hidden_size)
-        state = [h] + ([[0.0] * a.hidden_size] if self.gates == 4 else [])
+    def run(self, a, params, steps, state=None):
+        """One direction of one layer over one sequence, from `state` (zeros by default): (outputs, final state)."""
+        if state is None:
+            h = [0.0] * (a.get("proj_size") or a.hidden_size)
+            state = [h] + ([[0.0] * a.hidden_size] if self.gates == 4 else [])
         out = []
         for x_t in steps:
             state = self.step(a, params, x_t, state)

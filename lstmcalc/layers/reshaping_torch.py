@@ -65,6 +65,14 @@ class HiddenState(TorchModule):
 
     def output_shape(self, a, s):
         src = a.get("source")
+        if src == "tensor":  # a graph names the state: inputs: 'lstm[1]' is h_n, (D·num_layers, N, H)
+            if len(s) != 3:
+                raise ShapeError(f"HiddenState indexes a state (D·num_layers, N, H), but its input is {fmt_shape(s)}",
+                                 "name the module's h_n or c_n: inputs: 'lstm[1]' or 'lstm[2]'")
+            if not -s[0] <= a.index < s[0]:
+                raise ShapeError(f"index {a.index} is out of range for a state of shape {fmt_shape(s)}",
+                                 f"use an index from {-s[0]} to {s[0] - 1}")
+            return s[1:]
         if src is None:
             raise ShapeError("HiddenState must come right after an LSTM, GRU or RNN",
                              "move it after the recurrent module whose state it takes")
@@ -79,6 +87,8 @@ class HiddenState(TorchModule):
         return (batch, sa.hidden_size if a.state == "c_n" else t.out_size(sa))
 
     def shape_rule(self, a, s, out):
+        if a.source == "tensor":
+            return f"the state is {fmt_shape(s)}, (D·num_layers, N, H); [{a.index}] picks one: {fmt_shape(out)}."
         t, sa = a.source
         n = t.directions(sa) * sa.num_layers
         return (f"{a.state} is ({n}, N, {out[1]}) whatever batch_first says; {a.state}[{a.index}] "
@@ -88,6 +98,8 @@ class HiddenState(TorchModule):
         return ("return_state / last h_t", 0, "Keras returns the last state of its last layer")
 
     def forward(self, a, w, x, mask=None, context=None):
+        if a.source == "tensor":
+            return x[a.index]
         return context["states"][a.state][a.index]
 
 
