@@ -233,16 +233,17 @@ def build_record(spec: LayerSpec, s: tuple, file: str, prev: LayerRecord | None 
     )
 
 
-def build(spec: ModelSpec, batch_size: int | None = None) -> Model:
+def build(spec: ModelSpec, batch_size: int | None = None, only_used: bool = False) -> Model:
     """Propagate shapes through the graph and gather every layer's record.
 
     Raises SpecError (file, line, layer, reference and fix) for a reference to
     nothing, an index past a layer's outputs, a cycle, shapes that do not fit
-    or keyword tensors (initial_state) that do not fit the layer.
+    or keyword tensors (initial_state) that do not fit the layer. `only_used` walks only the calls the
+    outputs depend on (a forward pass on concrete shapes runs nothing else, as Keras runs nothing else).
     """
     from lstmcalc.graph.wiring import Wiring
 
-    return Wiring(spec, batch_size).model()
+    return Wiring(spec, batch_size, only_used).model()
 
 
 def load(path: str, batch_size: int | None = None) -> Model:

@@ -33,8 +33,9 @@ from lstmcalc.sources.spec import LayerSpec, ModelSpec
 class Wiring:
     """Builds one `Model` from one `ModelSpec` (see the module docstring for the steps)."""
 
-    def __init__(self, spec: ModelSpec, batch_size: int | None = None):
+    def __init__(self, spec: ModelSpec, batch_size: int | None = None, only_used: bool = False):
         self.spec = spec
+        self.only_used = only_used
         self.file = spec.file
         self.batch = batch_size if batch_size is not None else spec.batch_size
         self.entries: tuple[LayerSpec, ...] = resolve(spec.framework, spec.layers)
@@ -166,6 +167,25 @@ class Wiring:
             path.append(i)
             i = min(d for d in deps[i] if d in stuck)
         return path[seen[i]:] + [i]
+
+    def used_entries(self) -> set[int]:
+        """The entries the outputs depend on, found from the references alone (before any shape)."""
+        if self.spec.outputs is None:
+            todo = [len(self.entries) - 1]
+        else:
+            todo = [self.calls[n][k] for n, k in (self.source(None, r) for r in self.spec.outputs)
+                    if n not in self.input_specs]
+        used: set[int] = set()
+        while todo:
+            i = todo.pop()
+            if i in used:
+                continue
+            used.add(i)
+            for ref in self.refs_of(i):
+                name, node = self.source(self.entries[i], ref)
+                if name not in self.input_specs:
+                    todo.append(self.calls[name][node])
+        return used
 
     # -- 3. shapes ------------------------------------------------------------------------
     def input_shape_of(self, name: str) -> tuple[tuple, int]:
@@ -346,6 +366,9 @@ class Wiring:
             self.records[name] = LayerRecord(name, INPUT, Args({"dtype": dtype, "batch_axis": axis}), None, shape, (),
                                              Formula("0", "0", 0), 0, 0, nodes=(node,))
         execution = self.order()
+        if self.only_used and self.spec.framework != "pytorch":
+            used = self.used_entries()
+            execution = [i for i in execution if i in used]
         for i in execution:
             self.walk(i)
         outputs = self.outputs()
@@ -357,7 +380,7 @@ class Wiring:
                 self.warnings.append(f"input '{name}' is not used by any output; Keras keeps it (its row is shown)")
         torch = self.spec.framework == "pytorch"
         for name in self.calls:
-            if not any(key[0] == name for key in order) and not self.records[name].type.is_op:
+            if name in self.records and not any(key[0] == name for key in order):
                 self.warnings.append(f"layer '{name}' is not connected to the outputs; " + (
                     "torch still counts its parameters (it is a submodule)" if torch
                     else "Keras drops it, and so does lstmcalc"))

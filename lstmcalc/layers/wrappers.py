@@ -178,8 +178,7 @@ class TimeDistributed(Wrapper):
     (batch, timesteps, ...) input: the child sees (batch, ...)."""
 
     name, auto_name = "TimeDistributed", "time_distributed"
-    mask_arg = True  # it takes the mask (for the wrapped layer) but passes none on: Keras 3 sets
-    supports_masking = False  # supports_masking = False (keras/src/layers/rnn/time_distributed.py)
+    mask_arg = True  # its call takes the mask for the wrapped layer; the output keeps it (Keras 3 graphs show it)
     min_rank = 3
     rank_hint = " (batch, timesteps, ...)"
     args = (Arg("layer", "layer", doc="the layer applied at each timestep", structural=True),)

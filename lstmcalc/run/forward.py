@@ -120,7 +120,7 @@ def concrete(model: Model, shapes: dict[str, tuple]) -> Model:
     if len(batches) > 1:
         raise SpecError(Problem(f"the inputs have different batch sizes ({', '.join(map(str, sorted(batches)))})",
                                 file=model.spec.file, hint="give every input the same batch size"))
-    return build(replace(model.spec, inputs=tuple(inputs)), batches.pop())
+    return build(replace(model.spec, inputs=tuple(inputs)), batches.pop(), only_used=True)
 
 
 # -- running ------------------------------------------------------------------------
@@ -130,8 +130,10 @@ def call_values(node: Node, values: dict) -> dict:
     """The call's keyword arguments with tensors looked up (initial_state: a list of tensors)."""
     out = {}
     for kw, v in node.call.items():
+        if kw == "mask" and node.auto_mask:
+            continue  # the graph records Keras's mask ops; the forward pass carries masks itself
         if isinstance(v, TensorRef):
-            out[kw] = values[v]
+            out[kw] = [values[v]] if kw == "initial_state" else values[v]  # Keras reads one state as [state]
         elif isinstance(v, tuple):
             out[kw] = [values[t] for t in v]
         else:
