@@ -47,6 +47,7 @@ class LayerType:
 
     name: str = ""  # the Keras class name
     auto_name: str = ""  # Keras's automatic layer name (snake case)
+    aliases: tuple[str, ...] = ()  # other names the framework exports for the same class
     args: tuple[Arg, ...] = ()
     wrapper: bool = False
     supports_masking: bool = False
