@@ -1159,6 +1159,10 @@ def forward_specs():
     for act in ("relu", "tanh", "sigmoid", "softmax", "log_softmax", "linear", "elu", "selu", "softplus", "softsign",
                 "gelu", "swish", "silu", "hard_sigmoid", "hard_silu", "leaky_relu", "relu6", "mish", "exponential"):
         add(f"activation_{act}", [4, 3], L("Activation", activation=act))
+    for act in ("sparse_sigmoid", "sparsemax", "glu", "celu", "squareplus", "sparse_plus", "hard_tanh", "hard_shrink"):
+        add(f"activation_{act}", [4, 6], L("Activation", activation=act))
+    add("dense_sparsemax_lstm_sparse_sigmoid", seq, L("LSTM", units=3, recurrent_activation="sparse_sigmoid", return_sequences=True),
+        L("Dense", units=4, activation="sparsemax"))
     add("dense_activations_mix", [4], L("Dense", units=3, activation="hard_sigmoid"), L("Dense", units=3, activation="elu"),
         L("Dense", units=3, activation="gelu"), L("Dense", units=2, activation="softmax"))
     add("lstm_activation_hard_sigmoid", seq, L("LSTM", units=3, activation="hard_sigmoid", recurrent_activation="linear"))

@@ -135,7 +135,7 @@ def _describe(arg: Arg) -> str:
         "constraint": "a constraint name such as max_norm, a {class_name, config} mapping or null",
         "object": "a name, a mapping or null",
         "dtype": "a dtype such as float32 or int32",
-        "ints": "an integer or a list of one integer",
+        "ints": "an integer or a list of one integer" + "".join(f" or {c}" for c in arg.choices),
         "intlist": "a list of integers",
         "axis": "an integer or a list of integers",
         "shape": "a list of integers or nulls",
@@ -203,6 +203,8 @@ def validate(arg: Arg, value):
             return value
         raise wrong
     if kind == "ints":
+        if isinstance(value, str) and arg.choices:  # torch's padding: a size or 'same' / 'valid'
+            return _choice(arg, value, wrong)
         if isinstance(value, list) and len(value) == 1:
             value = value[0]
         if not _is_int(value):
@@ -234,11 +236,14 @@ def validate(arg: Arg, value):
 
 
 def _case_hint(what: str, value, names) -> str | None:
-    """'activation names are lower case: relu' when only the case is wrong."""
+    """'... are case-sensitive, as in Keras: MaxNorm or max_norm' when the case
+    (or only an underscore) is wrong."""
     same = [n for n in names if n.lower() == value.lower()]
-    if not same:
+    snake = [n for n in names if n.islower() and n.replace("_", "") == value.lower().replace("_", "")]
+    found = same + [n for n in snake if n not in same]
+    if not found:
         return None
-    return f"{what} are case-sensitive, as in Keras: " + " or ".join(same)
+    return f"{what} are case-sensitive, as in Keras: " + " or ".join(found)
 
 
 def _choice(arg: Arg, value, wrong: ArgError):
