@@ -13,6 +13,10 @@ Writing produces two files next to this script:
   and what Keras built from it (per-layer name, class, output shape with the
   batch axis, parameter counts, weight names and shapes; sublayers of
   Bidirectional and TimeDistributed), or the error Keras raised for it.
+  It also records ``keras_names``: the identifiers Keras 3 looks up by name
+  (activations, initializers, regularizers, constraints), the aliases
+  ``keras.layers`` exports for each supported layer type, and every
+  constructor argument of those types with its default.
 - ``keras_forward.json``: float64 forward passes: a spec, an input, weights
   drawn from a seeded RNG (contract section 4 layout), every layer's output
   and the final output.
@@ -101,6 +105,68 @@ def error_text(exc):
     if message.startswith("Exception encountered when calling") and len(lines) > 1:
         message += " " + lines[1]
     return f"{type(exc).__name__}: {message}"
+
+
+# ---------------------------------------------------------------------------
+# Names Keras looks up, enumerated from the package
+# ---------------------------------------------------------------------------
+
+# The contract's layer types (section 1), by Keras class name.
+SUPPORTED = (
+    "LSTM", "GRU", "SimpleRNN", "Bidirectional", "TimeDistributed", "Dense", "Embedding", "Dropout",
+    "SpatialDropout1D", "GaussianNoise", "Activation", "Masking", "Flatten", "Reshape", "Permute",
+    "RepeatVector", "Conv1D", "MaxPooling1D", "AveragePooling1D", "GlobalMaxPooling1D",
+    "GlobalAveragePooling1D", "BatchNormalization", "LayerNormalization",
+)
+
+
+def lookup_names(module):
+    """The string identifiers `module.get` resolves, and those it lists but refuses."""
+    accepted, refused = [], {}
+    for name in sorted(module.ALL_OBJECTS_DICT):
+        try:
+            module.get(name)
+        except Exception as exc:  # e.g. Constant needs a value
+            refused[name] = error_text(exc)
+        else:
+            accepted.append(name)
+    return {"accepted": accepted, "refused": refused}
+
+
+def layer_aliases():
+    """{class name: [other names keras.layers exports for the same class]}."""
+    out = {}
+    for name in SUPPORTED:
+        cls = getattr(keras.layers, name)
+        out[name] = sorted(n for n in dir(keras.layers) if n != name and getattr(keras.layers, n) is cls)
+    return out
+
+
+def signatures():
+    """{class name: {argument: default}}; a required argument maps to "<required>"."""
+    import inspect
+
+    out = {}
+    for name in SUPPORTED:
+        params = inspect.signature(getattr(keras.layers, name).__init__).parameters.values()
+        out[name] = {
+            p.name: "<required>" if p.default is inspect.Parameter.empty else p.default
+            for p in params if p.name != "self" and p.kind is not inspect.Parameter.VAR_KEYWORD
+        }
+    return out
+
+
+def keras_names():
+    from keras.src import activations, constraints, initializers, regularizers
+
+    return {
+        "activations": lookup_names(activations),
+        "initializers": lookup_names(initializers),
+        "regularizers": lookup_names(regularizers),
+        "constraints": lookup_names(constraints),
+        "layer_aliases": layer_aliases(),
+        "signatures": signatures(),
+    }
 
 
 # ---------------------------------------------------------------------------
@@ -204,7 +270,21 @@ def summary_case(case_id, spec):
         model = build_model(spec)
     except Exception as exc:  # Keras refuses the spec: that is the golden
         return {"id": case_id, "spec": spec, "error": error_text(exc)}
-    return {"id": case_id, "spec": spec, **summarize(model)}
+    record = {"id": case_id, "spec": spec, **summarize(model)}
+    if case_id in CALL_ON_DATA:
+        record.update(call_on_data(model, spec))
+    return record
+
+
+def call_on_data(model, spec):
+    """Run the built model on a batch of two: the real output shape, or the error."""
+    shape = (2,) + tuple(8 if d is None else d for d in spec["input"]["shape"])
+    x = np.ones(shape, dtype=spec["input"].get("dtype", "float32"))
+    try:
+        y = model(x)
+    except Exception as exc:
+        return {"call_error": error_text(exc)}
+    return {"call_output_shape": [None] + list(keras.ops.shape(y))[1:]}
 
 
 # ---------------------------------------------------------------------------
@@ -666,6 +746,167 @@ def summary_specs():
     add("embedding_mask_zero_dense_lstm", [10], L("Embedding", input_dim=20, output_dim=4, mask_zero=True), L("Dense", units=3),
         L("LSTM", units=2), dtype="int32")
     add("type_case_insensitive", [10, 8], L("lstm", units=3, return_sequences=True), L("simplernn", units=2), L("DENSE", units=1))
+    cases += fidelity_specs()
+    return cases
+
+
+# The smallest spec that builds each supported type: (input shape, arguments, input dtype).
+MINIMAL = {
+    "LSTM": ([10, 8], {"units": 4}, None),
+    "GRU": ([10, 8], {"units": 4}, None),
+    "SimpleRNN": ([10, 8], {"units": 4}, None),
+    "Bidirectional": ([10, 8], {"layer": L("LSTM", units=4)}, None),
+    "TimeDistributed": ([10, 8], {"layer": L("Dense", units=4)}, None),
+    "Dense": ([8], {"units": 4}, None),
+    "Embedding": ([10], {"input_dim": 50, "output_dim": 4}, "int32"),
+    "Dropout": ([10, 8], {"rate": 0.5}, None),
+    "SpatialDropout1D": ([10, 8], {"rate": 0.5}, None),
+    "GaussianNoise": ([10, 8], {"stddev": 0.5}, None),
+    "Activation": ([10, 8], {"activation": "relu"}, None),
+    "Masking": ([10, 8], {}, None),
+    "Flatten": ([10, 8], {}, None),
+    "Reshape": ([10, 8], {"target_shape": [80]}, None),
+    "Permute": ([10, 8], {"dims": [2, 1]}, None),
+    "RepeatVector": ([8], {"n": 3}, None),
+    "Conv1D": ([10, 8], {"filters": 2, "kernel_size": 3}, None),
+    "MaxPooling1D": ([10, 8], {}, None),
+    "AveragePooling1D": ([10, 8], {"pool_size": 2}, None),
+    "GlobalMaxPooling1D": ([10, 8], {}, None),
+    "GlobalAveragePooling1D": ([10, 8], {}, None),
+    "BatchNormalization": ([10, 8], {}, None),
+    "LayerNormalization": ([10, 8], {}, None),
+}
+# Keyword arguments every Keras layer takes through **kwargs (keras.Layer.__init__), default None.
+LAYER_NONE_KWARGS = ("name", "dtype", "activity_regularizer")
+
+# Cases whose model is also called on data (a batch of zeros or ones): Keras
+# accepts some specs when it builds the model and fails, or gives another
+# shape, only when it runs; the golden records both.
+CALL_ON_DATA = set()
+
+
+def fidelity_specs():
+    """Issue 18: arguments Keras accepts and refuses exactly as it looks them up."""
+    cases = []
+
+    def add(case_id, shape, *layers, **top):
+        cases.append((case_id, spec_of(shape, layers, **top)))
+
+    def minimal(type_, **extra):
+        shape, args, dtype = MINIMAL[type_]
+        return shape, L(type_, **{**args, **extra}), dtype
+
+    names = keras_names()
+    # -- implementation: a speed switch LSTM and GRU take through **kwargs ----------
+    add("fid_lstm_implementation_1", [13, 6], L("LSTM", units=5, implementation=1))
+    add("fid_lstm_implementation_2_sequences", [13, 6], L("LSTM", units=5, implementation=2, return_sequences=True))
+    add("fid_gru_implementation_1", [13, 6], L("GRU", units=5, implementation=1))
+    add("fid_gru_implementation_1_reset_before", [13, 6], L("GRU", units=5, implementation=1, reset_after=False))
+    add("fid_bidirectional_lstm_implementation_1", [13, 6], L("Bidirectional", layer=L("LSTM", units=5, implementation=1)))
+    add("fid_simplernn_refuse_implementation", [13, 6], L("SimpleRNN", units=5, implementation=1))
+
+    # -- every activation name keras.activations.get resolves -----------------------
+    for act in names["activations"]["accepted"]:
+        add(f"fid_activation_layer_{act}", [10, 8], L("Activation", activation=act))
+        CALL_ON_DATA.add(f"fid_activation_layer_{act}")
+        add(f"fid_dense_activation_{act}", [8], L("Dense", units=6, activation=act))
+        CALL_ON_DATA.add(f"fid_dense_activation_{act}")
+    add("fid_lstm_sparse_sigmoid_gates", [10, 8], L("LSTM", units=4, recurrent_activation="sparse_sigmoid"))
+    add("fid_conv1d_sparsemax", [10, 8], L("Conv1D", filters=4, kernel_size=3, activation="sparsemax"))
+    add("fid_gru_activation_glu", [10, 8], L("GRU", units=4, activation="glu"))
+    add("fid_simplernn_activation_threshold", [10, 8], L("SimpleRNN", units=4, activation="threshold"))
+    CALL_ON_DATA.update(["fid_gru_activation_glu", "fid_simplernn_activation_threshold"])
+    for bad in ("ReLU", "Tanh", "Sigmoid", "RELU", "Softmax", "None", "hardsigmoid"):
+        add(f"fid_activation_refuse_{bad}", [10, 8], L("Activation", activation=bad))
+    add("fid_dense_refuse_activation_Relu", [8], L("Dense", units=2, activation="Relu"))
+    add("fid_lstm_refuse_recurrent_activation_Sigmoid", [10, 8], L("LSTM", units=2, recurrent_activation="Sigmoid"))
+    add("fid_conv1d_refuse_activation_ReLU", [10, 8], L("Conv1D", filters=2, kernel_size=3, activation="ReLU"))
+
+    # -- layer aliases: the class they resolve to, and its automatic name ------------
+    for canonical, aliases in names["layer_aliases"].items():
+        for alias in aliases:
+            shape, layer, dtype = minimal(canonical)
+            add(f"fid_alias_{alias}", shape, {**layer, "type": alias}, dtype=dtype)
+            first = {**layer, "keepdims": True} if canonical.startswith("Global") else dict(layer)
+            add(f"fid_alias_{alias}_after_{canonical}", shape, first, {**layer, "type": alias}, dtype=dtype)
+    add("fid_alias_lower_case", [20, 8], L("maxpool1d"), L("convolution1d", filters=2, kernel_size=3), L("globalavgpool1d"))
+    add("fid_alias_in_time_distributed", [5, 20, 8], L("TimeDistributed", layer=L("Convolution1D", filters=2, kernel_size=3)),
+        L("TimeDistributed", layer=L("GlobalMaxPool1D")))
+
+    # -- null for every argument whose Keras default is None --------------------------
+    for type_, params in names["signatures"].items():
+        nones = [p for p, default in params.items() if default is None]
+        if type_ != "SpatialDropout1D":  # its __init__ takes no **kwargs
+            nones += [p for p in LAYER_NONE_KWARGS if p not in nones]
+        for param in nones:
+            shape, layer, dtype = minimal(type_, **{param: None})
+            add(f"fid_null_{type_}_{param}", shape, layer, dtype=dtype)
+    add("fid_null_wrapped_arguments", [10, 8], L("Bidirectional", layer=L("LSTM", units=3, seed=None, kernel_regularizer=None),
+                                                 merge_mode=None, backward_layer=None, weights=None))
+
+    # -- exact lookups of argument values ----------------------------------------------
+    add("fid_bidirectional_refuse_merge_mode_SUM", [10, 8], L("Bidirectional", layer=L("LSTM", units=3), merge_mode="SUM"))
+    add("fid_bidirectional_refuse_merge_mode_Concat", [10, 8], L("Bidirectional", layer=L("LSTM", units=3), merge_mode="Concat"))
+    for pool in ("MaxPooling1D", "AveragePooling1D"):
+        add(f"fid_{pool.lower()}_refuse_padding_SAME", [10, 8], L(pool, pool_size=2, padding="SAME"))
+        add(f"fid_{pool.lower()}_refuse_padding_Valid", [10, 8], L(pool, pool_size=2, padding="Valid"))
+        add(f"fid_{pool.lower()}_data_format_upper", [10, 8], L(pool, pool_size=2, data_format="CHANNELS_FIRST"))
+    add("fid_conv1d_padding_Causal", [10, 8], L("Conv1D", filters=2, kernel_size=3, padding="Causal"))
+    add("fid_conv1d_padding_VALID", [10, 8], L("Conv1D", filters=2, kernel_size=3, padding="VALID"))
+    add("fid_conv1d_data_format_upper", [10, 8], L("Conv1D", filters=2, kernel_size=3, data_format="Channels_First"))
+    add("fid_flatten_data_format_upper", [10, 8], L("Flatten", data_format="CHANNELS_FIRST"))
+    add("fid_global_pool_data_format_upper", [10, 8], L("GlobalAveragePooling1D", data_format="Channels_First"))
+    for kind, good, bad in (
+        ("initializer", ("GlorotUniform", "he_normal", "Orthogonal", "one", "zero", "random_normal", "Identity"),
+         ("glorot_unifrom", "Glorot_Uniform", "glorotuniform", "constant", "Constant", "ZEROS")),
+        ("regularizer", ("L2", "L1L2", "l1l2", "orthogonal_regularizer", "OrthogonalRegularizer"),
+         ("l3", "L3", "l1_l2", "Orthogonal")),
+        ("constraint", ("MaxNorm", "min_max_norm", "NonNeg", "UnitNorm"), ("maxnorm", "nonneg", "Max_Norm")),
+    ):
+        for value in good:
+            add(f"fid_dense_kernel_{kind}_{value}", [8], L("Dense", units=2, **{f"kernel_{kind}": value}))
+        for value in bad:
+            add(f"fid_dense_refuse_kernel_{kind}_{value}", [8], L("Dense", units=2, **{f"kernel_{kind}": value}))
+    add("fid_lstm_refuse_recurrent_initializer_typo", [10, 8], L("LSTM", units=2, recurrent_initializer="orthogonall"))
+    add("fid_refuse_activity_regularizer_l3", [8], L("Dense", units=2, activity_regularizer="l3"))
+    add("fid_batchnorm_refuse_moving_mean_initializer", [8], L("BatchNormalization", moving_mean_initializer="zeroes"))
+    add("fid_embedding_refuse_embeddings_constraint", [10], L("Embedding", input_dim=5, output_dim=2, embeddings_constraint="l2"),
+        dtype="int32")
+    add("fid_dense_initializer_config", [8], L("Dense", units=2, kernel_initializer={"class_name": "Constant", "config": {"value": 0.5}}))
+
+    # -- noise_shape with a zero or a negative size ------------------------------------------
+    add("fid_dropout_refuse_noise_shape_zero", [10, 8], L("Dropout", rate=0.5, noise_shape=[None, 0, 8]))
+    add("fid_dropout_refuse_noise_shape_negative", [10, 8], L("Dropout", rate=0.5, noise_shape=[None, 1, -1]))
+    add("fid_dropout_noise_shape_ones", [10, 8], L("Dropout", rate=0.5, noise_shape=[1, 1, 8]))
+
+    # -- TimeDistributed around a layer returning several tensors -------------------------------
+    add("fid_time_distributed_refuse_lstm_return_state", [4, 10, 8], L("TimeDistributed", layer=L("LSTM", units=3, return_state=True)))
+    add("fid_time_distributed_refuse_gru_return_state_sequences", [4, 10, 8],
+        L("TimeDistributed", layer=L("GRU", units=3, return_state=True, return_sequences=True)))
+    add("fid_time_distributed_refuse_bidirectional_merge_none", [4, 10, 8],
+        L("TimeDistributed", layer=L("Bidirectional", layer=L("LSTM", units=3), merge_mode=None)))
+
+    # -- Bidirectional, backward layer of another width ---------------------------------------
+    add("fid_bidirectional_backward_width_merge_none", [10, 8],
+        L("Bidirectional", layer=L("LSTM", units=6), backward_layer=L("LSTM", units=3, go_backwards=True), merge_mode=None))
+    add("fid_bidirectional_backward_width_merge_none_sequences", [10, 8],
+        L("Bidirectional", layer=L("LSTM", units=6, return_sequences=True),
+          backward_layer=L("LSTM", units=3, go_backwards=True, return_sequences=True), merge_mode=None))
+    add("fid_bidirectional_backward_gru_width_merge_none", [10, 8],
+        L("Bidirectional", layer=L("GRU", units=2), backward_layer=L("SimpleRNN", units=5, go_backwards=True), merge_mode=None))
+    add("fid_bidirectional_backward_width_return_state_merge_none", [10, 8],
+        L("Bidirectional", layer=L("LSTM", units=6, return_state=True),
+          backward_layer=L("LSTM", units=3, go_backwards=True, return_state=True), merge_mode=None))
+    add("fid_bidirectional_backward_width_return_state_concat", [10, 8],
+        L("Bidirectional", layer=L("LSTM", units=6, return_state=True),
+          backward_layer=L("LSTM", units=3, go_backwards=True, return_state=True)))
+    add("fid_bidirectional_backward_type_return_state", [10, 8],
+        L("Bidirectional", layer=L("LSTM", units=4, return_state=True),
+          backward_layer=L("GRU", units=4, go_backwards=True, return_state=True), merge_mode="sum"))
+
+    # -- GRU's Keras 2 default (reset_after false) for the version note -----------------------
+    add("fid_gru_5_on_4_keras3_default", [10, 4], L("GRU", units=5))
+    add("fid_gru_5_on_4_keras2_default", [10, 4], L("GRU", units=5, reset_after=False))
     return cases
 
 
@@ -918,6 +1159,10 @@ def forward_specs():
     for act in ("relu", "tanh", "sigmoid", "softmax", "log_softmax", "linear", "elu", "selu", "softplus", "softsign",
                 "gelu", "swish", "silu", "hard_sigmoid", "hard_silu", "leaky_relu", "relu6", "mish", "exponential"):
         add(f"activation_{act}", [4, 3], L("Activation", activation=act))
+    for act in ("sparse_sigmoid", "sparsemax", "glu", "celu", "squareplus", "sparse_plus", "hard_tanh", "hard_shrink"):
+        add(f"activation_{act}", [4, 6], L("Activation", activation=act))
+    add("dense_sparsemax_lstm_sparse_sigmoid", seq, L("LSTM", units=3, recurrent_activation="sparse_sigmoid", return_sequences=True),
+        L("Dense", units=4, activation="sparsemax"))
     add("dense_activations_mix", [4], L("Dense", units=3, activation="hard_sigmoid"), L("Dense", units=3, activation="elu"),
         L("Dense", units=3, activation="gelu"), L("Dense", units=2, activation="softmax"))
     add("lstm_activation_hard_sigmoid", seq, L("LSTM", units=3, activation="hard_sigmoid", recurrent_activation="linear"))
@@ -941,6 +1186,7 @@ def main():
     summary = {
         "keras_version": keras.__version__,
         "backend": keras.backend.backend(),
+        "keras_names": keras_names(),
         "cases": [summary_case(i, s) for i, s in summary_specs()],
     }
     write_json(HERE / "keras_summary.json", summary)

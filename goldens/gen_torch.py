@@ -200,6 +200,8 @@ def recurrent_shape_cases():
     shape_case("rnn_relu_L2_bi_bf", "RNN",
                {"input_size": 6, "hidden_size": 5, "nonlinearity": "relu", "num_layers": 2,
                 "bidirectional": True, "batch_first": True}, [3, 7, 6])
+    shape_case("rnn_nonlinearity_upper_refused", "RNN",
+               {"input_size": 6, "hidden_size": 5, "nonlinearity": "Tanh"}, [7, 3, 6])
     shape_case("rnn_nonlinearity_sigmoid", "RNN",
                {"input_size": 6, "hidden_size": 5, "nonlinearity": "sigmoid"}, [7, 3, 6])
 
@@ -254,6 +256,14 @@ def conv1d_shape_cases():
         ("groups4_out_not_divisible", {"groups": 4, "out_channels": 6}),
         ("nobias", {"bias": False}), ("groups2_nobias", {"groups": 2, "bias": False}),
         ("mode_bogus", {"padding_mode": "bogus", "padding": 1}),
+        # 1-tuples torch takes for each size argument, and its exact string lookups
+        ("pad_tuple_1", {"padding": [1]}), ("pad_tuple_0", {"padding": [0]}),
+        ("dilation_tuple", {"dilation": [2]}),
+        ("all_tuples", {"kernel_size": [3], "stride": [2], "padding": [1], "dilation": [2]}),
+        ("pad_tuple_2_refused", {"padding": [1, 1]}), ("kernel_tuple_2_refused", {"kernel_size": [3, 3]}),
+        ("pad_same_upper_refused", {"padding": "SAME"}), ("pad_valid_title_refused", {"padding": "Valid"}),
+        ("mode_zeros_upper_refused", {"padding_mode": "Zeros", "padding": 1}),
+        ("pad_negative_refused", {"padding": -1}),
     ]
     for mode in ("zeros", "reflect", "replicate", "circular"):
         variants += [(f"mode_{mode}_pad2", {"padding_mode": mode, "padding": 2}),

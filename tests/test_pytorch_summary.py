@@ -32,9 +32,6 @@ LEFT_OUT = {
     # torch refuses it only in train() mode (batch statistics of a single value); lstmcalc computes
     # inference, where torch accepts it too (batchnorm1d_eval_batch1_2d)
     "batchnorm1d_train_batch1_2d",
-    # padding: [2] (a one-element list); Conv1d's padding is declared with the "object" kind (int or
-    # 'same'/'valid'), which takes no list, and args.py has no kind for "int, list of one int or string"
-    "conv1d_pad_tuple",
 }
 # refusals that torch makes at call time from the input's values: lstmcalc refuses them in its
 # forward pass (the values are gen_torch.py's)

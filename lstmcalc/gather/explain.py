@@ -95,7 +95,7 @@ def explain(r: LayerRecord, model: Model | None = None) -> dict:
         "trainable_params": r.trainable_params,
         "non_trainable_params": r.non_trainable_params,
         "equations": list(getattr(t, "equations", ())),
-        "notes": t.notes(a, s, out) if s is not None and not r.children else [],
+        "notes": t.notes(a, s, out) if s is not None else [],
         "macs": r.macs,
         "elementwise_ops": r.elementwise,
         "mac_convention": MAC_CONVENTION,

@@ -53,8 +53,9 @@ def resolve(framework: str, layers) -> tuple:
 
 
 def lookup(registry: dict[str, LayerType], type_name: str) -> LayerType | None:
-    """Find a type by name, ignoring case (`lstm`, `Conv1d`, `conv1d` ...)."""
-    lowered = {k.lower(): v for k, v in registry.items()}
+    """Find a type by its name or an alias (`MaxPool1D` is `MaxPooling1D`, as
+    in Keras), ignoring case as the contract says (`lstm`, `Conv1d` ...)."""
+    lowered = {n.lower(): t for k, t in registry.items() for n in (k, *t.aliases)}
     return lowered.get(type_name.lower())
 
 

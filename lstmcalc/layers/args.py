@@ -10,17 +10,51 @@ from the same declarations (`schema.py`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from difflib import get_close_matches
 from typing import Any
 
 REQUIRED = object()
 
+# Keras 3 looks these identifiers up exactly (case-sensitively): the names its
+# `activations.get`, `initializers.get`, `regularizers.get` and
+# `constraints.get` resolve, as enumerated from the package into
+# goldens/keras_summary.json (`keras_names`); tests/test_keras_names.py holds
+# these lists equal to it.
 ACTIVATIONS = (
-    "linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "elu", "selu",
-    "softplus", "softsign", "swish", "silu", "gelu", "hard_sigmoid", "hard_silu",
-    "hard_swish", "exponential", "leaky_relu", "relu6", "mish", "log_sigmoid",
-    "hard_tanh", "tanh_shrink", "soft_shrink", "hard_shrink", "celu", "squareplus",
-    "sparse_plus",
+    "celu", "elu", "exponential", "gelu", "glu", "hard_shrink", "hard_sigmoid", "hard_silu",
+    "hard_swish", "hard_tanh", "leaky_relu", "linear", "log_sigmoid", "log_softmax", "mish", "relu",
+    "relu6", "selu", "sigmoid", "silu", "soft_shrink", "softmax", "softplus", "softsign",
+    "sparse_plus", "sparse_sigmoid", "sparsemax", "squareplus", "swish", "tanh", "tanh_shrink",
+    "threshold",
 )
+# Activations a name alone cannot run: Keras accepts the name when it builds the
+# model and fails when the layer runs. Why, for the message.
+UNRUNNABLE_ACTIVATIONS = {
+    "threshold": "threshold needs its threshold and default_value arguments, which a name cannot give",
+}
+INITIALIZERS = (
+    "GlorotNormal", "GlorotUniform", "HeNormal", "HeUniform", "Identity", "IdentityInitializer",
+    "Initializer", "LecunNormal", "LecunUniform", "Ones", "Orthogonal", "OrthogonalInitializer",
+    "RandomNormal", "RandomUniform", "TruncatedNormal", "VarianceScaling", "Zeros", "glorot_normal",
+    "glorot_uniform", "he_normal", "he_uniform", "identity", "initializer", "lecun_normal",
+    "lecun_uniform", "normal", "one", "ones", "orthogonal", "random_normal", "random_uniform",
+    "truncated_normal", "uniform", "variance_scaling", "zero", "zeros",
+)
+# Initializers Keras lists but cannot build from a name alone, and what to write instead.
+INITIALIZERS_NEEDING_ARGS = {
+    "constant": "Constant needs a value: write {class_name: Constant, config: {value: 0.5}}",
+    "stft": "STFT needs SciPy and its arguments: write {class_name: STFT, config: {...}}",
+    "stftinitializer": "STFT needs SciPy and its arguments: write {class_name: STFT, config: {...}}",
+}
+REGULARIZERS = (
+    "L1", "L1L2", "L2", "OrthogonalRegularizer", "Regularizer", "l1", "l1l2", "l2",
+    "orthogonal_regularizer", "regularizer",
+)
+CONSTRAINTS = (
+    "Constraint", "MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm", "constraint", "max_norm",
+    "min_max_norm", "non_neg", "unit_norm",
+)
+IDENTIFIERS = {"initializer": INITIALIZERS, "regularizer": REGULARIZERS, "constraint": CONSTRAINTS}
 DTYPES = (
     "float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64",
     "uint8", "uint16", "uint32", "uint64", "bool", "mixed_float16", "mixed_bfloat16",
@@ -38,10 +72,15 @@ class ArgError(Exception):
 class Arg:
     """One constructor argument.
 
-    kind is one of: int, float, bool, str, choice, activation, object, dtype,
-    ints (an int or a list of one int, as Keras's 1-D kernel_size), intlist,
-    axis (int or list of ints), shape (list of ints or nulls), layer (a
-    nested layer spec).
+    kind is one of: int, float, bool, str, choice, activation, initializer,
+    regularizer, constraint, object, dtype, ints (an int or a list of one
+    int, as Keras's 1-D kernel_size), intlist, axis (int or list of ints),
+    shape (list of ints or nulls), layer (a nested layer spec).
+
+    An argument whose default is None accepts null, as Keras's does. Choices
+    are matched exactly, as Keras and torch look them up, unless
+    `ignore_case` (Keras lower-cases `padding` of convolutions and every
+    `data_format` itself).
     """
 
     name: str
@@ -53,6 +92,11 @@ class Arg:
     maximum: float | None = None
     nullable: bool = False
     structural: bool = False  # changes an output shape or a parameter count
+    ignore_case: bool = False
+
+    def __post_init__(self):
+        if self.default is None:
+            object.__setattr__(self, "nullable", True)
 
     @property
     def required(self) -> bool:
@@ -86,9 +130,12 @@ def _describe(arg: Arg) -> str:
         "str": "a string",
         "choice": "one of " + ", ".join(map(str, arg.choices)),
         "activation": "an activation name such as relu, tanh or sigmoid",
+        "initializer": "an initializer name such as glorot_uniform, a {class_name, config} mapping or null",
+        "regularizer": "a regularizer name such as l2, a {class_name, config} mapping or null",
+        "constraint": "a constraint name such as max_norm, a {class_name, config} mapping or null",
         "object": "a name, a mapping or null",
         "dtype": "a dtype such as float32 or int32",
-        "ints": "an integer or a list of one integer",
+        "ints": "an integer or a list of one integer" + "".join(f" or {c}" for c in arg.choices),
         "intlist": "a list of integers",
         "axis": "an integer or a list of integers",
         "shape": "a list of integers or nulls",
@@ -115,7 +162,7 @@ def _bounds(arg: Arg, v):
 def validate(arg: Arg, value):
     """Return the normalised value or raise ArgError."""
     if value is None:
-        if arg.nullable or arg.kind in ("object", "activation"):
+        if arg.nullable or arg.kind in ("object", "activation", *IDENTIFIERS):
             return None
         raise ArgError(f"{arg.name} must be {_describe(arg)}, not null")
     wrong = ArgError(
@@ -142,14 +189,11 @@ def validate(arg: Arg, value):
             raise wrong
         return value
     if kind == "choice":
-        if isinstance(value, str) and value.lower() in arg.choices:
-            return value.lower()
-        raise wrong
+        return _choice(arg, value, wrong)
     if kind == "activation":
-        if isinstance(value, str) and value.lower() in ACTIVATIONS:
-            return value.lower()
-        raise ArgError(f"{arg.name}: unknown activation {value!r}",
-                       "use one of " + ", ".join(ACTIVATIONS[:6]) + ", ...")
+        return _activation(arg, value)
+    if kind in IDENTIFIERS:
+        return _identifier(arg, value)
     if kind == "object":
         if isinstance(value, (str, dict, int, float)):
             return value
@@ -159,6 +203,8 @@ def validate(arg: Arg, value):
             return value
         raise wrong
     if kind == "ints":
+        if isinstance(value, str) and arg.choices:  # torch's padding: a size or 'same' / 'valid'
+            return _choice(arg, value, wrong)
         if isinstance(value, list) and len(value) == 1:
             value = value[0]
         if not _is_int(value):
@@ -177,6 +223,10 @@ def validate(arg: Arg, value):
     if kind == "shape":
         if not isinstance(value, list) or not all(v is None or _is_int(v) for v in value):
             raise wrong
+        for i, v in enumerate(value):
+            if v is not None and arg.minimum is not None and v < arg.minimum:
+                raise ArgError(f"{arg.name}[{i}] must be at least {arg.minimum:g} or null, got {v}",
+                               "write null for an axis that takes the input's size, 1 to share the mask along it")
         return tuple(value)
     if kind == "layer":
         if not isinstance(value, dict):
@@ -185,14 +235,77 @@ def validate(arg: Arg, value):
     raise AssertionError(f"unknown arg kind {kind}")
 
 
+def _case_hint(what: str, value, names) -> str | None:
+    """'... are case-sensitive, as in Keras: MaxNorm or max_norm' when the case
+    (or only an underscore) is wrong."""
+    same = [n for n in names if n.lower() == value.lower()]
+    snake = [n for n in names if n.islower() and n.replace("_", "") == value.lower().replace("_", "")]
+    found = same + [n for n in snake if n not in same]
+    if not found:
+        return None
+    return f"{what} are case-sensitive, as in Keras: " + " or ".join(found)
+
+
+def _choice(arg: Arg, value, wrong: ArgError):
+    if value in arg.choices:
+        return value
+    if isinstance(value, str) and value.lower() in arg.choices:
+        if arg.ignore_case:
+            return value.lower()
+        raise ArgError(f"{arg.name} must be {_describe(arg)}, got {value!r}",
+                       f"{arg.name} values are lower case: {value.lower()}")
+    raise wrong
+
+
+def _activation(arg: Arg, value):
+    if not isinstance(value, str):
+        raise ArgError(f"{arg.name} must be {_describe(arg)} or null, got {value!r}")
+    if value in UNRUNNABLE_ACTIVATIONS:
+        raise ArgError(f"{arg.name}: {value!r} cannot run from its name",
+                       UNRUNNABLE_ACTIVATIONS[value] + " (Keras accepts the name and fails when the layer runs); "
+                       "choose another activation")
+    if value in ACTIVATIONS:
+        return value
+    if value.lower() in ACTIVATIONS:
+        raise ArgError(f"{arg.name}: unknown activation {value!r}",
+                       f"activation names are lower case: {value.lower()}")
+
+    close = get_close_matches(value.lower(), ACTIVATIONS, n=1, cutoff=0.6)
+    raise ArgError(f"{arg.name}: unknown activation {value!r}",
+                   f"did you mean '{close[0]}'?" if close else
+                   "use one of " + ", ".join(ACTIVATIONS[:6]) + ", ... (lstmcalc schema lists them all)")
+
+
+def _identifier(arg: Arg, value):
+    """An initializer, regularizer or constraint: a name Keras knows, or a config mapping."""
+    kind = arg.kind
+    if isinstance(value, dict):
+        return value
+    if not isinstance(value, str):
+        raise ArgError(f"{arg.name} must be {_describe(arg)}, got {value!r}")
+    names = IDENTIFIERS[kind]
+    if value in names:
+        return value
+    if kind == "initializer" and value.lower() in INITIALIZERS_NEEDING_ARGS:
+        raise ArgError(f"{arg.name}: initializer {value!r} cannot be built from its name",
+                       INITIALIZERS_NEEDING_ARGS[value.lower()])
+
+    hint = _case_hint(f"{kind} names", value, names)
+    if hint is None:
+        close = get_close_matches(value, names, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else f"Keras's {kind}s: " + ", ".join(
+            n for n in names if n.islower())
+    raise ArgError(f"{arg.name}: unknown {kind} {value!r}", hint)
+
+
 def weight_args(**initializers) -> tuple[Arg, ...]:
     """The initializer, regularizer and constraint arguments of each named weight,
     e.g. weight_args(kernel="glorot_uniform", bias="zeros")."""
     names = list(initializers)
     return (
-        *(Arg(f"{n}_initializer", "object", init, f"initializer of {n}") for n, init in initializers.items()),
-        *(Arg(f"{n}_regularizer", "object", None, f"regularizer of {n}") for n in names),
-        *(Arg(f"{n}_constraint", "object", None, f"constraint on {n}") for n in names),
+        *(Arg(f"{n}_initializer", "initializer", init, f"initializer of {n}") for n, init in initializers.items()),
+        *(Arg(f"{n}_regularizer", "regularizer", None, f"regularizer of {n}") for n in names),
+        *(Arg(f"{n}_constraint", "constraint", None, f"constraint on {n}") for n in names),
     )
 
 
@@ -205,7 +318,7 @@ def base_args(*, trainable: bool = True) -> tuple[Arg, ...]:
     if trainable:
         args += [
             Arg("trainable", "bool", True, "false makes every weight non-trainable", structural=True),
-            Arg("activity_regularizer", "object", None, "regularizer on the layer's output"),
+            Arg("activity_regularizer", "regularizer", None, "regularizer on the layer's output"),
             Arg("autocast", "bool", True, "cast inputs to the layer's compute dtype"),
             Arg("input_dim", "int", None, "Sequential-style input size (Keras warns and ignores it here)",
                 minimum=1, nullable=True),

@@ -47,6 +47,7 @@ class LayerType:
 
     name: str = ""  # the Keras class name
     auto_name: str = ""  # Keras's automatic layer name (snake case)
+    aliases: tuple[str, ...] = ()  # other names the framework exports for the same class
     args: tuple[Arg, ...] = ()
     wrapper: bool = False
     supports_masking: bool = False
@@ -64,7 +65,10 @@ class LayerType:
 
     @property
     def all_args(self) -> tuple[Arg, ...]:
-        return self.args + base_args(trainable=self.trainable_arg)
+        """The layer's own arguments, then those of keras.Layer it does not redefine
+        (Embedding's input_dim is the vocabulary size, not the Sequential-style one)."""
+        own = {a.name for a in self.args}
+        return self.args + tuple(a for a in base_args(trainable=self.trainable_arg) if a.name not in own)
 
     @property
     def doc(self) -> str:
@@ -132,7 +136,7 @@ class LayerType:
     # -- explain --------------------------------------------------------------
     def notes(self, a: Args, s: tuple, out: tuple) -> list[str]:
         """Extra lines for explain: how the layer works, step by step."""
-        return []
+        return glu_notes(a, out)
 
     def pytorch_note(self, a: Args, s: tuple) -> str | None:
         """One line on how PyTorch's equivalent module counts differently (or None)."""
@@ -151,6 +155,18 @@ class LayerType:
         `compute_mask` builds it with `keras.ops`: x and mask are tensor references (a list for a list
         input); returns a reference, a list (one per output) or None."""
         return mask if self.supports_masking else None
+
+
+def glu_notes(a: Args, out) -> list[str]:
+    """Keras's summary does not halve the last axis for activation glu; running does."""
+    if a.get("activation") != "glu" or not isinstance(out, tuple) or out[-1] is None:
+        return []
+    n = out[-1]
+    runs = (f"returns {fmt_shape(out[:-1] + (n // 2,))} when it runs" if n % 2 == 0 else
+            f"fails when it runs, because glu needs an even width (here {n})")
+    return [f"activation glu is a ⊙ σ(b) over the two halves [a, b] of the last axis, so it halves that axis. "
+            f"Keras 3 reports {fmt_shape(out)} (its compute_output_shape ignores the activation) and lstmcalc "
+            f"shows the same, but the layer {runs}; verify reports the difference."]
 
 
 def need_known(s, axis: int, what: str, layer: str) -> int:

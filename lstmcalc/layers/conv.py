@@ -65,6 +65,7 @@ class Conv1D(LayerType):
     steps axis."""
 
     name, auto_name = "Conv1D", "conv1d"
+    aliases = ("Convolution1D",)
     min_rank = max_rank = 3
     rank_hint = " (batch, steps, channels)"
     args = (
@@ -73,7 +74,8 @@ class Conv1D(LayerType):
             minimum=1, structural=True),
         Arg("strides", "ints", 1, "step of the window", minimum=1, structural=True),
         Arg("padding", "choice", "valid", "valid: no padding; same: keep ceil(steps/strides); "
-            "causal: pad only on the left", choices=("valid", "same", "causal"), structural=True),
+            "causal: pad only on the left", choices=("valid", "same", "causal"), structural=True,
+            ignore_case=True),  # Keras lower-cases a convolution's padding (not a pooling's)
         DATA_FORMAT,
         Arg("dilation_rate", "ints", 1, "gap between kernel taps", minimum=1, structural=True),
         Arg("groups", "int", 1, "split channels into groups convolved separately", minimum=1,
@@ -229,6 +231,7 @@ class MaxPooling1D(Pooling1D):
     """Keeps the largest value of each window of pool_size steps, per channel."""
 
     name, auto_name = "MaxPooling1D", "max_pooling1d"
+    aliases = ("MaxPool1D",)
     default_pool = 2
     reduce = staticmethod(max)
 
@@ -237,6 +240,7 @@ class AveragePooling1D(Pooling1D):
     """Averages each window of pool_size steps, per channel (padding excluded)."""
 
     name, auto_name = "AveragePooling1D", "average_pooling1d"
+    aliases = ("AvgPool1D",)
     default_pool = None  # Keras 3 gives AveragePooling1D's pool_size no default
 
     @staticmethod
@@ -278,6 +282,7 @@ class GlobalMaxPooling1D(GlobalPooling1D):
     """The largest value of each channel over all steps."""
 
     name, auto_name = "GlobalMaxPooling1D", "global_max_pooling1d"
+    aliases = ("GlobalMaxPool1D",)
 
     def pool(self, seq, mask):
         return [max(col) for col in zip(*seq)]
@@ -287,6 +292,7 @@ class GlobalAveragePooling1D(GlobalPooling1D):
     """The mean of each channel over all steps (masked steps excluded)."""
 
     name, auto_name = "GlobalAveragePooling1D", "global_average_pooling1d"
+    aliases = ("GlobalAvgPool1D",)
     supports_masking = True
     mask_arg = True
 

@@ -31,8 +31,8 @@ class Conv1d(TorchModule):
         Arg("kernel_size", "ints", doc="length of the window, an int or a list of one int", minimum=1,
             structural=True),
         Arg("stride", "ints", 1, "step of the window", minimum=1, structural=True),
-        Arg("padding", "object", 0, "zeros added on both sides: an int (or list of one), 'same' or 'valid'",
-            structural=True),
+        Arg("padding", "ints", 0, "zeros added on both sides: an int (or list of one), 'same' or 'valid'",
+            choices=("same", "valid"), minimum=0, structural=True),
         Arg("dilation", "ints", 1, "gap between kernel taps", minimum=1, structural=True),
         Arg("groups", "int", 1, "split channels into groups convolved separately", minimum=1, structural=True),
         Arg("bias", "bool", True, "whether the module has a bias vector", structural=True),
@@ -45,8 +45,6 @@ class Conv1d(TorchModule):
     def pads(self, a) -> tuple[int, int]:
         """(left, right) padding; 'same' puts the odd step on the right."""
         p = a.padding
-        if isinstance(p, list) and len(p) == 1:
-            p = p[0]
         if p == "valid":
             return 0, 0
         if p == "same":

@@ -195,7 +195,8 @@ class Dropout(LayerType):
     supports_masking = True
     args = (
         Arg("rate", "float", doc="fraction of the inputs to drop while training", minimum=0, maximum=1),
-        Arg("noise_shape", "shape", None, "shape of the binary dropout mask", nullable=True),
+        Arg("noise_shape", "shape", None, "shape of the binary dropout mask (null: the input's size)",
+            minimum=1),
         Arg("seed", "int", None, "random seed", nullable=True),
     )
 

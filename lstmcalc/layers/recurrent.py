@@ -46,6 +46,11 @@ def rnn_args(*, recurrent_activation: bool) -> tuple[Arg, ...]:
     return tuple(args)
 
 
+# LSTM and GRU take it through **kwargs (Keras 2's argument, kept by Keras 3):
+# 1 computes the gates one by one, 2 in one product. Keras accepts any value.
+IMPLEMENTATION = Arg("implementation", "int", 2, "1: one product per gate, 2: one product for all (speed only)")
+
+
 class Recurrent(LayerType):
     """Shared rules of Keras's recurrent layers."""
 
@@ -62,6 +67,11 @@ class Recurrent(LayerType):
     def output_shape(self, a, s):
         self.check_rank(s)
         need_known(s, 2, "feature axis (the last)", self.name)
+        for key in ("activation", "recurrent_activation"):
+            if a.get(key) == "glu":
+                raise ShapeError(f"{key} glu halves the last axis, so the state of {a.units} units cannot "
+                                 "carry from one step to the next (Keras accepts it and fails when the layer runs)",
+                                 f"use another {key}, e.g. {'tanh' if key == 'activation' else 'sigmoid'}")
         if a.stateful and s[0] is None:
             raise ShapeError("stateful: true needs a fixed batch size", "set batch_size: at the top of the spec")
         main = (s[0], s[1], a.units) if a.return_sequences else (s[0], a.units)
@@ -269,6 +279,7 @@ class LSTM(Recurrent):
     args = rnn_args(recurrent_activation=True) + (
         Arg("unit_forget_bias", "bool", True, "initialise the forget gate's bias to 1"),
         Arg("use_cudnn", "object", "auto", "use cuDNN when available (speed only)"),
+        IMPLEMENTATION,
     )
     equations = (
         "i_t = σ(x_t·W_i + h_(t-1)·U_i + b_i)",
@@ -280,6 +291,15 @@ class LSTM(Recurrent):
     )
 
     prepare_step = Recurrent.stacked
+
+    def notes(self, a, s, out):
+        lines = super().notes(a, s, out)
+        if a.use_bias:
+            f, u = s[2], a.units
+            lines.append(f"Keras 2's CuDNNLSTM kept two bias vectors, as PyTorch does: it counted "
+                         f"4 × ({u} × ({f} + {u}) + 2 × {u}) = {4 * (u * (f + u) + 2 * u):,} where LSTM counts "
+                         f"{self.formula(a, s).value:,}.")
+        return lines
 
     def step(self, a, params, x_t, state):
         u, wu, bias = params
@@ -308,6 +328,7 @@ class GRU(Recurrent):
         Arg("reset_after", "bool", True,
             "apply the reset gate after the recurrent product (two bias vectors)", structural=True),
         Arg("use_cudnn", "object", "auto", "use cuDNN when available (speed only)"),
+        IMPLEMENTATION,
     )
 
     @property
@@ -319,6 +340,15 @@ class GRU(Recurrent):
             "h̃_t = tanh(x_t·W_h + (r_t ⊙ h_(t-1))·U_h + b_h)   (reset_after: false)",
             "h_t = z_t ⊙ h_(t-1) + (1 − z_t) ⊙ h̃_t",
         )
+
+    def notes(self, a, s, out):
+        lines = super().notes(a, s, out)
+        if a.reset_after and a.use_bias:
+            f, u = s[2], a.units
+            lines.append(f"Keras 2 defaulted reset_after to false (one bias vector): GRU({u}) on {f} features "
+                         f"counted 3 × ({u} × ({f} + {u}) + {u}) = {3 * (u * (f + u) + u):,} there, "
+                         f"{self.formula(a, s).value:,} in Keras 3; an older tutorial's number may be the first.")
+        return lines
 
     def weights(self, a, s):
         bias = (2, 3 * a.units) if a.reset_after else (3 * a.units,)

@@ -9,7 +9,8 @@ from lstmcalc.run.tensor import flatten, permute, reshape, shape_of
 from lstmcalc.shapes import fmt_shape
 
 DATA_FORMAT = Arg("data_format", "choice", None, "channels_last (batch, steps, channels) or channels_first",
-                  choices=("channels_last", "channels_first"), nullable=True, structural=True)
+                  choices=("channels_last", "channels_first"), structural=True,
+                  ignore_case=True)  # Keras's standardize_data_format lower-cases it
 
 
 def channels_first(a) -> bool:

@@ -85,19 +85,35 @@ class Bidirectional(Wrapper):
         return [("forward", f, s), ("backward", b, s)]
 
     def combine(self, a, s, kids):
-        fo, bo = kids[0].output_shape, kids[1].output_shape
-        f_states = b_states = []
+        # Keras 3's compute_output_shape reads the forward layer only: the
+        # backward output and states are reported with the forward layer's
+        # shapes, even when an explicit backward_layer has another width or type.
+        fo = kids[0].output_shape
+        states = []
         if isinstance(fo, list):  # return_state: [output, states...]
-            (fo, *f_states), (bo, *b_states) = fo, bo
+            fo, *states = fo
         if a.merge_mode is None:
-            return [fo, bo, *f_states, *b_states]
+            return [fo, fo, *states, *states]
         if a.merge_mode == "concat":
-            # Keras's compute_output_shape doubles the forward layer's last axis,
-            # even when an explicit backward_layer has another size
             out = fo[:-1] + (None if fo[-1] is None else 2 * fo[-1],)
-        else:  # Keras takes the forward layer's shape here too (unequal widths fail only when run)
+        else:  # unequal widths fail only when run
             out = fo
-        return [out, *f_states, *b_states] if f_states else out
+        return [out, *states, *states] if states else out
+
+    def notes(self, a, s, out):
+        f, b = self.directions(a)
+        fw, bw = f.args.units, b.args.units
+        if a.backward_layer is None or (fw == bw and f.type is b.type):
+            return []
+        kinds = "" if f.type is b.type else f" ({f.type.name} forward, {b.type.name} backward)"
+        shown = {None: "both outputs", "concat": "the concatenated output", "sum": "the merged output",
+                 "mul": "the merged output", "ave": "the merged output"}[a.merge_mode]
+        states = " and the backward states" if f.args.return_state else ""
+        return [f"The backward layer has {bw} units and the forward layer {fw}{kinds}. Keras 3 computes the "
+                f"output shape from the forward layer alone, so {shown}{states} are reported with the forward "
+                f"layer's width ({fw}); lstmcalc shows what Keras shows. When the model runs, the backward "
+                f"tensors have {bw} units" + (", and merging unequal widths fails." if a.merge_mode in
+                                                ("sum", "mul", "ave") else ".")]
 
     def shape_rule(self, a, s, out):
         f = a.layer.args.units
@@ -189,6 +205,13 @@ class TimeDistributed(Wrapper):
 
     def combine(self, a, s, kids):
         out = kids[0].output_shape
+        if isinstance(out, list):
+            inner = a.layer
+            raise ShapeError(f"TimeDistributed wraps a layer with one output, but {inner.type.name} "
+                             f"'{inner.name}' returns {len(out)} tensors {fmt_shape(out)} "
+                             "(Keras refuses it when it builds the model)",
+                             "remove return_state from the wrapped layer"
+                             if inner.args.get("return_state") else "set merge_mode on the wrapped layer")
         return (out[0], s[1]) + out[1:]
 
     def macs_from(self, a, s, kids):

@@ -215,8 +215,30 @@ _SCALAR = {
     "celu": lambda v: max(0.0, v) + min(0.0, math.expm1(v)),
     "squareplus": lambda v: (v + math.sqrt(v * v + 4.0)) / 2.0,
     "sparse_plus": lambda v: 0.0 if v <= -1 else (v if v >= 1 else (v + 1.0) ** 2 / 4.0),
+    "sparse_sigmoid": lambda v: 0.0 if v <= -1 else (1.0 if v >= 1 else 0.5 * (v + 1.0)),
 }
-_VECTOR = {"softmax": _softmax, "log_softmax": _log_softmax}
+def _sparsemax(x: Vector) -> Vector:
+    """Keras 3's sparsemax: max(x − τ, 0) over the support of the k largest
+    values. Keras (every backend) takes τ = (Σ_{i≤k} cumsum_i − 1) / k, the sum
+    of the running sums, where the paper (Martins & Astudillo, 2016) takes
+    (cumsum_k − 1) / k; so for k > 1 its outputs do not sum to 1. Keras wins."""
+    z = sorted(x, reverse=True)
+    running, k, sum_of_running = 0.0, 0, 0.0
+    for i, v in enumerate(z, 1):
+        running += v
+        if v - (running - 1.0) / i > 0:
+            k, sum_of_running = k + 1, sum_of_running + running
+    tau = (sum_of_running - 1.0) / k
+    return [max(v - tau, 0.0) for v in x]
+
+
+def _glu(x: Vector) -> Vector:
+    """a ⊙ σ(b) for the two halves [a, b] of the last axis: half the width."""
+    half = len(x) // 2
+    return [a * _sigmoid(b) for a, b in zip(x[:half], x[half:])]
+
+
+_VECTOR = {"softmax": _softmax, "log_softmax": _log_softmax, "sparsemax": _sparsemax, "glu": _glu}
 
 
 def activation(name: str | None):

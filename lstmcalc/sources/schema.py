@@ -22,6 +22,11 @@ def caseless(name: str) -> str:
     return "^" + "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in name) + "$"
 
 
+def type_pattern(t: LayerType) -> str:
+    """The type's name or one of its aliases (MaxPool1D for MaxPooling1D), in any case."""
+    return "|".join(caseless(n) for n in (t.name, *t.aliases))
+
+
 def arg_schema(arg: Arg) -> dict:
     kind = arg.kind
     if kind == "int":
@@ -41,6 +46,8 @@ def arg_schema(arg: Arg) -> dict:
     elif kind == "ints":
         s = {"anyOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"},
                                               "minItems": 1, "maxItems": 1}]}
+        if arg.choices:
+            s["anyOf"].append({"enum": list(arg.choices)})
     elif kind == "intlist":
         s = {"type": "array", "items": {"type": "integer"}}
     elif kind == "axis":
@@ -76,7 +83,7 @@ def call_schema(t: LayerType) -> dict:
 
 def layer_schema(t: LayerType) -> dict:
     props = {
-        "type": {"type": "string", "pattern": caseless(t.name), "description": t.doc.split("\n")[0]},
+        "type": {"type": "string", "pattern": type_pattern(t), "description": t.doc.split("\n")[0]},
         "expect": {"type": "object", "additionalProperties": False,
                    "properties": {"output_shape": SHAPES, "params": SIZE}},
         "inputs": {**REFS, "description": "the tensor(s) this layer reads; default: the entry above"},
@@ -102,12 +109,12 @@ def layer_union(framework: str, registry: dict[str, LayerType], definitions: dic
     for t in registry.values():
         key = f"{framework}.{t.name}"
         definitions[key] = layer_schema(t)
-        branches.append({"if": {"properties": {"type": {"pattern": caseless(t.name)}}},
+        branches.append({"if": {"properties": {"type": {"pattern": type_pattern(t)}}},
                          "then": {"$ref": f"#/definitions/{key}"}})
     typed = {
         "type": "object",
         "required": ["type"],
-        "properties": {"type": {"type": "string", "anyOf": [{"pattern": caseless(n)} for n in registry],
+        "properties": {"type": {"type": "string", "anyOf": [{"pattern": type_pattern(t)} for t in registry.values()],
                                 "description": "the layer's class name (case is ignored)"}},
         "allOf": branches,
     }
