@@ -22,12 +22,13 @@ graph spec in the contract's section-7 form and what Keras made of it:
   last part of its path). ``summary_text`` is the whole printed summary at
   ``line_length=250``.
 - ``total_params``, ``trainable_params``, ``non_trainable_params`` and
-  ``outputs`` (the model's output shapes, batch axis included).
+  ``output_shapes`` (the model's output shapes, batch axis included, in the
+  order of its outputs).
 - ``run``: ``"ok"`` when ``model.predict`` ran on random data of the right
   shape (batch 2; a null axis filled with 5).
 - or ``error`` ("<ExceptionClass>: <message>") with ``error_stage``:
   ``"build"`` (building the graph or the Model) or ``"run"`` (``predict``).
-- for some cases ``forward``: a float64 forward pass with ``input`` (a mapping
+- for some cases a float64 forward pass, at the top level of the case: ``input`` (a mapping
   input name -> nested list when the model has several inputs, else the nested
   list), ``weights`` (contract section 4 layout keyed by layer name, a shared
   layer once) and ``output`` (one output) or ``outputs`` (a list, in the order
@@ -292,13 +293,12 @@ def summarize(model):
             "weights": weight_records(op),
         }
         rows.append(record)
-    outputs = [shape_list(t.shape) for t in model.outputs]
     return {
         "rows": rows,
         "total_params": count(model.weights),
         "trainable_params": count(model.trainable_weights),
         "non_trainable_params": count(model.non_trainable_weights),
-        "outputs": outputs,
+        "output_shapes": [shape_list(t.shape) for t in model.outputs],
         "summary_text": text,
     }
 
@@ -436,7 +436,6 @@ def forward_pass(case_id, spec):
 def run_case(case_id, spec, forward=False):
     spec = strip_expect(spec)
     case = {"id": case_id, "spec": spec}
-    caught = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -458,7 +457,7 @@ def run_case(case_id, spec, forward=False):
     if texts:
         case["warnings"] = texts
     if forward and "error" not in case:
-        case["forward"] = forward_pass(case_id, spec)
+        case.update(forward_pass(case_id, spec))
     return case
 
 
@@ -1431,7 +1430,7 @@ def generate(n_random):
     errors = [c for c in cases if "error" in c]
     print(f"wrote {OUT.relative_to(ROOT)}: {len(cases)} cases, {len(errors)} errors "
           f"({sum(c['error_stage'] == 'run' for c in errors)} at run time), "
-          f"{sum('forward' in c for c in cases)} forward passes")
+          f"{sum('input' in c for c in cases)} forward passes")
 
 
 def check_specs(paths):
@@ -1458,7 +1457,7 @@ def check_specs(paths):
             shape = [s[1:] for s in shape] if shape and isinstance(shape[0], list) else shape[1:]
             failures += compare(f"  {name}", entry.get("expect", {}), {"output_shape": shape, "params": row["params"]})
         actual = {key: summary[key] for key in ("total_params", "trainable_params", "non_trainable_params")}
-        outs = [s[1:] for s in summary["outputs"]]
+        outs = [s[1:] for s in summary["output_shapes"]]
         actual["output_shape"] = outs[0] if len(outs) == 1 else outs
         failures += compare("  model", spec.get("expect", {}), actual)
         print("  rows: " + "; ".join(f"{r['name']} ({r['type']}) <- {', '.join(r['connected_to'] or [])}"

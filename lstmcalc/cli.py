@@ -165,7 +165,8 @@ def verify(spec, fmt, seed, batch_size, force):
 
     model = load_model(spec)
     checks = forward.verify(model, seed=seed, batch=batch_size, force=force)
-    ok = all(c.ok for c in checks) and len(checks) == len(model.layers) - len(model.inputs)
+    ok = all(c.ok for c in checks) and len(checks) == sum(1 for r in model.layers if r.type.name != "InputLayer"
+                                                          and not r.type.is_op)
     fmt = default_format(fmt)
     if fmt == "json":
         emit_json({"ok": ok, "seed": seed, "batch_size": batch_size, "layers": [c.as_dict() for c in checks]})

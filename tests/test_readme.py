@@ -32,3 +32,8 @@ def test_command_runs(run, command, monkeypatch):
     args = shlex.split(command)[1:]
     result = run(*args)
     assert result.exit_code == 0, (command, result.output)
+
+
+def test_readme_graph_table_is_what_summary_prints(run):
+    printed = run("summary", ROOT / "specs" / "graph_seq2seq_training.yaml", "--format", "plain").stdout
+    assert printed.strip() in README

@@ -375,12 +375,14 @@ class Wiring:
         order, first_seen = self.keras_walk(outputs)
         relevant = set(order) | {(n, 0) for n in self.input_specs}
         names, by_depth = self.keras_rows(order, first_seen)
+        reached = set(order)
         for name in self.input_specs:
-            if (name, 0) not in set(order):
+            if (name, 0) not in reached:
                 self.warnings.append(f"input '{name}' is not used by any output; Keras keeps it (its row is shown)")
         torch = self.spec.framework == "pytorch"
+        reached_layers = layer_names(order)
         for name in self.calls:
-            if name in self.records and not any(key[0] == name for key in order):
+            if name in self.records and name not in reached_layers:
                 self.warnings.append(f"layer '{name}' is not connected to the outputs; " + (
                     "torch still counts its parameters (it is a submodule)" if torch
                     else "Keras drops it, and so does lstmcalc"))
@@ -388,17 +390,20 @@ class Wiring:
             relevant |= {(e.name, self.node_of[i]) for i, e in enumerate(self.entries)}
             names = [*self.input_specs, *self.calls]
         elif not self.spec.functional:  # a Sequential model: the input, then the layers as written
-            names = [*self.input_specs, *(n for n in self.calls if n in layer_names(order))]
+            names = [*self.input_specs, *(n for n in self.calls if n in reached_layers)]
         show = not self.chain_like(by_depth, {k for k in order if k[0] not in self.input_specs})
-        rows = tuple(self.finish(name, relevant) for name in names)
+        by_layer: dict = {}
+        for (layer, _), node in self.nodes.items():
+            by_layer.setdefault(layer, []).append(node)
+        rows = tuple(self.finish(name, by_layer[name], relevant) for name in names)
         nodes = tuple(self.nodes[(self.entries[i].name, self.node_of[i])] for i in execution
                       if (self.entries[i].name, self.node_of[i]) in relevant)
         return Model(self.spec, rows, nodes, tuple(self.input_specs), tuple(outputs), show, tuple(self.warnings))
 
-    def finish(self, name: str, relevant: set) -> LayerRecord:
+    def finish(self, name: str, calls: list[Node], relevant: set) -> LayerRecord:
         """The layer's record with its calls, its "Connected to" cells and the last call's shape."""
         record = self.records[name]
-        calls = sorted((n for key, n in self.nodes.items() if key[0] == name), key=lambda n: n.index)
+        calls = sorted(calls, key=lambda n: n.index)
         nodes = tuple(n for n in calls if (name, n.index) in relevant)
         tensors = [x for n in nodes for x in n.input_tensors()]
         inbound = tuple(dict.fromkeys(x.layer for x in tensors))

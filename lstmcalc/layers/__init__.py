@@ -16,6 +16,7 @@ from lstmcalc.layers.conv import (
     MaxPooling1D,
 )
 from lstmcalc.layers.core import Activation, Dense, Dropout, Embedding, GaussianNoise, Masking, SpatialDropout1D
+from lstmcalc.layers.merge import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract
 from lstmcalc.layers.normalization import BatchNormalization, LayerNormalization
 from lstmcalc.layers.pytorch import PYTORCH
 from lstmcalc.layers.recurrent import GRU, LSTM, SimpleRNN
@@ -30,6 +31,7 @@ KERAS: dict[str, LayerType] = {
         Flatten(), Reshape(), Permute(), RepeatVector(),
         Conv1D(), MaxPooling1D(), AveragePooling1D(), GlobalMaxPooling1D(), GlobalAveragePooling1D(),
         BatchNormalization(), LayerNormalization(),
+        Concatenate(), Add(), Subtract(), Multiply(), Average(), Maximum(), Minimum(), Dot(),
     )
 }
 

@@ -25,16 +25,18 @@ from dataclasses import replace
 from lstmcalc.layers.base import LayerType
 from lstmcalc.layers.conv_torch import Conv1d
 from lstmcalc.layers.core_torch import Dropout, Embedding, Flatten, Linear, ReLU, Sigmoid, Tanh
+from lstmcalc.layers.merge_torch import Add, Cat
 from lstmcalc.layers.normalization_torch import BatchNorm1d, LayerNorm
 from lstmcalc.layers.recurrent_torch import GRU, LSTM, RNN, TorchRecurrent
 from lstmcalc.layers.reshaping_torch import HiddenState, LastTimestep, Transpose
 
 MODULES = (LSTM(), GRU(), RNN(), Linear(), Embedding(), Conv1d(), LayerNorm(), BatchNorm1d(), Dropout(),
-           Flatten(), ReLU(), Tanh(), Sigmoid(), LastTimestep(), HiddenState(), Transpose())
+           Flatten(), ReLU(), Tanh(), Sigmoid(), LastTimestep(), HiddenState(), Transpose(), Cat(), Add())
 PYTORCH: dict[str, LayerType] = {t.name: t for t in MODULES}
 
 # modules that act on the last axes or elementwise: they do not decide where the batch axis is
-LAYOUT_NEUTRAL = ("Embedding", "Linear", "Dropout", "ReLU", "Tanh", "Sigmoid", "LayerNorm")
+# (Cat and Add take whatever layout their inputs have)
+LAYOUT_NEUTRAL = ("Embedding", "Linear", "Dropout", "ReLU", "Tanh", "Sigmoid", "LayerNorm", "Cat", "Add")
 
 
 def batch_axis(layers) -> int:
@@ -55,6 +57,8 @@ def resolve(layers) -> tuple:
         if spec.type.name == "LastTimestep" and spec.args.batch_first is None:
             first = last.args.batch_first if last is not None else True
             spec = replace(spec, args=spec.args.replace(batch_first=first))
+        elif spec.type.name == "HiddenState" and spec.inputs is not None:
+            spec = replace(spec, args=spec.args.replace(source="tensor"))  # inputs: 'lstm[1]' names h_n itself
         elif spec.type.name == "HiddenState":
             prev = out[-1] if out else None
             source = (prev.type, prev.args) if prev is not None and isinstance(prev.type, TorchRecurrent) else None

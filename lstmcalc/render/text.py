@@ -9,6 +9,7 @@ from lstmcalc.gather.summary import COLUMNS, Row, cost_lines, param_lines
 from lstmcalc.shapes import fmt_shape
 
 INDENT = "  "
+LEFT = ("shape", "connected")  # columns of text; the others hold numbers and align right
 
 
 def text_table(headers: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
@@ -38,7 +39,7 @@ def _cells(rows: list[Row], columns) -> list[list[str]]:
 
 def summary_plain(title: str, rows: list[Row], totals: dict, columns, cost: bool) -> str:
     headers = ["Layer (type)", *(COLUMNS[c] for c in columns)]
-    right = {i + 1 for i, c in enumerate(columns) if c not in ("shape", "connected")}
+    right = {i + 1 for i, c in enumerate(columns) if c not in LEFT}
     out = [f'Model: "{title}"', *text_table(headers, _cells(rows, columns), right), *param_lines(totals)]
     if cost:
         out += ["", *cost_lines(totals)]
@@ -48,7 +49,7 @@ def summary_plain(title: str, rows: list[Row], totals: dict, columns, cost: bool
 def summary_markdown(title: str, rows: list[Row], totals: dict, columns, cost: bool) -> str:
     headers = ["Layer (type)", *(COLUMNS[c] for c in columns)]
     out = [f"**Model: {title}**", "", "| " + " | ".join(headers) + " |",
-           "|" + "|".join("---:" if i and c not in ("shape", "connected") else "---" for i, c in enumerate(("", *columns))) + "|"]
+           "|" + "|".join("---:" if i and c not in LEFT else "---" for i, c in enumerate(("", *columns))) + "|"]
     for cells in _cells(rows, columns):
         cells[0] = cells[0].replace(INDENT, "&nbsp;&nbsp;")
         out.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", "<br>") for c in cells) + " |")

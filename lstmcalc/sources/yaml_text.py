@@ -9,6 +9,7 @@ non-UTF-8 bytes are refused with a `Problem` instead of a traceback.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 
@@ -135,6 +136,9 @@ _OPEN = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken, yaml.BlockSequ
 _CLOSE = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)
 
 
+_UNQUOTED_REF = re.compile(r"[\[,]\s*[A-Za-z_][\w.-]*\[\d+\]")  # [encoder[1], ...: YAML reads a nested list
+
+
 def _too_deep_at(text: str) -> int | None:
     """The 1-based line where nesting first passes MAX_DEPTH, or None (a token scan: no recursion)."""
     depth = 0
@@ -161,6 +165,8 @@ def _raise_yaml_error(text: str, name: str):
         lines = text.splitlines()
         bad_line = lines[mark.line] if mark and mark.line < len(lines) else ""
         hint = "indent with spaces, not tabs" if "\t" in bad_line else None
+        if hint is None and _UNQUOTED_REF.search(bad_line):
+            hint = "quote references with brackets inside [...]: ['encoder[1]', 'encoder[2]']"
         raise SpecError(
             Problem(msg, file=name, line=mark.line + 1 if mark else None,
                     column=mark.column + 1 if mark else None, hint=hint)
