@@ -344,9 +344,12 @@ def check(specs, fmt, update):
         if update and spec is not None and found:
             if path == "-":
                 raise click.UsageError("--update cannot rewrite standard input")
-            check_module.write_update(path, check_module.updated_text(text, spec, model))
-            updated += 1
-            found = [f for f in found if f.field == "max_params"]  # a bound: never rewritten
+            try:
+                check_module.update(path, text, spec, model)
+                updated += 1
+                found = [f for f in found if f.field == "max_params"]  # a bound: never rewritten
+            except SpecError as e:  # refused: the file is untouched
+                found = [check_module.error_finding(e.problem)]
         findings += found
         invalid += any(f.severity == "error" for f in found)
         failing += bool(found) and not any(f.severity == "error" for f in found)

@@ -37,7 +37,6 @@ class MarkedDict(dict):
         super().__init__(*a, **kw)
         self.key_marks: dict = {}
         self.value_marks: dict = {}
-        self.value_spans: dict = {}  # key -> (start, end) character offsets of the value
 
     def mark_of(self, key) -> tuple[int | None, int | None]:
         return self.key_marks.get(key, (self.line, self.column))
@@ -220,5 +219,4 @@ class _Converter:
             out[key] = self.convert(value_node, depth + 1)
             out.key_marks[key] = _mark(key_node)
             out.value_marks[key] = _mark(value_node)
-            out.value_spans[key] = (value_node.start_mark.index, value_node.end_mark.index)
         return out
