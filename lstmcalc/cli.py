@@ -14,6 +14,7 @@ import sys
 import click
 
 from lstmcalc.errors import EXIT_BAD_INPUT, EXIT_BUG, Problem, SpecError
+from lstmcalc.render.terminal import edges, json_text, printable
 
 FORMATS = ("rich", "plain", "json")
 
@@ -31,7 +32,7 @@ def format_option(*extra: str, name: str = "plain"):
 
 
 def emit_json(data) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    click.echo(json_text(json.dumps(data, indent=2, ensure_ascii=False)))
 
 
 def fail(problem: Problem, fmt: str | None):
@@ -43,7 +44,11 @@ def fail(problem: Problem, fmt: str | None):
 
 
 class Guarded(click.Group):
-    """Routes every error through one path."""
+    """Routes every error through one path, and every character written through `terminal.edges`."""
+
+    def main(self, *args, **kwargs):
+        with edges():
+            return super().main(*args, **kwargs)
 
     def invoke(self, ctx):
         try:
@@ -52,6 +57,8 @@ class Guarded(click.Group):
             fail(e.problem, ctx.meta.get("fmt"))
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
+        except MemoryError:
+            fail(Problem("out of memory", hint="use smaller sizes or a smaller batch"), ctx.meta.get("fmt"))
         except KeyboardInterrupt:
             click.echo("lstmcalc: interrupted", err=True)
             sys.exit(130)
@@ -59,7 +66,7 @@ class Guarded(click.Group):
             if ctx.meta.get("debug"):
                 raise
             click.echo(
-                f"lstmcalc: internal error (a bug in lstmcalc): {type(e).__name__}: {e}\n"
+                f"lstmcalc: internal error (a bug in lstmcalc): {type(e).__name__}: {printable(e)[:500]}\n"
                 "Please report it with the spec that caused it; run with --debug for the traceback.",
                 err=True,
             )

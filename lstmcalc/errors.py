@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from lstmcalc.render.terminal import printable
+
 EXIT_OK = 0
 EXIT_DISAGREE = 1
 EXIT_BAD_INPUT = 2
@@ -49,7 +51,7 @@ class Problem:
         body = self.message
         if self.hint:
             body += f"; {self.hint}"
-        return head + body
+        return printable(head + body)
 
     def as_dict(self) -> dict:
         return {

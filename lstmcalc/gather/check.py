@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from lstmcalc.errors import Problem, SpecError
 from lstmcalc.graph.build import Model, build
+from lstmcalc.render.terminal import printable
 from lstmcalc.sources.paths import expand as expand_paths  # noqa: F401 (the CLI's entry)
 from lstmcalc.sources.rewrite import flow, update_file
 from lstmcalc.sources.spec import ModelSpec, parse
@@ -37,7 +38,7 @@ class Finding:
     def text(self) -> str:
         where = ":".join(str(p) for p in (self.file, self.line, self.column) if p is not None)
         layer = f"layer '{self.layer}': " if self.layer else ""
-        return f"{where}: {layer}{self.message}"
+        return printable(f"{where}: {layer}{self.message}")
 
 
 @dataclass(frozen=True)
@@ -140,4 +141,4 @@ def github_line(f: Finding) -> str:
     title = "lstmcalc: invalid spec" if f.severity == "error" else "lstmcalc: expectation"
     parts.append(f"title={prop(title)}")
     layer = f"layer '{f.layer}': " if f.layer else ""
-    return f"::error {','.join(parts)}::{esc(layer + f.message)}"
+    return printable(f"::error {','.join(parts)}::{esc(layer + f.message)}")

@@ -65,8 +65,12 @@ def _mark(node) -> tuple[int, int]:
 def read_text(path: str) -> tuple[str, str]:
     """Return (display name, text) for a path or '-' (standard input)."""
     if path == "-":
-        data = sys.stdin.buffer.read(MAX_BYTES + 1)
         name = "<stdin>"
+        try:
+            data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        except (AttributeError, OSError, ValueError):  # closed (None), or not readable
+            raise SpecError(Problem("standard input is closed or cannot be read", file=name,
+                                    hint="pipe the spec in, or name the file")) from None
     else:
         name = path
         try:
