@@ -14,7 +14,7 @@ import sys
 import click
 
 from lstmcalc.errors import EXIT_BAD_INPUT, EXIT_BUG, Problem, SpecError
-from lstmcalc.render.terminal import edges, json_text, printable
+from lstmcalc.render.terminal import brief, edges, json_text, printable
 
 FORMATS = ("rich", "plain", "json")
 
@@ -43,10 +43,24 @@ def fail(problem: Problem, fmt: str | None):
     sys.exit(EXIT_BAD_INPUT)
 
 
+class Size(click.ParamType):
+    """A positive integer of at most 100 digits (a batch size)."""
+
+    name = "integer"
+
+    def convert(self, value, param, ctx):
+        text = str(value).strip()
+        if not text.isdigit() or len(text) > 100 or int(text) < 1:
+            self.fail(f"{brief(text)} is not a positive integer of at most 100 digits", param, ctx)
+        return int(text)
+
+
 class Guarded(click.Group):
     """Routes every error through one path, and every character written through `terminal.edges`."""
 
     def main(self, *args, **kwargs):
+        if hasattr(sys, "set_int_max_str_digits"):
+            sys.set_int_max_str_digits(0)  # exact sizes however large (literals are bounded by the reader)
         with edges():
             return super().main(*args, **kwargs)
 
@@ -98,7 +112,7 @@ def load_model(path: str, batch_size: int | None = None):
 @main.command()
 @click.argument("spec")
 @format_option("markdown")
-@click.option("--batch-size", type=click.IntRange(min=1), default=None, help="override the batch axis")
+@click.option("--batch-size", type=Size(), default=None, help="override the batch axis")
 @click.option("--expand", is_flag=True, help="show the layers inside wrappers")
 @click.option("--columns", default=None,
               help="comma-separated columns: shape,params,trainable,macs,memory (default shape,params)")
@@ -157,7 +171,7 @@ def show_comparison(model, fmt: str) -> None:
 @click.argument("spec")
 @format_option()
 @click.option("--seed", type=int, default=0, show_default=True, help="seed of the random weights and input")
-@click.option("--batch-size", type=click.IntRange(min=1), default=2, show_default=True)
+@click.option("--batch-size", type=Size(), default=2, show_default=True)
 @click.option("--force", is_flag=True, help="run even if the size guard refuses")
 def verify(spec, fmt, seed, batch_size, force):
     """Run the reference forward pass on random weights; check every layer's
@@ -231,14 +245,16 @@ def run(spec, weights_path, input_path, layer, fmt, force):
 
 
 def option_value(option: str, text: str):
-    """A layer argument typed on the command line, read as a YAML value (128, true, [3], relu)."""
-    import yaml
+    """A layer argument typed on the command line, read as a YAML value (128, true, [3], relu),
+    with the spec reader's checks (tags, depth, digits)."""
+    from lstmcalc.sources.yaml_text import load
 
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
-        raise click.BadParameter(f"{text!r} is not a value (a number, true/false, a name or a [list])",
+        value = load(text, "<command line>")
+    except SpecError as e:
+        raise click.BadParameter(f"{printable(e.problem.message)} (a number, true/false, a name or a [list])",
                                  param_hint=option) from None
+    return json.loads(json.dumps(value, default=str))  # plain values, for the one-layer spec
 
 
 def adhoc_spec(type_name: str, options: list[str], input_shape: str | None, framework: str):
@@ -284,7 +300,7 @@ def adhoc_spec(type_name: str, options: list[str], input_shape: str | None, fram
 @click.option("--input-shape", default=None, help="ad-hoc form: the input shape without batch, e.g. 50,10")
 @click.option("--framework", type=click.Choice(["keras", "pytorch"]), default="keras",
               help="ad-hoc form: the dialect of the layer type")
-@click.option("--batch-size", type=click.IntRange(min=1), default=None, help="override the batch axis")
+@click.option("--batch-size", type=Size(), default=None, help="override the batch axis")
 @click.pass_context
 def explain(ctx, spec, layer, fmt, input_shape, framework, batch_size):
     """Take one layer apart: shapes and why, weights, formula, equations, cost.

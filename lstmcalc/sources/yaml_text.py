@@ -15,10 +15,14 @@ import sys
 import yaml
 
 from lstmcalc.errors import Problem, SpecError
+from lstmcalc.render.terminal import brief
 
 MAX_BYTES = 5 * 1024 * 1024  # no real spec comes near this
 MAX_NODES = 200_000  # values produced after alias expansion
 MAX_DEPTH = 200
+MAX_DIGITS = 100  # an integer literal longer than this is no size anyone means
+_KINDS = {"int": "integer", "float": "number", "bool": "true/false value", "timestamp": "date",
+          "binary": "base64 value", "null": "null"}
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SAFE_TAGS = {
@@ -202,10 +206,19 @@ class _Converter:
                 out.append(self.convert(item, depth + 1))
                 out.item_marks.append(_mark(item))
             return out
+        return self._scalar(node)
+
+    def _scalar(self, node):
+        """A scalar's value; a value its tag cannot hold (!!int abc, 2020-02-30, 0x) is a bad value, not a crash."""
+        kind = _KINDS.get(node.tag.rsplit(":", 1)[-1], "value")
+        if kind == "integer" and sum(c.isdigit() for c in node.value) > MAX_DIGITS:
+            self.fail(node, f"an integer of {sum(c.isdigit() for c in node.value):,} digits",
+                      f"lstmcalc reads integers of up to {MAX_DIGITS} digits")
         try:
             return self.scalars.construct_object(node)
-        except yaml.YAMLError as e:
-            self.fail(node, f"bad value: {e}")
+        except (yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError, OverflowError):
+            self.fail(node, f"{brief(node.value)} is not a valid {kind}",
+                      "write a valid one, or put it in quotes if it is meant as text")
 
     def _mapping(self, node, depth):
         out = MarkedDict()
