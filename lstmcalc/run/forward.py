@@ -103,7 +103,7 @@ def memory_bytes() -> int | None:
 def guard(model: Model, force: bool) -> None:
     ops, size = estimate(model)
     memory = memory_bytes()
-    if memory is not None and size > memory:  # not even --force: it would only be killed
+    if force and memory is not None and size > memory:  # --force cannot help: it would only be killed
         raise SpecError(Problem(
             f"this forward pass would need about {size // 1024**3:,} GB, more than this machine's "
             f"{memory // 1024**3:,} GB of memory", file=model.spec.file,
