@@ -198,19 +198,6 @@ def verify(spec, fmt, seed, batch_size, force):
     sys.exit(0 if ok else 1)
 
 
-def read_json(path: str, what: str):
-    from lstmcalc.sources.yaml_text import read_text
-
-    name, text = read_text(path)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as e:
-        raise SpecError(Problem(f"{what} is not valid JSON: {e.msg}", file=name, line=e.lineno,
-                                column=e.colno)) from None
-    except RecursionError:
-        raise SpecError(Problem(f"{what} is nested too deeply", file=name)) from None
-
-
 @main.command()
 @click.argument("spec")
 @click.option("--weights", "weights_path", required=True, help="weights JSON (Keras names and layouts)")
@@ -222,17 +209,23 @@ def run(spec, weights_path, input_path, layer, fmt, force):
     """The reference forward pass on given weights and input."""
     remember_format(fmt)
     from lstmcalc.run import forward
+    from lstmcalc.sources.json_files import INPUT_FILE, WEIGHTS_FILE, read_json
 
+    if [spec, weights_path, input_path].count("-") > 1:
+        raise click.UsageError("only one of SPEC, --weights and --input can be standard input (-)")
     model = load_model(spec)
     if layer is not None and model.get(layer) is None:
         raise SpecError(Problem(f"no layer named '{layer}'", file=model.spec.file,
                                 hint="layers: " + ", ".join(model.names)))
-    weights = read_json(weights_path, "the weights file")
-    x = read_json(input_path, "the input file")
+    weights = read_json(weights_path, WEIGHTS_FILE)
+    x = read_json(input_path, INPUT_FILE)
     model = forward.check_input(model, x, input_path)
     forward.check_weights(model, weights, weights_path)
     forward.guard(model, force)
-    y = forward.forward(model, weights, x, layer)
+    try:
+        y = forward.forward(model, weights, x, layer)
+    except SpecError as e:  # a value the data holds (a token id out of range): the input file's
+        raise e.located(file="<stdin>" if input_path == "-" else input_path) from None
     fmt = default_format(fmt)
     if fmt == "json":
         from lstmcalc.run.tensor import finite_or_null
@@ -272,6 +265,10 @@ def adhoc_spec(type_name: str, options: list[str], input_shape: str | None, fram
         key = opt[2:].replace("-", "_")
         if "=" in key:
             key, value = key.split("=", 1)
+        if key == "type":
+            raise click.UsageError(f"the layer type is the first argument ({printable(type_name)!r}); remove "
+                                   f"{printable(opt)}")
+        if "=" in opt:
             layer[key] = option_value(opt, value)
         elif i + 1 < len(options) and not options[i + 1].startswith("--"):
             layer[key] = option_value(opt, options[i + 1])

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from lstmcalc.render.terminal import brief
+
 REQUIRED = object()
 
 ACTIVATIONS = (
@@ -121,7 +123,7 @@ def validate(arg: Arg, value):
             return None
         raise ArgError(f"{arg.name} must be {_describe(arg)}, not null")
     wrong = ArgError(
-        f"{arg.name} must be {_describe(arg)}, got {value!r}",
+        f"{arg.name} must be {_describe(arg)}, got {brief(value)}",
         None,
     )
     kind = arg.kind
@@ -154,7 +156,7 @@ def validate(arg: Arg, value):
     if kind == "activation":
         if isinstance(value, str) and value.lower() in ACTIVATIONS:
             return value.lower()
-        raise ArgError(f"{arg.name}: unknown activation {value!r}",
+        raise ArgError(f"{arg.name}: unknown activation {brief(value)}",
                        "use one of " + ", ".join(ACTIVATIONS[:6]) + ", ...")
     if kind == "object":
         if isinstance(value, (str, dict, int, float)):

@@ -54,6 +54,11 @@ def brief(value: object, limit: int = 60) -> str:
     return s if len(s) <= limit else f"{s[:limit]}... ({len(s):,} characters)"
 
 
+def clip(text: str, limit: int = 400) -> str:
+    """A message part cut to about `limit` characters (a value from the input can be megabytes long)."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+
+
 def json_text(text: str) -> str:
     """JSON text (from json.dumps) with the unsafe characters as \\u escapes: the same JSON value."""
     def esc(m: re.Match) -> str:

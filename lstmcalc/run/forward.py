@@ -144,8 +144,10 @@ def run_layers(model: Model, weights: dict, x, until: str | None = None):
 
 
 def forward(model: Model, weights: dict, x, layer: str | None = None):
-    """Output of the final layer (or of `layer`)."""
+    """Output of the final layer (or of `layer`; the input layer's output is the input)."""
     y = x
+    if layer == model.layers[0].name:
+        return x
     for step in run_layers(model, weights, x, layer):
         y = step[1]
     return y
@@ -290,6 +292,9 @@ def check_weights(model: Model, weights, file: str) -> None:
         if name not in known:
             raise SpecError(Problem(f"weights for '{name}', which is not a layer of the model", file=file,
                                     hint="layers: " + ", ".join(known)))
+        if not weight_tree(known[name]):
+            raise SpecError(Problem(f"weights for '{name}', a {known[name].display_type} layer, which has none",
+                                    file=file, hint=f"remove the entry '{name}'"))
     for r in model.layers[1:]:
         if weight_tree(r):
             _check_tree(r, weights.get(r.name), weight_tree(r), "", file)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
+from dataclasses import dataclass
 
 import yaml
 
@@ -66,38 +67,51 @@ def _mark(node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def read_text(path: str) -> tuple[str, str]:
+@dataclass(frozen=True)
+class FileKind:
+    """What a file is, for the messages about it and its size bound."""
+
+    noun: str  # "spec", "weights", "input"
+    example: str  # the kind of file to name instead
+    max_bytes: int
+    usual: str  # how big such a file usually is
+
+
+SPEC_FILE = FileKind("spec", "a .yaml file", MAX_BYTES, "a spec is a few kilobytes")
+
+
+def read_text(path: str, kind: FileKind = SPEC_FILE) -> tuple[str, str]:
     """Return (display name, text) for a path or '-' (standard input)."""
+    limit = kind.max_bytes
     if path == "-":
         name = "<stdin>"
         try:
-            data = sys.stdin.buffer.read(MAX_BYTES + 1)
+            data = sys.stdin.buffer.read(limit + 1)
         except (AttributeError, OSError, ValueError):  # closed (None), or not readable
-            raise SpecError(Problem("standard input is closed or cannot be read", file=name,
-                                    hint="pipe the spec in, or name the file")) from None
+            raise SpecError(Problem(f"standard input is closed or cannot be read (the {kind.noun} file)",
+                                    file=name, hint=f"pipe the {kind.noun} file in, or name it")) from None
     else:
         name = path
         try:
             st = os.stat(path)
         except FileNotFoundError:
             raise SpecError(Problem("no such file", file=name, hint="check the path")) from None
-        except OSError as e:
-            raise SpecError(Problem(f"cannot read: {e.strerror}", file=name)) from None
+        except (OSError, ValueError) as e:
+            raise SpecError(Problem(f"cannot read: {getattr(e, 'strerror', None) or e}", file=name)) from None
         if stat.S_ISDIR(st.st_mode):
-            raise SpecError(
-                Problem("is a directory, not a spec file", file=name, hint="name a .yaml file inside it")
-            )
+            raise SpecError(Problem(f"is a directory, not a {kind.noun} file", file=name,
+                                    hint=f"name {kind.example} inside it"))
         if stat.S_ISFIFO(st.st_mode) or stat.S_ISSOCK(st.st_mode):
-            raise SpecError(Problem("not a regular file", file=name, hint="pass a .yaml file or '-'"))
+            raise SpecError(Problem(f"the {kind.noun} file is not a regular file", file=name,
+                                    hint=f"pass {kind.example} or '-'"))
         try:
             with open(path, "rb") as f:
-                data = f.read(MAX_BYTES + 1)
+                data = f.read(limit + 1)
         except OSError as e:
             raise SpecError(Problem(f"cannot read: {e.strerror}", file=name)) from None
-    if len(data) > MAX_BYTES:
-        raise SpecError(
-            Problem(f"file is larger than {MAX_BYTES // (1024 * 1024)} MB; a spec is a few kilobytes", file=name)
-        )
+    if len(data) > limit:
+        what = "file" if kind is SPEC_FILE else f"the {kind.noun} file"
+        raise SpecError(Problem(f"{what} is larger than {limit // (1024 * 1024)} MB; {kind.usual}", file=name))
     return name, decode(data, name)
 
 
