@@ -14,6 +14,7 @@ import sys
 import click
 
 from lstmcalc.errors import EXIT_BAD_INPUT, EXIT_BUG, Problem, SpecError
+from lstmcalc.render.terminal import brief, edges, json_text, printable
 
 FORMATS = ("rich", "plain", "json")
 
@@ -31,7 +32,7 @@ def format_option(*extra: str, name: str = "plain"):
 
 
 def emit_json(data) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    click.echo(json_text(json.dumps(data, indent=2, ensure_ascii=False)))
 
 
 def fail(problem: Problem, fmt: str | None):
@@ -42,8 +43,26 @@ def fail(problem: Problem, fmt: str | None):
     sys.exit(EXIT_BAD_INPUT)
 
 
+class Size(click.ParamType):
+    """A positive integer of at most 100 digits (a batch size)."""
+
+    name = "integer"
+
+    def convert(self, value, param, ctx):
+        text = str(value).strip()
+        if not text.isdigit() or len(text) > 100 or int(text) < 1:
+            self.fail(f"{brief(text)} is not a positive integer of at most 100 digits", param, ctx)
+        return int(text)
+
+
 class Guarded(click.Group):
-    """Routes every error through one path."""
+    """Routes every error through one path, and every character written through `terminal.edges`."""
+
+    def main(self, *args, **kwargs):
+        if hasattr(sys, "set_int_max_str_digits"):
+            sys.set_int_max_str_digits(0)  # exact sizes however large (literals are bounded by the reader)
+        with edges():
+            return super().main(*args, **kwargs)
 
     def invoke(self, ctx):
         try:
@@ -52,6 +71,8 @@ class Guarded(click.Group):
             fail(e.problem, ctx.meta.get("fmt"))
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
+        except MemoryError:
+            fail(Problem("out of memory", hint="use smaller sizes or a smaller batch"), ctx.meta.get("fmt"))
         except KeyboardInterrupt:
             click.echo("lstmcalc: interrupted", err=True)
             sys.exit(130)
@@ -59,7 +80,7 @@ class Guarded(click.Group):
             if ctx.meta.get("debug"):
                 raise
             click.echo(
-                f"lstmcalc: internal error (a bug in lstmcalc): {type(e).__name__}: {e}\n"
+                f"lstmcalc: internal error (a bug in lstmcalc): {type(e).__name__}: {printable(e)[:500]}\n"
                 "Please report it with the spec that caused it; run with --debug for the traceback.",
                 err=True,
             )
@@ -95,7 +116,7 @@ def load_model(path: str, batch_size: int | None = None):
 @main.command()
 @click.argument("spec")
 @format_option("markdown")
-@click.option("--batch-size", type=click.IntRange(min=1), default=None, help="override the batch axis")
+@click.option("--batch-size", type=Size(), default=None, help="override the batch axis")
 @click.option("--expand", is_flag=True, help="show the layers inside wrappers")
 @click.option("--columns", default=None,
               help="comma-separated columns: shape,params,trainable,macs,memory (default shape,params)")
@@ -155,7 +176,7 @@ def show_comparison(model, fmt: str) -> None:
 @click.argument("spec")
 @format_option()
 @click.option("--seed", type=int, default=0, show_default=True, help="seed of the random weights and input")
-@click.option("--batch-size", type=click.IntRange(min=1), default=2, show_default=True)
+@click.option("--batch-size", type=Size(), default=2, show_default=True)
 @click.option("--force", is_flag=True, help="run even if the size guard refuses")
 def verify(spec, fmt, seed, batch_size, force):
     """Run the reference forward pass on random weights; check every layer's
@@ -183,19 +204,6 @@ def verify(spec, fmt, seed, batch_size, force):
     sys.exit(0 if ok else 1)
 
 
-def read_json(path: str, what: str):
-    from lstmcalc.sources.yaml_text import read_text
-
-    name, text = read_text(path)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as e:
-        raise SpecError(Problem(f"{what} is not valid JSON: {e.msg}", file=name, line=e.lineno,
-                                column=e.colno)) from None
-    except RecursionError:
-        raise SpecError(Problem(f"{what} is nested too deeply", file=name)) from None
-
-
 @main.command()
 @click.argument("spec")
 @click.option("--weights", "weights_path", required=True, help="weights JSON (Keras names and layouts)")
@@ -207,17 +215,23 @@ def run(spec, weights_path, input_path, layer, fmt, force):
     """The reference forward pass on given weights and input."""
     remember_format(fmt)
     from lstmcalc.run import forward
+    from lstmcalc.sources.json_files import INPUT_FILE, WEIGHTS_FILE, read_json
 
+    if [spec, weights_path, input_path].count("-") > 1:
+        raise click.UsageError("only one of SPEC, --weights and --input can be standard input (-)")
     model = load_model(spec)
     if layer is not None and model.get(layer) is None:
         raise SpecError(Problem(f"no layer named '{layer}'", file=model.spec.file,
                                 hint="layers: " + ", ".join(model.names)))
-    weights = read_json(weights_path, "the weights file")
-    x = read_json(input_path, "the input file")
+    weights = read_json(weights_path, WEIGHTS_FILE)
+    x = read_json(input_path, INPUT_FILE)
     model, inputs = forward.check_inputs(model, x, input_path)
     forward.check_weights(model, weights, weights_path)
     forward.guard(model, force)
-    y = forward.forward(model, weights, inputs, layer)
+    try:
+        y = forward.forward(model, weights, inputs, layer)
+    except SpecError as e:  # a value the data holds (a token id out of range): the input file's
+        raise e.located(file="<stdin>" if input_path == "-" else input_path) from None
     several = layer is None and len(model.outputs) > 1
     fmt = default_format(fmt)
     if fmt == "json":
@@ -235,14 +249,16 @@ def run(spec, weights_path, input_path, layer, fmt, force):
 
 
 def option_value(option: str, text: str):
-    """A layer argument typed on the command line, read as a YAML value (128, true, [3], relu)."""
-    import yaml
+    """A layer argument typed on the command line, read as a YAML value (128, true, [3], relu),
+    with the spec reader's checks (tags, depth, digits)."""
+    from lstmcalc.sources.yaml_text import load
 
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
-        raise click.BadParameter(f"{text!r} is not a value (a number, true/false, a name or a [list])",
+        value = load(text, "<command line>")
+    except SpecError as e:
+        raise click.BadParameter(f"{printable(e.problem.message)} (a number, true/false, a name or a [list])",
                                  param_hint=option) from None
+    return json.loads(json.dumps(value, default=str))  # plain values, for the one-layer spec
 
 
 def adhoc_spec(type_name: str, options: list[str], input_shape: str | None, framework: str):
@@ -260,6 +276,10 @@ def adhoc_spec(type_name: str, options: list[str], input_shape: str | None, fram
         key = opt[2:].replace("-", "_")
         if "=" in key:
             key, value = key.split("=", 1)
+        if key == "type":
+            raise click.UsageError(f"the layer type is the first argument ({printable(type_name)!r}); remove "
+                                   f"{printable(opt)}")
+        if "=" in opt:
             layer[key] = option_value(opt, value)
         elif i + 1 < len(options) and not options[i + 1].startswith("--"):
             layer[key] = option_value(opt, options[i + 1])
@@ -288,7 +308,7 @@ def adhoc_spec(type_name: str, options: list[str], input_shape: str | None, fram
 @click.option("--input-shape", default=None, help="ad-hoc form: the input shape without batch, e.g. 50,10")
 @click.option("--framework", type=click.Choice(["keras", "pytorch"]), default="keras",
               help="ad-hoc form: the dialect of the layer type")
-@click.option("--batch-size", type=click.IntRange(min=1), default=None, help="override the batch axis")
+@click.option("--batch-size", type=Size(), default=None, help="override the batch axis")
 @click.pass_context
 def explain(ctx, spec, layer, fmt, input_shape, framework, batch_size):
     """Take one layer apart: shapes and why, weights, formula, equations, cost.
@@ -355,9 +375,12 @@ def check(specs, fmt, update):
         if update and spec is not None and found:
             if path == "-":
                 raise click.UsageError("--update cannot rewrite standard input")
-            check_module.write_update(path, check_module.updated_text(text, spec, model))
-            updated += 1
-            found = [f for f in found if f.field == "max_params"]  # a bound: never rewritten
+            try:
+                check_module.update(path, text, spec, model)
+                updated += 1
+                found = [f for f in found if f.field == "max_params"]  # a bound: never rewritten
+            except SpecError as e:  # refused: the file is untouched
+                found = [check_module.error_finding(e.problem)]
         findings += found
         invalid += any(f.severity == "error" for f in found)
         failing += bool(found) and not any(f.severity == "error" for f in found)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from lstmcalc.render.terminal import clip, printable
+
 EXIT_OK = 0
 EXIT_DISAGREE = 1
 EXIT_BAD_INPUT = 2
@@ -46,10 +48,10 @@ class Problem:
             head += f"layer '{self.layer}'{kind}: "
         elif self.index is not None:  # an unnamed layer: its position in layers:
             head += f"layer #{self.index + 1}{kind}: "
-        body = self.message
+        body = clip(self.message)
         if self.hint:
-            body += f"; {self.hint}"
-        return head + body
+            body += f"; {clip(self.hint)}"
+        return printable(head + body)
 
     def as_dict(self) -> dict:
         return {
@@ -59,8 +61,8 @@ class Problem:
             "layer": self.layer,
             "layer_type": self.layer_type,
             "index": self.index,
-            "message": self.message,
-            "hint": self.hint,
+            "message": clip(self.message),
+            "hint": None if self.hint is None else clip(self.hint),
         }
 
 

@@ -8,16 +8,15 @@ layout stay as they were).
 
 from __future__ import annotations
 
-import glob
-import os
 from dataclasses import dataclass
 
 from lstmcalc.errors import Problem, SpecError
 from lstmcalc.graph.build import Model, build
+from lstmcalc.render.terminal import printable
+from lstmcalc.sources.paths import expand as expand_paths  # noqa: F401 (the CLI's entry)
+from lstmcalc.sources.rewrite import flow, update_file
 from lstmcalc.sources.spec import ModelSpec, parse
 from lstmcalc.sources.yaml_text import read_text
-
-SPEC_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,7 @@ class Finding:
     def text(self) -> str:
         where = ":".join(str(p) for p in (self.file, self.line, self.column) if p is not None)
         layer = f"layer '{self.layer}': " if self.layer else ""
-        return f"{where}: {layer}{self.message}"
+        return printable(f"{where}: {layer}{self.message}")
 
 
 @dataclass(frozen=True)
@@ -51,6 +50,7 @@ class Expectation:
     layer: str | None
     expected: object
     actual: object
+    path: tuple = ()  # keys and indices from the document root to the value, for --update
 
     @property
     def holds(self) -> bool:
@@ -59,27 +59,10 @@ class Expectation:
         return self.expected == self.actual
 
 
-def expand_paths(paths: list[str]) -> list[str]:
-    """Files as given, directories searched for *.yaml / *.yml, globs expanded."""
-    out: list[str] = []
-    for p in paths:
-        if p == "-" or os.path.isfile(p):
-            out.append(p)
-        elif os.path.isdir(p):
-            found = [os.path.join(root, f) for root, _, files in os.walk(p) for f in files
-                     if f.endswith(SPEC_SUFFIXES)]
-            out.extend(sorted(found))
-        elif any(ch in p for ch in "*?["):
-            out.extend(sorted(m for m in glob.glob(p, recursive=True) if os.path.isfile(m)))
-        else:
-            out.append(p)  # reported as missing by the loader
-    return out
-
-
 def _fmt(v) -> str:
     if isinstance(v, int):
         return f"{v:,}"
-    return yaml_value(v)
+    return flow(v)
 
 
 def unbatched(r) -> list:
@@ -105,12 +88,13 @@ def expectations(spec: ModelSpec, model: Model) -> list[Expectation]:
             "max_params": model.total_params,
             "output_shape": model_output_shape(model),
         }
-        out += [Expectation(spec.expect, k, None, v, actual[k]) for k, v in spec.expect.items()]
+        out += [Expectation(spec.expect, k, None, v, actual[k], ("expect", k)) for k, v in spec.expect.items()]
     for layer in spec.layers:
         if layer.expect:
             r = model.get(layer.name)
             actual = {"output_shape": unbatched(r), "params": r.params}
-            out += [Expectation(layer.expect, k, layer.name, v, actual[k]) for k, v in layer.expect.items()]
+            out += [Expectation(layer.expect, k, layer.name, v, actual[k], ("layers", layer.index, "expect", k))
+                    for k, v in layer.expect.items()]
     return out
 
 
@@ -123,7 +107,8 @@ def _finding(file: str, e: Expectation) -> Finding:
     return Finding(file, line, col, e.layer, e.key, e.expected, e.actual, "failure", msg)
 
 
-def _error(p: Problem) -> Finding:
+def error_finding(p: Problem) -> Finding:
+    """An invalid spec (or a refused update) as a finding of severity "error"."""
     return Finding(p.file or "<spec>", p.line, p.column, p.layer, None, None, None, "error",
                    p.message + (f"; {p.hint}" if p.hint else ""))
 
@@ -132,37 +117,19 @@ def check_file(path: str) -> tuple[list[Finding], ModelSpec | None, Model | None
     """(findings, spec, model, text) for one file; invalid specs give one error finding."""
     try:
         name, text = read_text(path)
-        spec = parse(text, name, exact_offsets=True)
+        spec = parse(text, name)
         model = build(spec)
     except SpecError as e:
-        return [_error(e.problem)], None, None, None
+        return [error_finding(e.problem)], None, None, None
     findings = [_finding(spec.file, e) for e in expectations(spec, model) if not e.holds]
     return findings, spec, model, text
 
 
-def yaml_value(v) -> str:
-    if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(yaml_value(d) for d in v) + "]"
-    return "null" if v is None else str(v)
-
-
-def updated_text(text: str, spec: ModelSpec, model: Model) -> str:
-    """The spec's text with every failing expected number replaced by the actual one."""
-    edits = []
-    for e in expectations(spec, model):
-        if e.key != "max_params" and not e.holds:
-            start, end = e.spec_block.value_spans[e.key]
-            edits.append((start, end, yaml_value(e.actual)))
-    for start, end, new in sorted(edits, reverse=True):
-        text = text[:start] + new + text[end:]
-    return text
-
-
-def write_update(path: str, text: str) -> None:
-    tmp = f"{path}.lstmcalc-tmp"
-    with open(tmp, "w", encoding="utf-8", newline="") as f:
-        f.write(text)
-    os.replace(tmp, path)
+def update(path: str, text: str, spec: ModelSpec, model: Model) -> None:
+    """Write the actual value of every failing expectation into the file (max_params, a bound, is kept)."""
+    changes = [(e.path, e.actual, f"expect: {e.key}" + (f" of layer '{e.layer}'" if e.layer else ""))
+               for e in expectations(spec, model) if e.key != "max_params" and not e.holds]
+    update_file(path, text, changes)
 
 
 def github_line(f: Finding) -> str:
@@ -180,4 +147,4 @@ def github_line(f: Finding) -> str:
     title = "lstmcalc: invalid spec" if f.severity == "error" else "lstmcalc: expectation"
     parts.append(f"title={prop(title)}")
     layer = f"layer '{f.layer}': " if f.layer else ""
-    return f"::error {','.join(parts)}::{esc(layer + f.message)}"
+    return printable(f"::error {','.join(parts)}::{esc(layer + f.message)}")

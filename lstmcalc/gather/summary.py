@@ -56,12 +56,12 @@ class Row:
 
 
 def readable_size(n: float) -> str:
-    """Keras 3's readable_memory_size: 1024-based, two decimals."""
+    """Keras 3's readable_memory_size: 1024-based, two decimals (exact for sizes past floating point)."""
     for unit in ("B", "KB", "MB", "GB", "TB", "PB"):
-        if n / 1024 < 1:
+        if n < 1024:
             return f"{n:.2f} {unit}"
-        n /= 1024
-    return f"{n:.2f} EB"
+        n = n / 1024 if n < 2**1000 else n // 1024
+    return f"{n:.2f} EB" if n < 2**1000 else f"{int(n):,} EB"
 
 
 def batch_of(model: Model, batch: int | None) -> int:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from difflib import get_close_matches
 from typing import Any
 
+from lstmcalc.render.terminal import brief
+
 REQUIRED = object()
 
 # Keras 3 looks these identifiers up exactly (case-sensitively): the names its
@@ -152,6 +154,8 @@ def _is_number(v) -> bool:
 
 
 def _bounds(arg: Arg, v):
+    if v != v and (arg.minimum is not None or arg.maximum is not None):  # NaN is in no range
+        raise ArgError(f"{arg.name} must be a number in its range, got nan", "write a number such as 0.5")
     if arg.minimum is not None and v < arg.minimum:
         raise ArgError(f"{arg.name} must be at least {arg.minimum:g}, got {v}")
     if arg.maximum is not None and v > arg.maximum:
@@ -166,7 +170,7 @@ def validate(arg: Arg, value):
             return None
         raise ArgError(f"{arg.name} must be {_describe(arg)}, not null")
     wrong = ArgError(
-        f"{arg.name} must be {_describe(arg)}, got {value!r}",
+        f"{arg.name} must be {_describe(arg)}, got {brief(value)}",
         None,
     )
     kind = arg.kind
@@ -179,7 +183,11 @@ def validate(arg: Arg, value):
     if kind == "float":
         if not _is_number(value):
             raise wrong
-        return _bounds(arg, float(value))
+        try:
+            value = float(value)
+        except OverflowError:
+            raise ArgError(f"{arg.name} is too large for a floating-point number", "write a smaller number") from None
+        return _bounds(arg, value)
     if kind == "bool":
         if not isinstance(value, bool):
             raise wrong

@@ -156,11 +156,15 @@ class Conv1D(LayerType):
             else:
                 left, right = same_padding(length, self.span(a), st)
             zero = [0.0] * len(seq[0]) if seq else []
-            padded = [zero] * left + list(seq) + [zero] * right
-            n_out = (len(padded) - self.span(a)) // st + 1
+
+            def padded(i, seq=seq, left=left, zero=zero):  # the padding is never built: it can be huge
+                i -= left
+                return seq[i] if 0 <= i < len(seq) else zero
+
+            n_out = (left + length + right - self.span(a)) // st + 1
             rows = []
             for p in range(n_out):
-                window = [padded[p * st + t * d] for t in range(k)]
+                window = [padded(p * st + t * d) for t in range(k)]
                 row = []
                 for j in range(f):
                     lo = (j // fg) * cg

@@ -5,6 +5,7 @@ from __future__ import annotations
 from lstmcalc.errors import ShapeError, SpecError
 from lstmcalc.layers.args import Arg, weight_args
 from lstmcalc.layers.base import Formula, LayerType, WeightSpec, need_known
+from lstmcalc.render.terminal import brief
 from lstmcalc.run.tensor import activation, add, map_vectors, matvec, shape_of, transpose
 from lstmcalc.shapes import fmt_shape
 
@@ -168,7 +169,7 @@ class Embedding(LayerType):
                 return [look(t) for t in v]
             i = int(v)  # Keras casts other inputs to int32 (truncating)
             if not 0 <= i < a.input_dim:
-                raise SpecError(f"token id {v!r} is not an integer in [0, {a.input_dim})",
+                raise SpecError(f"token id {brief(v)} is not an integer in [0, {a.input_dim})",
                                 hint="feed token ids to Embedding")
             return list(table[i])
 

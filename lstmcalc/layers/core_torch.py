@@ -14,6 +14,7 @@ from lstmcalc.layers.torch_base import (
     map_last,
     width_arg,
 )
+from lstmcalc.render.terminal import brief
 from lstmcalc.run.tensor import add, flatten, matvec, reshape, shape_of
 from lstmcalc.shapes import fmt_shape
 
@@ -131,7 +132,7 @@ class Embedding(TorchModule):
             if isinstance(v, list):
                 return [look(t) for t in v]
             if isinstance(v, bool) or not isinstance(v, int):
-                raise SpecError(f"Embedding takes integer ids (torch.long), got {v!r}",
+                raise SpecError(f"Embedding takes integer ids (torch.long), got {brief(v)}",
                                 hint="feed token ids as integers")
             if not 0 <= v < a.num_embeddings:
                 raise SpecError(f"id {v} is out of range [0, {a.num_embeddings})", hint="index out of range")

@@ -198,7 +198,7 @@ class LayerNormalization(LayerType):
         def normalise(v):
             n = len(v)
             mean = sum(v) / n
-            var = sum((e - mean) ** 2 for e in v) / n
+            var = sum((e - mean) * (e - mean) for e in v) / n
             inv = rsqrt(var + a.epsilon)
             if a.rms_scaling:
                 y = [e * inv for e in v]

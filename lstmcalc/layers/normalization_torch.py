@@ -81,7 +81,7 @@ class LayerNorm(TorchModule):
         def normalise(block):
             v = flatten(block)
             mean = sum(v) / len(v)
-            inv = rsqrt(sum((e - mean) ** 2 for e in v) / len(v) + a.eps)
+            inv = rsqrt(sum((e - mean) * (e - mean) for e in v) / len(v) + a.eps)
             y = [(e - mean) * inv for e in v]
             if gamma is not None:
                 y = hadamard(y, gamma)
@@ -174,7 +174,7 @@ class BatchNorm1d(TorchModule):
         else:
             per_channel = [[v for sample in x for v in flatten(sample[c])] for c in range(len(x[0]))]
             mean = [sum(v) / len(v) for v in per_channel]
-            var = [sum((e - m) ** 2 for e in v) / len(v) for v, m in zip(per_channel, mean)]
+            var = [sum((e - m) * (e - m) for e in v) / len(v) for v, m in zip(per_channel, mean)]
         inv = [rsqrt(v + a.eps) * (gamma[c] if gamma else 1.0) for c, v in enumerate(var)]
         shift = [(beta[c] if beta else 0.0) - m * inv[c] for c, m in enumerate(mean)]
 

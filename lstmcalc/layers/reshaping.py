@@ -49,13 +49,13 @@ class Reshape(LayerType):
         target = a.target_shape
         if target is None:
             raise ShapeError("target_shape must be a list of sizes, not null")
+        if sum(d in (None, -1) for d in target) > 1:  # a null is inferred as -1 is, when the model runs
+            raise ShapeError(f"target_shape {list(target)} has more than one -1 (or null)", "infer at most one axis")
         if None in target:  # Keras keeps unknown entries unknown
             return (s[0],) + tuple(None if d in (None, -1) else d for d in target)
         if any(d < -1 or d == 0 for d in target):
             raise ShapeError(f"target_shape {list(target)} has a size that is not positive",
                              "use positive sizes and at most one -1")
-        if target.count(-1) > 1:
-            raise ShapeError(f"target_shape {list(target)} has more than one -1", "infer at most one axis")
         src = s[1:]
         if None in src:
             return (s[0],) + tuple(None if d == -1 else d for d in target)

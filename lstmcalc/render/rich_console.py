@@ -1,4 +1,9 @@
-"""The rich renderer, imported only when the rich format is chosen."""
+"""The rich renderer, imported only when the rich format is chosen.
+
+Every value goes in as a `Text` made by `shown` (escaped, never read as
+markup). A table that does not fit the terminal falls back to the plain
+layout, so that a narrow terminal never hides a number.
+"""
 
 from __future__ import annotations
 
@@ -7,39 +12,61 @@ from rich.table import Table
 from rich.text import Text
 
 from lstmcalc.gather.summary import COLUMNS, Row, cost_lines, param_lines
+from lstmcalc.render.terminal import printable, rich_file
+
+
+def shown(value: object, style: str | None = None) -> Text:
+    """A value as rich shows it: escaped, and never interpreted as markup."""
+    return Text(printable(value), style=style or "")
 
 
 def console() -> Console:
-    return Console(highlight=False)
+    out = Console(highlight=False, file=rich_file(), soft_wrap=True)
+    if out.width < 1:  # COLUMNS=0 or nonsense: rich would print nothing at all
+        out = Console(highlight=False, file=rich_file(), soft_wrap=True, width=80)
+    return out
 
 
 def summary(title: str, rows: list[Row], totals: dict, columns, cost: bool) -> None:
-    table = Table(title=f'Model: "{title}"', title_justify="left", show_lines=False)
+    out = console()
+    if not fits(out, rows, columns):
+        from lstmcalc.render.text import summary_plain
+
+        for line in summary_plain(title, rows, totals, columns, cost).splitlines():
+            out.print(shown(line))
+        return
+    table = Table(title=shown(f'Model: "{title}"'), title_justify="left", show_lines=False)
     table.add_column("Layer (type)", style="bold cyan")
     for c in columns:
         table.add_column(COLUMNS[c], justify="left" if c in ("shape", "connected") else "right",
                          style="green" if c == "params" else None)
     for r in rows:
-        label = Text("  " * r.depth + ("└ " if r.depth else "") + r.name)
-        label.append(f" ({r.type})", style="dim")
-        table.add_row(label, *(r.cell(c) for c in columns), style="dim" if r.depth else None)
-    out = console()
+        label = shown("  " * r.depth + ("└ " if r.depth else "") + r.name)
+        label.append(shown(f" ({r.type})", style="dim"))
+        table.add_row(label, *(shown(r.cell(c)) for c in columns), style="dim" if r.depth else None)
     out.print(table)
     for line in param_lines(totals):
         head, _, value = line.partition(": ")
-        out.print(Text(head + ": ", style="bold") + Text(value))
+        out.print(shown(head + ": ", style="bold") + shown(value))
     if cost:
         out.print()
         for line in cost_lines(totals):
-            out.print(line)
+            out.print(shown(line))
+
+
+def fits(out: Console, rows: list[Row], columns) -> bool:
+    """True if the boxed table fits the terminal without squeezing a cell."""
+    widths = [max(len(printable("  " * r.depth + "└ " + r.label)) for r in rows),
+              *(max(len(COLUMNS[c]), *(len(printable(r.cell(c))) for r in rows)) for c in columns)]
+    return sum(widths) + 3 * len(widths) + 1 <= out.width
 
 
 def text_block(lines: list[str], title: str | None = None) -> None:
     out = console()
     if title:
-        out.rule(title, align="left")
+        out.rule(shown(title), align="left")
     for line in lines:
-        out.print(Text(line))
+        out.print(shown(line))
 
 
 SECTIONS = ("Shape", "Weights", "Per gate", "Parameters", "Step equations", "How it works", "Cost")
@@ -49,10 +76,10 @@ def explain(lines: list[str]) -> None:
     out = console()
     for i, line in enumerate(lines):
         if i == 0:
-            out.print(Text(line, style="bold cyan"))
+            out.print(shown(line, style="bold cyan"))
         elif line.startswith(SECTIONS):
-            out.print(Text(line, style="bold"))
+            out.print(shown(line, style="bold"))
         elif line.lstrip().startswith("= "):
-            out.print(Text(line, style="green"))
+            out.print(shown(line, style="green"))
         else:
-            out.print(Text(line))
+            out.print(shown(line))

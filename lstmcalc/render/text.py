@@ -6,6 +6,7 @@ They turn finished values from `report.py` into text and compute nothing.
 from __future__ import annotations
 
 from lstmcalc.gather.summary import COLUMNS, Row, cost_lines, param_lines
+from lstmcalc.render.terminal import printable
 from lstmcalc.shapes import fmt_shape
 
 INDENT = "  "
@@ -13,12 +14,12 @@ LEFT = ("shape", "connected")  # columns of text; the others hold numbers and al
 
 
 def text_table(headers: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
-    """Fixed-width columns separated by two spaces; `right` holds right-aligned columns.
+    """Fixed-width columns separated by two spaces; `right` holds right-aligned columns. Cells are escaped.
 
     A cell with several lines (a graph row's "Connected to") continues on the
     following lines, the other columns left blank there.
     """
-    lines_of = [[c.split("\n") for c in r] for r in rows]
+    lines_of = [[[printable(part) for part in c.split("\n")] for c in r] for r in rows]
     widths = [max([len(h), *(len(part) for r in lines_of for part in r[i])]) for i, h in enumerate(headers)]
 
     def line(cells):
@@ -40,7 +41,7 @@ def _cells(rows: list[Row], columns) -> list[list[str]]:
 def summary_plain(title: str, rows: list[Row], totals: dict, columns, cost: bool) -> str:
     headers = ["Layer (type)", *(COLUMNS[c] for c in columns)]
     right = {i + 1 for i, c in enumerate(columns) if c not in LEFT}
-    out = [f'Model: "{title}"', *text_table(headers, _cells(rows, columns), right), *param_lines(totals)]
+    out = [printable(f'Model: "{title}"'), *text_table(headers, _cells(rows, columns), right), *param_lines(totals)]
     if cost:
         out += ["", *cost_lines(totals)]
     return "\n".join(out) + "\n"
@@ -48,11 +49,12 @@ def summary_plain(title: str, rows: list[Row], totals: dict, columns, cost: bool
 
 def summary_markdown(title: str, rows: list[Row], totals: dict, columns, cost: bool) -> str:
     headers = ["Layer (type)", *(COLUMNS[c] for c in columns)]
-    out = [f"**Model: {title}**", "", "| " + " | ".join(headers) + " |",
+    out = [printable(f"**Model: {title}**"), "", "| " + " | ".join(headers) + " |",
            "|" + "|".join("---:" if i and c not in LEFT else "---" for i, c in enumerate(("", *columns))) + "|"]
     for cells in _cells(rows, columns):
         cells[0] = cells[0].replace(INDENT, "&nbsp;&nbsp;")
-        out.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", "<br>") for c in cells) + " |")
+        out.append("| " + " | ".join("<br>".join(printable(part).replace("|", "\\|") for part in c.split("\n"))
+                                     for c in cells) + " |")
     out += ["", *(f"- {line}" for line in param_lines(totals))]
     if cost:
         out += [f"- {line}" for line in cost_lines(totals)]
@@ -65,7 +67,7 @@ def verify_lines(checks, ok: bool, seed: int, batch: int) -> list[str]:
              f"{c.actual_params:,}", "ok" if c.ok else "FAIL"] for c in checks]
     out = [f"verify: seed {seed}, batch {batch}", *text_table(headers, rows, {3, 4})]
     for c in checks:
-        out += [f"{c.name}: {p}" for p in c.problems]
+        out += [printable(f"{c.name}: {p}") for p in c.problems]
     out.append("all layers agree" if ok else "DISAGREEMENT: see above")
     return out
 

@@ -96,13 +96,29 @@ def estimate(model: Model) -> tuple[int, int]:
     return ops * batch, values * batch * BYTES_PER_VALUE
 
 
+def memory_bytes() -> int | None:
+    """This machine's physical memory, where the system says."""
+    import os
+
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
 def guard(model: Model, force: bool) -> None:
     ops, size = estimate(model)
+    memory = memory_bytes()
+    if force and memory is not None and size > memory:  # --force cannot help: it would only be killed
+        raise SpecError(Problem(
+            f"this forward pass would need about {size // 1024**3:,} GB, more than this machine's "
+            f"{memory // 1024**3:,} GB of memory", file=model.spec.file,
+            hint="use a smaller batch or smaller sizes"))
     if force or (ops <= MAX_OPS and size <= MAX_BYTES):
         return
     raise SpecError(Problem(
-        f"this forward pass would take about {ops / 25e6:,.0f} s ({ops:,} operations) and "
-        f"{size / 1024**3:,.1f} GB in pure Python",
+        f"this forward pass would take about {ops // 25_000_000:,} s ({ops:,} operations) and "
+        f"{size // 1024**3:,} GB in pure Python",
         file=model.spec.file,
         hint="use a smaller batch or smaller sizes, or pass --force to run it anyway",
     ))
@@ -374,6 +390,9 @@ def check_weights(model: Model, weights, file: str) -> None:
         if name not in known:
             raise SpecError(Problem(f"weights for '{name}', which is not a layer of the model", file=file,
                                     hint="layers: " + ", ".join(known)))
+        if not weight_tree(known[name]) and weights[name] != {}:  # an empty entry holds nothing
+            raise SpecError(Problem(f"weights for '{name}', a {known[name].display_type} layer, which has none",
+                                    file=file, hint=f"remove the entry '{name}'"))
     for r in model.layers:
         if r.type is not INPUT and weight_tree(r):
             _check_tree(r, weights.get(r.name), weight_tree(r), "", file)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from operator import mul
 
+from lstmcalc.render.terminal import brief
+
 Vector = list  # list[float]
 
 
@@ -47,9 +49,9 @@ def tensor_problem(x) -> str | None:
         v, depth = stack.pop()
         if depth == len(shape):
             if isinstance(v, bool) or not isinstance(v, (int, float)):
-                return f"it holds {v!r}, which is not a number"
+                return f"it holds {brief(v)}, which is not a number"
             if isinstance(v, float) and not math.isfinite(v):
-                return f"it holds {v!r}, which is not a finite number"
+                return f"it holds {brief(v)}, which is not a finite number"
             continue
         if not isinstance(v, list) or len(v) != shape[depth]:
             return "it is not rectangular (its lists differ in length or depth)"
@@ -212,7 +214,7 @@ _SCALAR = {
     "tanh_shrink": lambda v: v - math.tanh(v),
     "soft_shrink": lambda v: v - 0.5 if v > 0.5 else (v + 0.5 if v < -0.5 else 0.0),
     "hard_shrink": lambda v: v if abs(v) > 0.5 else 0.0,
-    "celu": lambda v: max(0.0, v) + min(0.0, math.expm1(v)),
+    "celu": lambda v: max(0.0, v) + math.expm1(min(0.0, v)),  # IEEE for any v (expm1 overflows past 709)
     "squareplus": lambda v: (v + math.sqrt(v * v + 4.0)) / 2.0,
     "sparse_plus": lambda v: 0.0 if v <= -1 else (v if v >= 1 else (v + 1.0) ** 2 / 4.0),
     "sparse_sigmoid": lambda v: 0.0 if v <= -1 else (1.0 if v >= 1 else 0.5 * (v + 1.0)),

@@ -12,14 +12,19 @@ import os
 import re
 import stat
 import sys
+from dataclasses import dataclass
 
 import yaml
 
 from lstmcalc.errors import Problem, SpecError
+from lstmcalc.render.terminal import brief
 
 MAX_BYTES = 5 * 1024 * 1024  # no real spec comes near this
 MAX_NODES = 200_000  # values produced after alias expansion
 MAX_DEPTH = 200
+MAX_DIGITS = 100  # an integer literal longer than this is no size anyone means
+_KINDS = {"int": "integer", "float": "number", "bool": "true/false value", "timestamp": "date",
+          "binary": "base64 value", "null": "null"}
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SAFE_TAGS = {
@@ -38,7 +43,6 @@ class MarkedDict(dict):
         super().__init__(*a, **kw)
         self.key_marks: dict = {}
         self.value_marks: dict = {}
-        self.value_spans: dict = {}  # key -> (start, end) character offsets of the value
 
     def mark_of(self, key) -> tuple[int | None, int | None]:
         return self.key_marks.get(key, (self.line, self.column))
@@ -64,34 +68,51 @@ def _mark(node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def read_text(path: str) -> tuple[str, str]:
+@dataclass(frozen=True)
+class FileKind:
+    """What a file is, for the messages about it and its size bound."""
+
+    noun: str  # "spec", "weights", "input"
+    example: str  # the kind of file to name instead
+    max_bytes: int
+    usual: str  # how big such a file usually is
+
+
+SPEC_FILE = FileKind("spec", "a .yaml file", MAX_BYTES, "a spec is a few kilobytes")
+
+
+def read_text(path: str, kind: FileKind = SPEC_FILE) -> tuple[str, str]:
     """Return (display name, text) for a path or '-' (standard input)."""
+    limit = kind.max_bytes
     if path == "-":
-        data = sys.stdin.buffer.read(MAX_BYTES + 1)
         name = "<stdin>"
+        try:
+            data = sys.stdin.buffer.read(limit + 1)
+        except (AttributeError, OSError, ValueError):  # closed (None), or not readable
+            raise SpecError(Problem(f"standard input is closed or cannot be read (the {kind.noun} file)",
+                                    file=name, hint=f"pipe the {kind.noun} file in, or name it")) from None
     else:
         name = path
         try:
             st = os.stat(path)
         except FileNotFoundError:
             raise SpecError(Problem("no such file", file=name, hint="check the path")) from None
-        except OSError as e:
-            raise SpecError(Problem(f"cannot read: {e.strerror}", file=name)) from None
+        except (OSError, ValueError) as e:
+            raise SpecError(Problem(f"cannot read: {getattr(e, 'strerror', None) or e}", file=name)) from None
         if stat.S_ISDIR(st.st_mode):
-            raise SpecError(
-                Problem("is a directory, not a spec file", file=name, hint="name a .yaml file inside it")
-            )
+            raise SpecError(Problem(f"is a directory, not a {kind.noun} file", file=name,
+                                    hint=f"name {kind.example} inside it"))
         if stat.S_ISFIFO(st.st_mode) or stat.S_ISSOCK(st.st_mode):
-            raise SpecError(Problem("not a regular file", file=name, hint="pass a .yaml file or '-'"))
+            raise SpecError(Problem(f"the {kind.noun} file is not a regular file", file=name,
+                                    hint=f"pass {kind.example} or '-'"))
         try:
             with open(path, "rb") as f:
-                data = f.read(MAX_BYTES + 1)
+                data = f.read(limit + 1)
         except OSError as e:
             raise SpecError(Problem(f"cannot read: {e.strerror}", file=name)) from None
-    if len(data) > MAX_BYTES:
-        raise SpecError(
-            Problem(f"file is larger than {MAX_BYTES // (1024 * 1024)} MB; a spec is a few kilobytes", file=name)
-        )
+    if len(data) > limit:
+        what = "file" if kind is SPEC_FILE else f"the {kind.noun} file"
+        raise SpecError(Problem(f"{what} is larger than {limit // (1024 * 1024)} MB; {kind.usual}", file=name))
     return name, decode(data, name)
 
 
@@ -205,10 +226,19 @@ class _Converter:
                 out.append(self.convert(item, depth + 1))
                 out.item_marks.append(_mark(item))
             return out
+        return self._scalar(node)
+
+    def _scalar(self, node):
+        """A scalar's value; a value its tag cannot hold (!!int abc, 2020-02-30, 0x) is a bad value, not a crash."""
+        kind = _KINDS.get(node.tag.rsplit(":", 1)[-1], "value")
+        if kind == "integer" and sum(c.isdigit() for c in node.value) > MAX_DIGITS:
+            self.fail(node, f"an integer of {sum(c.isdigit() for c in node.value):,} digits",
+                      f"lstmcalc reads integers of up to {MAX_DIGITS} digits")
         try:
             return self.scalars.construct_object(node)
-        except yaml.YAMLError as e:
-            self.fail(node, f"bad value: {e}")
+        except (yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError, OverflowError):
+            self.fail(node, f"{brief(node.value)} is not a valid {kind}",
+                      "write a valid one, or put it in quotes if it is meant as text")
 
     def _mapping(self, node, depth):
         out = MarkedDict()
@@ -226,5 +256,4 @@ class _Converter:
             out[key] = self.convert(value_node, depth + 1)
             out.key_marks[key] = _mark(key_node)
             out.value_marks[key] = _mark(value_node)
-            out.value_spans[key] = (value_node.start_mark.index, value_node.end_mark.index)
         return out
