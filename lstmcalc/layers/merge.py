@@ -270,6 +270,19 @@ class Minimum(Maximum):
 # -- Concatenate and Dot ------------------------------------------------------------------------
 
 
+def join_axis(axis: int, shapes, what: str, word: str) -> int:
+    """The axis (0 to rank - 1) that `what` (Concatenate, torch.cat) joins shapes of one rank along."""
+    ranks = {len(shape) for shape in shapes}
+    if len(ranks) > 1:
+        raise ShapeError(f"{what} needs inputs of one rank, got {fmt_shape(list(shapes))}",
+                         "reshape the inputs to the same number of axes")
+    rank = ranks.pop()
+    if not -rank <= axis < rank:
+        raise ShapeError(f"{word} {axis} is out of range for {rank}-D inputs",
+                         f"use {word} from {-rank} to {rank - 1} (-1: the last)")
+    return axis % rank
+
+
 class Concatenate(Merge):
     """Joins tensors along `axis` (`merging/concatenate.py`): inputs of one rank
     (batch, ...) whose other axes agree; the output's `axis` is the sum of theirs."""
@@ -279,15 +292,7 @@ class Concatenate(Merge):
                 structural=True),)
 
     def joined_axis(self, a, s) -> int:
-        ranks = {len(shape) for shape in s}
-        if len(ranks) > 1:
-            raise ShapeError(f"Concatenate needs inputs of one rank, got {fmt_shape(list(s))}",
-                             "reshape the inputs to the same number of axes")
-        rank = ranks.pop()
-        if not -rank <= a.axis < rank:
-            raise ShapeError(f"axis {a.axis} is out of range for {rank}-D inputs",
-                             f"use an axis from {-rank} to {rank - 1} (-1: the last)")
-        return a.axis % rank
+        return join_axis(a.axis, s, "Concatenate", "axis")
 
     def output_shape(self, a, s):
         self.check_count(s)

@@ -16,7 +16,7 @@ from operator import add
 from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg
 from lstmcalc.layers.base import mult
-from lstmcalc.layers.merge import broadcast_to, concat, zip_with
+from lstmcalc.layers.merge import broadcast_to, concat, join_axis, zip_with
 from lstmcalc.layers.torch_base import TorchModule
 from lstmcalc.run.tensor import shape_of
 from lstmcalc.shapes import fmt_shape
@@ -39,15 +39,7 @@ class Cat(TorchMerge):
     args = (Arg("dim", "int", 0, "axis to join along, batch axis included (torch's default 0)", structural=True),)
 
     def dim(self, a, s) -> int:
-        ranks = {len(shape) for shape in s}
-        if len(ranks) > 1:
-            raise ShapeError(f"torch.cat needs tensors of one rank, got {fmt_shape(list(s))}",
-                             "unsqueeze or reshape the inputs to the same number of axes")
-        rank = ranks.pop()
-        if not -rank <= a.dim < rank:
-            raise ShapeError(f"dim {a.dim} is out of range for {rank}-D tensors",
-                             f"use a dim from {-rank} to {rank - 1}")
-        return a.dim % rank
+        return join_axis(a.dim, s, "torch.cat", "dim")
 
     def output_shape(self, a, s):
         d = self.dim(a, s)
