@@ -57,8 +57,17 @@ def resolve(framework: str, layers) -> tuple:
 def lookup(registry: dict[str, LayerType], type_name: str) -> LayerType | None:
     """Find a type by its name or an alias (`MaxPool1D` is `MaxPooling1D`, as
     in Keras), ignoring case as the contract says (`lstm`, `Conv1d` ...)."""
-    lowered = {n.lower(): t for k, t in registry.items() for n in (k, *t.aliases)}
-    return lowered.get(type_name.lower())
+    return _lowered(id(registry), registry).get(type_name.lower())
+
+
+_LOWERED: dict[int, dict[str, LayerType]] = {}
+
+
+def _lowered(key: int, registry: dict[str, LayerType]) -> dict[str, LayerType]:
+    """Every name and alias in lower case, built once per registry."""
+    if key not in _LOWERED:
+        _LOWERED[key] = {n.lower(): t for k, t in registry.items() for n in (k, *t.aliases)}
+    return _LOWERED[key]
 
 
 __all__ = ["KERAS", "PYTORCH", "REGISTRIES", "batch_axis", "resolve", "Formula", "LayerType", "WeightSpec", "lookup"]

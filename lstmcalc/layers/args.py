@@ -9,6 +9,7 @@ from the same declarations (`schema.py`).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from typing import Any
@@ -317,6 +318,7 @@ def weight_args(**initializers) -> tuple[Arg, ...]:
     )
 
 
+@functools.cache
 def base_args(*, trainable: bool = True) -> tuple[Arg, ...]:
     """The keyword arguments every Keras layer accepts (keras.Layer.__init__)."""
     args = [

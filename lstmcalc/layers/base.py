@@ -11,6 +11,7 @@ Shapes are tuples that include the batch axis; `None` is a variable size.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from math import prod
 
 from lstmcalc.errors import ShapeError
@@ -63,7 +64,7 @@ class LayerType:
     max_rank: int | None = None
     rank_hint: str = ""
 
-    @property
+    @cached_property
     def all_args(self) -> tuple[Arg, ...]:
         """The layer's own arguments, then those of keras.Layer it does not redefine
         (Embedding's input_dim is the vocabulary size, not the Sequential-style one)."""
