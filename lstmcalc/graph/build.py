@@ -13,6 +13,7 @@ the order of the depth-first walk). Every command reads the records and nodes.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 from math import prod
 
 from lstmcalc.errors import Problem, ShapeError, SpecError
@@ -51,11 +52,11 @@ class LayerRecord:
     nodes: tuple[Node, ...] = ()  # one per call that the outputs depend on
     connected_to: tuple[str, ...] = ()  # Keras's "Connected to" cells, `NAME[node][tensor]`
 
-    @property
+    @cached_property
     def params(self) -> int:
         return sum(w.size for w in self.weights)
 
-    @property
+    @cached_property
     def trainable_params(self) -> int:
         return sum(w.size for w in self.weights if w.trainable)
 
@@ -147,11 +148,11 @@ class Model:
     def framework(self) -> str:
         return self.spec.framework
 
-    @property
+    @cached_property
     def total_params(self) -> int:
         return sum(r.params for r in self.layers)
 
-    @property
+    @cached_property
     def trainable_params(self) -> int:
         return sum(r.trainable_params for r in self.layers)
 
