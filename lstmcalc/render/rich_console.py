@@ -16,7 +16,9 @@ from lstmcalc.render.terminal import printable, rich_file
 
 
 def shown(value: object, style: str | None = None) -> Text:
-    """A value as rich shows it: escaped, and never interpreted as markup."""
+    """A value as rich shows it: escaped, and never interpreted as markup; a cell's own lines stay lines."""
+    if isinstance(value, str) and "\n" in value:
+        return Text("\n").join(Text(printable(part), style=style or "") for part in value.split("\n"))
     return Text(printable(value), style=style or "")
 
 
@@ -36,10 +38,13 @@ def summary(title: str, rows: list[Row], totals: dict, columns, cost: bool) -> N
             out.print(shown(line))
         return
     table = Table(title=shown(f'Model: "{title}"'), title_justify="left", show_lines=False)
-    table.add_column("Layer (type)", style="bold cyan")
+    table.add_column("Layer (type)", style="bold cyan", overflow="fold")
     for c in columns:
-        table.add_column(COLUMNS[c], justify="left" if c in ("shape", "connected") else "right",
-                         style="green" if c == "params" else None)
+        if c in TEXT_COLUMNS:  # text wraps inside its cell
+            table.add_column(COLUMNS[c], justify="left", overflow="fold", min_width=min(_width(rows, c), MIN_TEXT))
+        else:  # a number is never squeezed or wrapped
+            table.add_column(COLUMNS[c], justify="right", no_wrap=True, min_width=_width(rows, c),
+                             style="green" if c == "params" else None)
     for r in rows:
         label = shown("  " * r.depth + ("└ " if r.depth else "") + r.name)
         label.append(shown(f" ({r.type})", style="dim"))
@@ -54,10 +59,19 @@ def summary(title: str, rows: list[Row], totals: dict, columns, cost: bool) -> N
             out.print(shown(line))
 
 
+TEXT_COLUMNS = ("shape", "connected")
+MIN_TEXT = 12  # the narrowest a wrapped text column (name, shape, connections) stays readable
+
+
+def _width(rows: list[Row], c: str) -> int:
+    return max(len(COLUMNS[c]), *(len(printable(r.cell(c))) for r in rows))
+
+
 def fits(out: Console, rows: list[Row], columns) -> bool:
-    """True if the boxed table fits the terminal without squeezing a cell."""
-    widths = [max(len(printable("  " * r.depth + "└ " + r.label)) for r in rows),
-              *(max(len(COLUMNS[c]), *(len(printable(r.cell(c))) for r in rows)) for c in columns)]
+    """True if the boxed table fits the terminal with every number whole (text columns may wrap)."""
+    label = max(len(printable("  " * r.depth + "└ " + r.label)) for r in rows)
+    widths = [min(label, MIN_TEXT), *(min(_width(rows, c), MIN_TEXT) if c in TEXT_COLUMNS else _width(rows, c)
+                                      for c in columns)]
     return sum(widths) + 3 * len(widths) + 1 <= out.width
 
 
