@@ -19,24 +19,11 @@ It prints each time over the floor and the marginal cost per node from
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-
-
-def median_wall(cmd: list[str], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=ENV)
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+from common import median_wall
 
 
 def chain(n: int) -> str:

@@ -12,27 +12,10 @@
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-# Measure what an installed package does: with its bytecode cached.
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-
-
-def median_wall(cmd: list[str], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=ENV)
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+from common import ROOT, median_wall
 
 
 def generated_spec(n: int) -> str:
