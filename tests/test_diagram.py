@@ -212,7 +212,8 @@ def test_report_has_every_part(run, tmp_path):
     out = tmp_path / "seed.html"
     assert run("report", ROOT / "specs" / "seed.yaml", "-o", out).exit_code == 0
     page = out.read_text()
-    for part in ("<table class=\"summary\">", "137,217", "lstm1 (LSTM)", "71,168", "Total mult-adds", "PyTorch", "lstm1 unrolled", "(None, 50, 128)"):
+    for part in ("<table class=\"summary\">", "137,217", "lstm1 (LSTM)", "71,168", "Total mult-adds", "PyTorch",
+                 "lstm1 unrolled", "(None, 50, 128)", "Trainable params: 137,217 (536.00 KB)\nNon-trainable"):
         assert part in page, part
     assert "http" not in page.replace("http://www.w3.org/2000/svg", "")  # nothing from the network
     assert page.count("<svg") == 3  # the diagram and the two LSTMs unrolled

@@ -41,7 +41,8 @@ def table(r: Report) -> str:
 
 
 def _pre(lines) -> str:
-    return f"<pre>{esc(chr(10).join(lines))}</pre>\n"
+    text = "\n".join(esc(line) for line in lines)  # each line escaped: printable would show a newline as \\n
+    return f"<pre>{text}</pre>\n"
 
 
 def report_html(r: Report) -> str:
