@@ -94,9 +94,9 @@ def svg(scene: Scene, prefix: str = "d") -> str:
 PAGE_CSS = """
 body { font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; margin: 1.5rem; color: #1d2330; }
 .picture { overflow-x: auto; max-width: 100%; }
-.picture svg { max-width: 100%; height: auto; }
+.picture svg { max-width: none; }  /* on a narrow screen: scroll sideways, never shrink text */
 p.note { color: #555d6b; max-width: 60rem; }
-@media print { .picture { overflow: visible; } }
+@media print { .picture { overflow: visible; } .picture svg { max-width: 100%; height: auto; } }
 """
 
 
