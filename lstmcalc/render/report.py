@@ -11,6 +11,7 @@ from lstmcalc.gather.report import Report
 from lstmcalc.render.svg import PAGE_CSS, esc, figure, page
 
 TABLE_CSS = """
+div.scroll { overflow-x: auto; max-width: 100%; }
 table.summary { border-collapse: collapse; font-family: 'DejaVu Sans Mono', Menlo, Consolas, monospace;
   font-size: 13px; }
 table.summary th, table.summary td { padding: .25rem .7rem; border-bottom: 1px solid #e3e6eb; text-align: left;
@@ -30,13 +31,13 @@ NUMERIC = {"Param #", "Mult-Adds", "Output Size", "Trainable"}
 
 
 def table(r: Report) -> str:
-    out = ['<table class="summary">', "<thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in r.headers)
-           + "</tr></thead>", "<tbody>"]
+    head = "".join(f"<th>{esc(h)}</th>" for h in r.headers)
+    out = ['<div class="scroll"><table class="summary">', f"<thead><tr>{head}</tr></thead>", "<tbody>"]
     for cells, depth in zip(r.rows, r.depths):
         tds = "".join(f'<td class="num">{esc(c)}</td>' if h in NUMERIC else f"<td>{esc(c)}</td>"
                       for h, c in zip(r.headers, cells))
         out.append(f'<tr class="{"inner" if depth else "layer"}">{tds}</tr>')
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "\n".join(out) + "\n"
 
 
