@@ -406,3 +406,86 @@ def schema():
     from lstmcalc.sources.schema import spec_schema
 
     emit_json(spec_schema())
+
+
+DIAGRAM_SUFFIXES = {".svg": "svg", ".html": "html", ".htm": "html", ".dot": "dot", ".gv": "dot",
+                    ".mmd": "mermaid", ".mermaid": "mermaid"}
+
+
+def write_output(text: str, path: str | None) -> None:
+    """Standard output, or a file written whole (through a temporary file beside it)."""
+    if path is None:
+        click.echo(text, nl=False)
+        return
+    import os
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".lstmcalc-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # an ordinary file, not mkstemp's private one
+        os.replace(tmp, path)
+    except OSError as e:
+        raise SpecError(Problem(f"cannot write {printable(path)}: {e.strerror or e}",
+                                hint="give -o a path in a folder that exists and that you can write")) from None
+
+
+@main.command()
+@click.argument("spec")
+@click.option("-o", "--output", "output", default=None,
+              help="write to FILE; .svg or .html (.dot, .mmd) picks the format")
+@click.option("--format", "fmt", type=click.Choice(["svg", "html", "dot", "mermaid"]), default=None,
+              help="svg (default), html, dot or mermaid")
+@click.option("--layer", default=None, help="draw this recurrent layer unrolled over its timesteps")
+@click.option("--expand", is_flag=True, help="open wrappers (Bidirectional's forward and backward layers)")
+def diagram(spec, output, fmt, layer, expand):
+    """Draw the model as a graph (or one recurrent layer unrolled): SVG, HTML, dot or Mermaid."""
+    import os
+
+    from lstmcalc.gather import diagram as gather_diagram
+    from lstmcalc.render import svg
+
+    if fmt is None and output is not None:
+        fmt = DIAGRAM_SUFFIXES.get(os.path.splitext(output)[1].lower())
+        if fmt is None:
+            raise click.BadParameter(f"{printable(output)!r} ends in neither .svg nor .html (nor .dot, .mmd); "
+                                     "or give --format", param_hint="-o")
+    fmt = fmt or "svg"
+    model = load_model(spec)
+    if layer is not None:
+        from lstmcalc.gather import unroll
+
+        record = model.get(layer)
+        if record is None:
+            from lstmcalc.sources.spec import suggest
+
+            raise SpecError(Problem(f"no layer named '{layer}'", file=model.spec.file,
+                                    hint=suggest(layer, model.names) or "layers: " + ", ".join(model.names)))
+        if fmt in ("dot", "mermaid"):
+            raise click.UsageError("--layer draws SVG or HTML only")
+        scene = unroll.scene(record, model.spec.file)
+    else:
+        graph = gather_diagram.graph(model, expand)
+        if fmt in ("dot", "mermaid"):
+            from lstmcalc.render import dot
+
+            write_output(dot.dot(graph) if fmt == "dot" else dot.mermaid(graph), output)
+            return
+        scene = gather_diagram.scene(graph)
+    write_output(svg.html(scene) if fmt == "html" else svg.svg(scene), output)
+
+
+@main.command()
+@click.argument("spec")
+@click.option("-o", "--output", "output", default=None, help="write the page to FILE (default: standard output)")
+def report(spec, output):
+    """One self-contained HTML page: summary, diagram, every layer explained, unrolled recurrent layers,
+    costs and the comparison with the other framework."""
+    from lstmcalc.gather.report import report as gather_report
+    from lstmcalc.render.report import report_html
+
+    write_output(report_html(gather_report(load_model(spec))), output)

@@ -191,6 +191,29 @@ class Model:
     def names(self) -> list[str]:
         return [r.name for r in self.layers]
 
+    # Jupyter shows the last value of a cell with these (the render modules load only when asked)
+    def _repr_html_(self) -> str:
+        from lstmcalc.gather.report import report
+        from lstmcalc.render.report import notebook
+
+        return notebook(report(self))
+
+    def _repr_svg_(self) -> str:
+        from lstmcalc.gather import diagram
+        from lstmcalc.render.svg import svg
+
+        return svg(diagram.scene(diagram.graph(self)))
+
+    def _repr_markdown_(self) -> str:
+        from lstmcalc.gather.summary import summary_rows, totals
+        from lstmcalc.render.text import summary_markdown
+
+        text = summary_markdown(self.name or "model", summary_rows(self), totals(self),
+                                ("shape", "params", "connected") if self.show_connections else ("shape", "params"),
+                                False)
+        # names from the spec stay text: no raw HTML reaches the notebook (the table's own <br> stays)
+        return text.replace("<", "&lt;").replace(">", "&gt;").replace("&lt;br&gt;", "<br>")
+
 
 def _located(err: ShapeError, spec: LayerSpec, file: str, s, prev: LayerRecord | None) -> SpecError:
     message, hint = err.message, err.hint
