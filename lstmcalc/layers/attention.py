@@ -28,10 +28,18 @@ from lstmcalc.shapes import fmt_shape
 BIG = 1e9  # Keras's large negative number for masked scores (float32 and float64)
 
 
-def softmax_masked(scores, keep, *, subtract: bool):
+FUSED_NEGATIVE = 3.38953e38 * -0.7  # keras/src/backend/torch/nn.py _get_large_negative (float32 and float64)
+
+
+def softmax_masked(scores, keep, *, subtract: bool, fused: bool = False):
     """Softmax of one row. Attention subtracts 1e9 at masked places (`_apply_scores`); the multi-head
-    layers' Softmax sets them to -1e9 and zeroes them after (`Softmax.call`)."""
+    layers' Softmax sets them to -1e9 and zeroes them after (`Softmax.call`); the multi-head layers' fused
+    path (ops.dot_product_attention, torch backend) adds -2.4e38, so a fully masked row is uniform."""
     if keep is None:
+        keep = [True] * len(scores)
+    if fused:
+        subtract = True
+        scores = [s + (0.0 if k else FUSED_NEGATIVE) for s, k in zip(scores, keep)]
         keep = [True] * len(scores)
     z = [s if k else (s - BIG if subtract else -BIG) for s, k in zip(scores, keep)]
     top = max(z)
@@ -59,7 +67,7 @@ class AttentionCall(LayerType):
 
     takes_list = True
     supports_masking = True
-    mask_arg = True
+    mask_arg = False  # Keras passes the inputs' masks without recording mask operations (no not_equal rows)
     call_args = ("return_attention_scores", "use_causal_mask", "mask", "training")
 
     def with_call(self, a, call: dict):
@@ -81,7 +89,8 @@ class AttentionCall(LayerType):
         return mask[0] if mask else None
 
     def symbolic_mask(self, a, k, x, mask):
-        return mask[0] if mask else None
+        """Attention.compute_mask: ops.convert_to_tensor(query's mask), a recorded operation."""
+        return k.convert_to_tensor(mask[0]) if mask and mask[0] is not None else None
 
 
 class Attention(AttentionCall):
@@ -262,7 +271,7 @@ class MultiHeadAttention(AttentionCall):
             structural=True),
         Arg("sliding_window", "int", None, "attend only within sliding_window - 1 steps either side", minimum=1),
         Arg("flash_attention", "bool", None, "use the backend's fused kernel (same values)"),
-        *weight_args(kernel_initializer="glorot_uniform", bias_initializer="zeros"),
+        *weight_args(kernel="glorot_uniform", bias="zeros"),
         Arg("use_gate", "bool", False, "gate the heads' result with sigmoid(query projection)", structural=True),
         Arg("seed", "int", None, "seed of the dropout"),
     )
@@ -313,7 +322,7 @@ class MultiHeadAttention(AttentionCall):
         q = s[0]
         first = out[0] if isinstance(out, list) else out
         text = (f"the output keeps the query's steps {fmt_shape(q[:-1])} and ends in "
-                f"{'output_shape' if a.output_shape else 'the query width'} {list(self.out_dims(a, q))}: "
+                f"{'output_shape' if a.get('output_shape') else 'the query width'} {list(self.out_dims(a, q))}: "
                 f"{fmt_shape(first)}.")
         if isinstance(out, list):
             text += (f" The scores are (batch, heads, Tq, Tv) = {fmt_shape(out[1])}; Keras 3.15's summary prints "
@@ -408,6 +417,10 @@ class MultiHeadAttention(AttentionCall):
         return (f"nn.MultiheadAttention({e}, {n}, batch_first=True{'' if b else ', bias=False'})", count,
                 "same count: in_proj_weight (3E, E) holds the query, key and value kernels of every head")
 
+    def symbolic_mask(self, a, k, x, mask):
+        """The output carries the query's mask as it is (backend.set_keras_mask)."""
+        return mask[0] if mask else None
+
     # -- forward ------------------------------------------------------------------------------
     def attention_mask(self, a, x, mask, attention_mask, use_causal_mask, b):
         q, v = x[0], x[1]
@@ -439,6 +452,8 @@ class MultiHeadAttention(AttentionCall):
         axes = self.axes(a, qs)
         rest = [ax for ax in range(1, len(qs) - 1) if ax not in axes]
         masked = len(qs) == 3 and (mask or attention_mask is not None or use_causal_mask or a.sliding_window)
+        # Keras's fused path (no dropout, no scores asked, 3-D inputs) masks by addition: see softmax_masked
+        fused = not a.dropout and not return_attention_scores and len(qs) == 3
         heads_out = []
         scores = []
         for b in range(len(q)):
@@ -462,7 +477,7 @@ class MultiHeadAttention(AttentionCall):
                     for iq, qi in enumerate(q_pos):
                         qv = at(qb, full(qi))[h]
                         row = [sum(e * f for e, f in zip(qv, at(kb, full(kj))[h])) / sqrt(kd) for kj in k_pos]
-                        p = softmax_masked(row, keep[iq] if keep else None, subtract=False)
+                        p = softmax_masked(row, keep[iq] if keep else None, subtract=False, fused=fused)
                         sb[(u, h, qi)] = p
                         out = at(ctx, full(qi))[h]
                         for c in range(vd):
@@ -525,7 +540,7 @@ class GroupedQueryAttention(MultiHeadAttention):
             structural=True),
         *(x for x in MultiHeadAttention.args if x.name in (
             "dropout", "use_bias", "sliding_window", "flash_attention", "kernel_initializer", "bias_initializer",
-            "kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
+            "kernel_regularizer", "bias_regularizer", "kernel_constraint",
             "bias_constraint", "use_gate", "seed")),
     )
 
@@ -545,6 +560,9 @@ class GroupedQueryAttention(MultiHeadAttention):
         q, v, k = self.split(s)
         if len(q) != 3 or len(v) != 3 or len(k) != 3:
             raise ShapeError(f"{self.name} needs 3-D tensors (batch, steps, features), got {fmt_shape(list(s))}")
+        if q[-1] != v[-1]:
+            raise ShapeError(f"{self.name} needs query and value of one width, got {q[-1]} and {v[-1]}",
+                             "project the value to the query's width (a Dense), or use MultiHeadAttention")
         return super().output_shape(a, s)
 
     def projections(self, a, s):
