@@ -35,6 +35,7 @@ def test_there_are_forward_goldens_for_every_layer_type():
     seen = set()
     graphs = [c for c in cases("keras_graphs.json") if "weights" in c]
     graphs += [c for c in cases("keras_merge.json") if "forward" in c]
+    graphs += [c for c in cases("keras_layers13.json") if "weights" in c]
     for case in CASES + graphs:
         for layer in case["spec"]["layers"]:
             if "type" not in layer:  # another call of a layer defined above

@@ -102,6 +102,8 @@ def _keras_recurrent(r: LayerRecord) -> tuple[str, int, str]:
 
 def _keras_row(r: LayerRecord) -> tuple[str, int | None, str]:
     t, a = r.type, r.args
+    if hasattr(t, "torch_equivalent"):
+        return t.torch_equivalent(r)
     if t.name in TORCH_RECURRENT:
         return _keras_recurrent(r)
     if t.name == "Bidirectional":

@@ -239,6 +239,7 @@ def build_record(spec: LayerSpec, s: tuple, file: str, prev: LayerRecord | None 
             formula, macs = t.formula_from(a, kids), t.macs_from(a, s, kids)
             elementwise = None
         else:
+            a = t.with_call(a, spec.call)
             out = t.output_shape(a, s)
             weights = tuple(t.weights(a, s))
             formula, macs = t.formula(a, s), t.macs(a, s, out)

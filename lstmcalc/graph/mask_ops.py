@@ -18,7 +18,8 @@ from lstmcalc.graph.refs import TensorRef
 from lstmcalc.layers.base import LayerType
 
 OP_NAMES = {"NotEqual": "not_equal", "Any": "any", "LogicalOr": "logical_or", "ExpandDims": "expand_dims",
-            "ZerosLike": "zeros_like", "OnesLike": "ones_like", "Concatenate": "concatenate"}
+            "ZerosLike": "zeros_like", "OnesLike": "ones_like", "Concatenate": "concatenate",
+            "ConvertToTensor": "convert_to_tensor"}
 
 
 class Operation(LayerType):
@@ -45,6 +46,9 @@ class MaskOps:
 
     def not_equal(self, x: TensorRef) -> TensorRef:
         return self.record("NotEqual", [x], self.shape_of(x))
+
+    def convert_to_tensor(self, x: TensorRef) -> TensorRef:
+        return self.record("ConvertToTensor", [x], self.shape_of(x))
 
     def any(self, x: TensorRef, axis: int = -1) -> TensorRef:
         s = list(self.shape_of(x))

@@ -222,6 +222,8 @@ class Wiring:
                 call_shapes[kw] = [self.shape(x) for x in call[kw]]
             else:
                 call[kw] = value
+        if "key" in call_shapes and is_list:  # the key given by keyword is the list's third tensor
+            s = [*s, call_shapes["key"]]
         auto_mask = False
         if self.spec.functional and t.mask_arg and "mask" not in call and len(call_shapes) == 0:
             # keras/src/layers/layer.py: a layer whose call takes `mask` and that gets one tensor

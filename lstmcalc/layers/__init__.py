@@ -7,6 +7,7 @@ and listing it here.
 from __future__ import annotations
 
 from lstmcalc.layers import pytorch
+from lstmcalc.layers.attention import AdditiveAttention, Attention, GroupedQueryAttention, MultiHeadAttention
 from lstmcalc.layers.base import Formula, LayerType, WeightSpec
 from lstmcalc.layers.conv import (
     AveragePooling1D,
@@ -32,6 +33,7 @@ KERAS: dict[str, LayerType] = {
         Conv1D(), MaxPooling1D(), AveragePooling1D(), GlobalMaxPooling1D(), GlobalAveragePooling1D(),
         BatchNormalization(), LayerNormalization(),
         Concatenate(), Add(), Subtract(), Multiply(), Average(), Maximum(), Minimum(), Dot(),
+        Attention(), AdditiveAttention(), MultiHeadAttention(), GroupedQueryAttention(),
     )
 }
 

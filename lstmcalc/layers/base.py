@@ -58,6 +58,7 @@ class LayerType:
     takes_list: bool = False  # the call's first argument is a list of tensors (merge layers)
     mask_arg: bool = False  # Keras's `call` takes `mask=`: a functional model passes the input's mask to it
     is_op: bool = False  # a keras.ops operation recorded in a functional graph (a mask's not_equal, any...)
+    creates: tuple[str, ...] = ()  # automatic names of the layers Keras creates inside this one when it builds
 
     # rank limits of the input, batch axis included (None: no limit)
     min_rank: int | None = None
@@ -92,6 +93,10 @@ class LayerType:
 
     def output_shape(self, a: Args, s: tuple) -> tuple:
         return s
+
+    def with_call(self, a: Args, call: dict) -> Args:
+        """The arguments with the call's flags that change the outputs (return_attention_scores)."""
+        return a
 
     def check_call(self, a: Args, s, out, call: dict) -> list[str]:
         """Check the shapes of the call's keyword tensors (`call` maps keyword -> shape or list of shapes).

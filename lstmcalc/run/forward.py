@@ -73,7 +73,14 @@ def weight_tree(r: LayerRecord) -> dict:
     if r.children:
         return weight_tree(r.children[0])
     buffers = r.type.buffers(r.args, r.input_shape) if hasattr(r.type, "buffers") else []
-    return {w.name: w.shape for w in (*r.weights, *buffers)}
+    tree: dict = {}
+    for w in (*r.weights, *buffers):  # "query/kernel" nests as {"query": {"kernel": ...}}
+        *path, last = w.name.split("/")
+        node = tree
+        for part in path:
+            node = node.setdefault(part, {})
+        node[last] = w.shape
+    return tree
 
 
 # -- cost estimate ----------------------------------------------------------------

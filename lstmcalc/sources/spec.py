@@ -160,6 +160,8 @@ class _Parser:
             self.fail(f"name {explicit!r} is not a valid layer name", raw, "name",
                       "use a non-empty name without '/' (Keras refuses it)", ident)
         name = explicit if explicit is not None else self.auto_name(t.auto_name)
+        for inner in t.creates:  # Keras names the layers it creates inside this one (MHA's softmax, dropout)
+            self.auto_name(inner)
         values["name"] = name
         expect = raw.get("expect")
         if expect is not None:
