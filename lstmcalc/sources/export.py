@@ -45,7 +45,17 @@ _Dumper.add_representer(list, _flow_list)
 _Dumper.add_representer(dict, _mapping)
 
 
+def plain(value):
+    """Marked values (with lines) as plain dicts and lists, for the YAML dumper."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
 def to_yaml(doc: dict, notes=(), source: str = "") -> str:
+    doc = plain(doc)
     ordered = {k: doc[k] for k in ORDER if k in doc}
     ordered.update({k: v for k, v in doc.items() if k not in ordered})
     head = [f"# imported from {source} by lstmcalc import"] if source else []

@@ -401,14 +401,19 @@ class _Importer:
 
     @staticmethod
     def same_as_default(arg, value) -> bool:
-        if arg.required:
-            return False
-        default = arg.default
-        if value == default:
-            return True
-        if arg.kind in IDENTIFIERS and isinstance(value, str) and isinstance(default, str):
-            return snake(value) == snake(default) or value.lower() == default.replace("_", "")
+        return same_as_default(arg, value)
+
+
+def same_as_default(arg, value) -> bool:
+    """Is this value Keras's default for the argument (left out of an imported spec)?"""
+    if arg.required:
         return False
+    default = arg.default
+    if value == default and type(value) is type(default):
+        return True
+    if arg.kind in IDENTIFIERS and isinstance(value, str) and isinstance(default, str):
+        return snake(value) == snake(default) or value.lower() == default.replace("_", "")
+    return False
 
 
 def loads(text: str, file: str, keras_version: str | None = None) -> tuple[dict, list[str]]:
