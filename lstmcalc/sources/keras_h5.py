@@ -56,7 +56,7 @@ def read_config(path: str):
 
 def keras3_weights(data: bytes, path: str, model) -> dict:
     """{layer name: weights} from a Keras 3 weights file, in the forward pass's layout."""
-    from lstmcalc.layers import lookup, KERAS
+    from lstmcalc.layers import KERAS, lookup
 
     with open_h5(data, path) as f:
         if "layers" not in f:

@@ -131,6 +131,9 @@ class _Reader:
         """The value itself; an Opaque fails here, where the model uses it."""
         if isinstance(value, Opaque):
             self.fail(value.node, f"lstmcalc does not follow {value.what}", value.instead)
+        if isinstance(value, (list, tuple)):
+            for item in value:
+                self.need(item)
         return value
 
     def source(self, node) -> str:
