@@ -16,7 +16,9 @@ source, and anything else a YAML spec.
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 
 from lstmcalc.errors import Problem, SpecError
 
@@ -29,9 +31,11 @@ def head_of(path: str) -> bytes:
     if path == "-":
         return b""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return b""  # a directory or FIFO: read_text names the problem (and never blocks on a FIFO)
         with open(path, "rb") as f:
             return f.read(8)
-    except OSError:
+    except (OSError, ValueError):
         return b""  # read_text names the problem
 
 
