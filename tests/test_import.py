@@ -203,3 +203,20 @@ def test_from_keras_uses_to_json():
         def to_json(self):
             return open(os.path.join(DATA, "seq2seq.json")).read()
     assert summary_dict(lstmcalc.from_keras(Fake()))["total_params"] == GOLDENS["seq2seq"]["total_params"]
+
+
+def test_cudnnlstm_runs_as_lstm_with_its_two_biases_summed():
+    from lstmcalc.layers import KERAS
+    from lstmcalc.layers.args import Args
+
+    a = Args({"units": 2, "activation": "tanh", "recurrent_activation": "sigmoid", "use_bias": True,
+              "go_backwards": False, "return_sequences": False, "return_state": False,
+              "zero_output_for_mask": False})
+    kernel = [[0.1 * (i - j) for j in range(8)] for i in range(3)]
+    rk = [[0.05 * (i + j) for j in range(8)] for i in range(2)]
+    b1, b2 = [0.1 * i for i in range(8)], [0.02 * i for i in range(8)]
+    x = [[[0.5, -0.2, 0.3], [0.1, 0.4, -0.6]]]
+    two = KERAS["CuDNNLSTM"].forward(a, {"kernel": kernel, "recurrent_kernel": rk, "bias": b1 + b2}, x)
+    one = KERAS["LSTM"].forward(a, {"kernel": kernel, "recurrent_kernel": rk, "bias": [p + q for p, q in zip(b1, b2)]},
+                                x)
+    assert two == one
