@@ -102,12 +102,22 @@ def remember_format(fmt):
     return fmt
 
 
-def load_model(path: str, batch_size: int | None = None):
-    """Load and build a model; its warnings (an unused input, a dead-end layer) go to stderr."""
-    from lstmcalc.graph.build import build
-    from lstmcalc.sources.spec import load
+def source_options(f):
+    """--model, --input-shape and --init: for a Python source file (contract section 8)."""
+    f = click.option("--init", default=None, help="PyTorch source: constructor arguments, e.g. 'hidden_size=64'")(f)
+    f = click.option("--input-shape", "source_shape", default=None,
+                     help="PyTorch source: the input shape without the batch axis, e.g. 50,10")(f)
+    return click.option("--model", "model_name", default=None,
+                        help="a source file with several models: the one to read (variable or class name)")(f)
 
-    model = build(load(path), batch_size)
+
+def load_model(path: str, batch_size: int | None = None, model_name=None, source_shape=None, init=None):
+    """Load (any source: YAML, Keras JSON, .keras, .h5, Python) and build a model; its warnings
+    (an unused input, a dead-end layer) go to stderr."""
+    from lstmcalc.graph.build import build
+    from lstmcalc.sources import load
+
+    model = build(load(path, model=model_name, input_shape=source_shape, init=init), batch_size)
     for warning in model.warnings:
         click.echo(f"lstmcalc: warning: {model.spec.file}: {warning}", err=True)
     return model
@@ -122,7 +132,8 @@ def load_model(path: str, batch_size: int | None = None):
               help="comma-separated columns: shape,params,trainable,macs,memory (default shape,params)")
 @click.option("--compare", "compare_", is_flag=True,
               help="the same model's counts in the other framework (Keras vs PyTorch), layer by layer")
-def summary(spec, fmt, batch_size, expand, columns, compare_):
+@source_options
+def summary(spec, fmt, batch_size, expand, columns, compare_, model_name, source_shape, init):
     """The summary table: layer (type), output shape, param #, totals."""
     remember_format(fmt)
     from lstmcalc.gather import summary as report
@@ -132,13 +143,17 @@ def summary(spec, fmt, batch_size, expand, columns, compare_):
     if bad:
         raise click.BadParameter(f"unknown column {bad[0]!r}; choose from {', '.join(report.COLUMNS)}",
                                  param_hint="--columns")
-    model = load_model(spec, batch_size)
+    model = load_model(spec, batch_size, model_name, source_shape, init)
     fmt = default_format(fmt)
     if compare_:
         show_comparison(model, fmt)
         return
+    notes = model.spec.notes
     if fmt == "json":
-        emit_json(report.summary_dict(model, batch_size))
+        data = report.summary_dict(model, batch_size)
+        if notes:
+            data["notes"] = list(notes)
+        emit_json(data)
         return
     title = model.name or "model"
     cols = report.columns_for(model, cols)
@@ -149,11 +164,13 @@ def summary(spec, fmt, batch_size, expand, columns, compare_):
         from lstmcalc.render import rich_console as render_rich
 
         render_rich.summary(title, rows, totals, cols, cost)
-        return
-    from lstmcalc.render import text as render
+    else:
+        from lstmcalc.render import text as render
 
-    render_fn = render.summary_markdown if fmt == "markdown" else render.summary_plain
-    click.echo(render_fn(title, rows, totals, cols, cost), nl=False)
+        render_fn = render.summary_markdown if fmt == "markdown" else render.summary_plain
+        click.echo(render_fn(title, rows, totals, cols, cost), nl=False)
+    for note in notes:
+        click.echo(printable(f"note: {note}"))
 
 
 def show_comparison(model, fmt: str) -> None:
@@ -178,13 +195,14 @@ def show_comparison(model, fmt: str) -> None:
 @click.option("--seed", type=int, default=0, show_default=True, help="seed of the random weights and input")
 @click.option("--batch-size", type=Size(), default=2, show_default=True)
 @click.option("--force", is_flag=True, help="run even if the size guard refuses")
-def verify(spec, fmt, seed, batch_size, force):
+@source_options
+def verify(spec, fmt, seed, batch_size, force, model_name, source_shape, init):
     """Run the reference forward pass on random weights; check every layer's
     real output shape and weight sizes against the calculator."""
     remember_format(fmt)
     from lstmcalc.run import forward
 
-    model = load_model(spec)
+    model = load_model(spec, None, model_name, source_shape, init)
     checks = forward.verify(model, seed=seed, batch=batch_size, force=force)
     ok = all(c.ok for c in checks) and len(checks) == sum(1 for r in model.layers if r.type.name != "InputLayer"
                                                           and not r.type.is_op)
@@ -206,24 +224,30 @@ def verify(spec, fmt, seed, batch_size, force):
 
 @main.command()
 @click.argument("spec")
-@click.option("--weights", "weights_path", required=True, help="weights JSON (Keras names and layouts)")
+@click.option("--weights", "weights_path", default=None,
+              help="weights: JSON (Keras names and layouts), .keras, .weights.h5, Keras 2 .h5, .safetensors, .npz "
+                   "(not needed when SPEC is a .keras file)")
 @click.option("--input", "input_path", required=True, help="input JSON: a nested list, batch axis first")
 @click.option("--layer", default=None, help="print this layer's output instead of the final one")
 @format_option()
 @click.option("--force", is_flag=True, help="run even if the size guard refuses")
-def run(spec, weights_path, input_path, layer, fmt, force):
+@source_options
+def run(spec, weights_path, input_path, layer, fmt, force, model_name, source_shape, init):
     """The reference forward pass on given weights and input."""
     remember_format(fmt)
     from lstmcalc.run import forward
-    from lstmcalc.sources.json_files import INPUT_FILE, WEIGHTS_FILE, read_json
+    from lstmcalc.sources import weight_files
+    from lstmcalc.sources.json_files import INPUT_FILE, read_json
 
     if [spec, weights_path, input_path].count("-") > 1:
         raise click.UsageError("only one of SPEC, --weights and --input can be standard input (-)")
-    model = load_model(spec)
+    model = load_model(spec, None, model_name, source_shape, init)
     if layer is not None and model.get(layer) is None:
         raise SpecError(Problem(f"no layer named '{layer}'", file=model.spec.file,
                                 hint="layers: " + ", ".join(model.names)))
-    weights = read_json(weights_path, WEIGHTS_FILE)
+    if weights_path is None:
+        weights_path = weight_files.default_weights(spec)
+    weights = weight_files.read(weights_path, model)
     x = read_json(input_path, INPUT_FILE)
     model, inputs = forward.check_inputs(model, x, input_path)
     forward.check_weights(model, weights, weights_path)
@@ -398,6 +422,24 @@ def check(specs, fmt, update):
             click.echo(f.text())
         click.echo(summary_line)
     sys.exit(EXIT_BAD_INPUT if invalid else (1 if failing else 0))
+
+
+@main.command("import")
+@click.argument("source")
+@source_options
+def import_(source, model_name, source_shape, init):
+    """Print the equivalent YAML spec of a Keras/PyTorch model file or source."""
+    from lstmcalc.sources import document, spec
+    from lstmcalc.sources.export import to_yaml
+
+    kind, doc, notes, name = document(source, model=model_name, input_shape=source_shape, init=init)
+    if kind == "yaml":
+        spec.parse(doc, name)  # refuse an invalid spec here too
+        text = doc
+    else:
+        spec.from_document(doc, name, tuple(notes))  # what is printed must be a valid spec
+        text = to_yaml(doc, notes, name)
+    click.echo("\n".join(printable(line) for line in text.splitlines()))
 
 
 @main.command()

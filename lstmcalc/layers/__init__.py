@@ -20,14 +20,14 @@ from lstmcalc.layers.core import Activation, Dense, Dropout, Embedding, Gaussian
 from lstmcalc.layers.merge import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract
 from lstmcalc.layers.normalization import BatchNormalization, LayerNormalization
 from lstmcalc.layers.pytorch import PYTORCH
-from lstmcalc.layers.recurrent import GRU, LSTM, SimpleRNN
+from lstmcalc.layers.recurrent import GRU, LSTM, CuDNNLSTM, SimpleRNN
 from lstmcalc.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
 from lstmcalc.layers.wrappers import Bidirectional, TimeDistributed
 
 KERAS: dict[str, LayerType] = {
     t.name: t
     for t in (
-        LSTM(), GRU(), SimpleRNN(), Bidirectional(), TimeDistributed(),
+        LSTM(), GRU(), SimpleRNN(), CuDNNLSTM(), Bidirectional(), TimeDistributed(),
         Dense(), Embedding(), Dropout(), SpatialDropout1D(), GaussianNoise(), Activation(), Masking(),
         Flatten(), Reshape(), Permute(), RepeatVector(),
         Conv1D(), MaxPooling1D(), AveragePooling1D(), GlobalMaxPooling1D(), GlobalAveragePooling1D(),

@@ -79,6 +79,11 @@ class Recurrent(LayerType):
             return [main] + [(s[0], a.units)] * self.states
         return main
 
+    @property
+    def family(self) -> str:
+        """The Keras 3 class this type counts like (CuDNNLSTM is an LSTM)."""
+        return "LSTM" if self.name == "CuDNNLSTM" else self.name
+
     def state_names(self) -> list[str]:
         return ["h", "c"][: self.states]
 
@@ -189,7 +194,7 @@ class Recurrent(LayerType):
     def pytorch_note(self, a, s):
         f, g, u = s[2], self.gates, a.units
         torch = self.torch_params(a, s)
-        module = {"LSTM": "nn.LSTM", "GRU": "nn.GRU", "SimpleRNN": "nn.RNN"}[self.name]
+        module = {"LSTM": "nn.LSTM", "GRU": "nn.GRU", "SimpleRNN": "nn.RNN"}[self.family]
         if torch == self.formula(a, s).value:
             return f"{module}({f}, {u}) has the same count, {torch:,} (one bias pair per gate, as reset_after)."
         gate = f"{g} × " if g > 1 else ""
@@ -203,12 +208,12 @@ class Recurrent(LayerType):
             return None
         bias = a.use_bias
         matrix = self.gates * u * (f + u)
-        ptflops_extra = {"LSTM": 10 * u, "GRU": 7 * u, "SimpleRNN": u}[self.name]
+        ptflops_extra = {"LSTM": 10 * u, "GRU": 7 * u, "SimpleRNN": u}[self.family]
         thop_step = {
             "LSTM": 4 * (u * (f + u) + u + (2 * u if bias else 0)) + 4 * u,
             "GRU": 3 * (u * (f + u) + u + (2 * u if bias else 0)) + 4 * u,
             "SimpleRNN": u * (f + u) + u + (2 * u if bias else 0),
-        }[self.name]
+        }[self.family]
         return {
             "torchinfo": self.torch_params(a, s) * t,
             "ptflops": t * (matrix + ptflops_extra + (2 * self.gates * u if bias else 0)),
@@ -314,6 +319,34 @@ class LSTM(Recurrent):
         o = rec(z[3 * u:])
         h = hadamard(o, act(c))
         return h, [h, c]
+
+
+class CuDNNLSTM(LSTM):
+    """Keras 2's CuDNNLSTM: an LSTM (tanh, sigmoid) that keeps two bias vectors,
+    one on the input and one on the state, as cuDNN and PyTorch do. Keras 3 has
+    no such class: its LSTM keeps one bias and counts 4·units fewer parameters."""
+
+    name, auto_name = "CuDNNLSTM", "cu_dnnlstm"
+
+    def weights(self, a, s):
+        return self.recurrent_weights(a, s, (2 * self.gates * a.units,))
+
+    def formula(self, a, s):
+        f, u = s[2], a.units
+        return Formula("4 × (units × (input_dim + units) + 2 × units)", f"4 × ({u} × ({f} + {u}) + 2 × {u})",
+                       4 * (u * (f + u) + 2 * u))
+
+    def keras3_note(self, a, s) -> str:
+        f, u = s[2], a.units
+        return (f"CuDNNLSTM is Keras 2's: it counts two bias vectors, 4 × ({u} × ({f} + {u}) + 2 × {u}) = "
+                f"{4 * (u * (f + u) + 2 * u):,}; Keras 3 has no CuDNNLSTM, and its LSTM counts "
+                f"{LSTM.formula(self, a, s).value:,}")
+
+    def prepare(self, a, w):
+        u, g, k, rk, bias = super().prepare(a, w)
+        if bias is not None:  # cuDNN adds the input bias and the state bias: one sum
+            bias = [b_x + b_h for b_x, b_h in zip(bias[: g * u], bias[g * u:])]
+        return u, g, k, rk, bias
 
 
 class GRU(Recurrent):

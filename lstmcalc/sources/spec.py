@@ -10,7 +10,7 @@ its wrapper).
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from lstmcalc.errors import Problem, SpecError
 from lstmcalc.graph.refs import Ref, parse_ref
@@ -74,6 +74,7 @@ class ModelSpec:
     line: int | None = None
     outputs: tuple[Ref, ...] | None = None
     functional: bool = False
+    notes: tuple[str, ...] = ()  # from an importer: what Keras 3 would do differently, other models in the file
 
     @property
     def input(self) -> InputSpec:
@@ -382,4 +383,37 @@ def load(path: str) -> ModelSpec:
     """Read and validate a spec file ('-' for standard input)."""
     name, text = yamlload.read_text(path)
     return parse(text, name)
+
+
+def marked(value, line: int | None = None, column: int | None = None):
+    """A plain document (dicts, lists, scalars) as the marked values the parser reads.
+
+    Importers that know where a value came from (a Python source's line) set
+    `line`/`column` on the MarkedDict themselves; plain dicts take the given mark.
+    """
+    if isinstance(value, dict):
+        out = yamlload.MarkedDict()
+        out.line = getattr(value, "line", None) or line
+        out.column = getattr(value, "column", None) or column
+        for k, v in value.items():
+            out[k] = marked(v, out.line, out.column)
+            marks = getattr(value, "key_marks", {})
+            if k in marks:
+                out.key_marks[k] = marks[k]
+        return out
+    if isinstance(value, (list, tuple)):
+        out = yamlload.MarkedList()
+        out.line = getattr(value, "line", None) or line
+        out.column = getattr(value, "column", None) or column
+        out.extend(marked(v, out.line, out.column) for v in value)
+        return out
+    return value
+
+
+def from_document(doc: dict, file: str, notes: tuple[str, ...] = ()) -> ModelSpec:
+    """Validate a document an importer produced (a plain mapping in the spec's form)."""
+    framework = doc.get("framework", "keras")
+    registry = REGISTRIES.get(framework if isinstance(framework, str) else "keras", REGISTRIES["keras"])
+    spec = _Parser(file, registry).document(marked(doc))
+    return replace(spec, notes=tuple(notes))
 
