@@ -7,6 +7,7 @@ from __future__ import annotations
 from lstmcalc.errors import ShapeError, SpecError
 from lstmcalc.layers.args import Arg
 from lstmcalc.layers.base import Formula, WeightSpec, mult, need_known
+from lstmcalc.layers.equivalent import Equivalent, NoEquivalent
 from lstmcalc.layers.torch_base import (
     Elementwise,
     TorchModule,
@@ -15,7 +16,7 @@ from lstmcalc.layers.torch_base import (
     width_arg,
 )
 from lstmcalc.render.terminal import brief
-from lstmcalc.run.tensor import add, flatten, matvec, reshape, shape_of
+from lstmcalc.run.tensor import activation, add, flatten, matvec, reshape, shape_of
 from lstmcalc.shapes import fmt_shape
 
 # -- dense, embedding, convolution --------------------------------------------------
@@ -64,6 +65,12 @@ class Linear(TorchModule):
 
     def keras_equivalent(self, a, s, out):
         return ("Dense", self.formula(a, s).value, "same count (kernel = weightᵀ)")
+
+    def to_keras(self, a, s):
+        dense = {"type": "Dense", "units": a.out_features, "$name": "", "$from": ""}
+        if not a.bias:
+            dense["use_bias"] = False
+        return Equivalent((dense,))
 
     def forward(self, a, w, x, mask=None):
         rows, bias = w["weight"], (w["bias"] if a.bias else None)
@@ -125,6 +132,15 @@ class Embedding(TorchModule):
     def keras_equivalent(self, a, s, out):
         return ("Embedding", self.formula(a, s).value, "same table")
 
+    def to_keras(self, a, s):
+        if a.max_norm is not None:
+            raise NoEquivalent("max_norm renormalises rows as they are read; Keras's Embedding has no such "
+                               "argument", "nearest: max_norm: null (a different model)")
+        note = ("" if a.padding_idx is None else f"padding_idx {a.padding_idx}: the row starts at zero and gets no "
+                "gradient in torch; Keras has no such argument (the forward pass is the same)")
+        return Equivalent(({"type": "Embedding", "input_dim": a.num_embeddings, "output_dim": a.embedding_dim,
+                            "$name": "", "$from": ""},), note=note)
+
     def forward(self, a, w, x, mask=None):
         table = w["weight"]
 
@@ -166,6 +182,9 @@ class Dropout(TorchModule):
     def keras_equivalent(self, a, s, out):
         return ("Dropout", 0, "no weights")
 
+    def to_keras(self, a, s):
+        return Equivalent(({"type": "Dropout", "rate": a.p, "$name": ""},))
+
 
 class Flatten(TorchModule):
     """nn.Flatten: merges the axes start_dim..end_dim (batch axis included in
@@ -196,6 +215,12 @@ class Flatten(TorchModule):
 
     def keras_equivalent(self, a, s, out):
         return ("Flatten" if (a.start_dim, a.end_dim) == (1, -1) else "Reshape", 0, "no weights")
+
+    def to_keras(self, a, s):
+        if self.dims(a, len(s)) != (1, len(s) - 1):
+            raise NoEquivalent(f"Flatten({a.start_dim}, {a.end_dim}) keeps some axes: Keras's Flatten merges "
+                               "every axis but the batch", "nearest: a Keras Reshape, by hand")
+        return Equivalent(({"type": "Flatten", "$name": ""},))
 
     def forward(self, a, w, x, mask=None):
         shape = shape_of(x)
@@ -228,3 +253,26 @@ class Sigmoid(Elementwise):
 
     def keras_equivalent(self, a, s, out):
         return ("Activation('sigmoid')", 0, "no weights")
+
+
+class Softmax(TorchModule):
+    """nn.Softmax(dim): exp(x) / Σ exp(x) along `dim` (lstmcalc runs it on the last axis)."""
+
+    name, auto_name, torch_name = "Softmax", "softmax", "nn.Softmax"
+    factory = False
+    args = (Arg("dim", "int", doc="the axis the values sum to 1 along (batch axis included)", structural=True),)
+
+    def output_shape(self, a, s):
+        if a.dim not in (-1, len(s) - 1):
+            raise ShapeError(f"lstmcalc runs Softmax on the last axis only, not dim {a.dim} of {fmt_shape(s)}",
+                             "use dim: -1")
+        return s
+
+    def keras_equivalent(self, a, s, out):
+        return ("Activation('softmax')", 0, "no weights")
+
+    def to_keras(self, a, s):
+        return Equivalent(({"type": "Activation", "activation": "softmax", "$name": ""},))
+
+    def forward(self, a, w, x, mask=None):
+        return map_last(x, activation("softmax"))

@@ -8,6 +8,7 @@ import math
 from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg
 from lstmcalc.layers.base import Formula, WeightSpec, need_known
+from lstmcalc.layers.equivalent import Equivalent, NoEquivalent
 from lstmcalc.layers.torch_base import (
     TorchModule,
     check_width,
@@ -68,6 +69,18 @@ class LayerNorm(TorchModule):
         axis = -1 if k == 1 else list(range(-k, 0))
         return [f"To Keras: LayerNormalization(axis={axis}, epsilon={a.eps:g}) with gamma = weight, "
                 "beta = bias (Keras's default epsilon is 1e-3)."]
+
+    def to_keras(self, a, s):
+        shape = a.normalized_shape if isinstance(a.normalized_shape, tuple) else (a.normalized_shape,)
+        if len(shape) != 1:
+            raise NoEquivalent("normalized_shape over several axes: Keras's gamma would have another shape",
+                               "nearest: normalise the last axis only")
+        ln = {"type": "LayerNormalization", "epsilon": a.eps, "$name": "", "$from": ""}
+        if not a.elementwise_affine:
+            ln.update(center=False, scale=False)
+        elif not a.bias:
+            ln["center"] = False
+        return Equivalent((ln,))
 
     def keras_equivalent(self, a, s, out):
         return ("LayerNormalization", self.formula(a, s).value, "same count (gamma, beta)")
@@ -158,6 +171,16 @@ class BatchNorm1d(TorchModule):
             "moving_variance = running_var; Keras counts the moving statistics as non-trainable parameters.",
         ]
         return lines
+
+    def to_keras(self, a, s):
+        if not a.track_running_stats or a.momentum is None:
+            raise NoEquivalent("track_running_stats: false or momentum: null (a cumulative average) has no "
+                               "BatchNormalization argument", "nearest: track_running_stats: true, momentum 0.1")
+        bn = {"type": "BatchNormalization", "axis": 1, "epsilon": a.eps, "momentum": round(1 - a.momentum, 12),
+              "$name": "", "$from": ""}
+        if not a.affine:
+            bn.update(center=False, scale=False)
+        return Equivalent((bn,))
 
     def keras_equivalent(self, a, s, out):
         c = self.channels(a, s)

@@ -56,6 +56,12 @@ class TorchModule(LayerType):
         """Tensors of the state_dict that are not parameters (not counted)."""
         return []
 
+    def to_keras(self, a, s):
+        """The Keras layers computing the same function (an `Equivalent`), or NoEquivalent."""
+        from lstmcalc.layers.equivalent import NoEquivalent
+
+        raise NoEquivalent(f"{self.name} has no Keras equivalent in lstmcalc", "write its Keras code by hand")
+
     def keras_equivalent(self, a, s, out) -> tuple[str, int | None, str]:
         """(Keras layer, its parameter count or None, one-line reason) for `compare`."""
         return (self.name, self.formula(a, s).value, "same weights")
@@ -64,6 +70,11 @@ class TorchModule(LayerType):
 class Elementwise(TorchModule):
     factory = False
     function = "linear"
+
+    def to_keras(self, a, s):
+        from lstmcalc.layers.equivalent import Equivalent
+
+        return Equivalent(({"type": "Activation", "activation": self.function, "$name": ""},))
 
     def forward(self, a, w, x, mask=None):
         return elementwise(x, SCALAR_FN[self.function])
