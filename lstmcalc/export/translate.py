@@ -36,6 +36,7 @@ class Translation:
     doc: dict
     model: Model | None = None
     layers: dict[str, tuple[LayerRecord, Equivalent, list[str]]] = field(default_factory=dict)  # names of steps
+    froms: dict[str, str] = field(default_factory=dict)  # torch -> Keras: Keras layer -> its stacked layer's tag
 
     def yaml(self) -> str:
         return yaml.safe_dump(self.doc, sort_keys=False, default_flow_style=None, width=100)
@@ -191,9 +192,30 @@ class _Walk:
                 del e["inputs"]  # the entry above: a chain needs no reference
             layers.append(e)
             above = self.ref_text(e, 0) if "name" in e else None
-        doc["layers"] = layers
-        doc["outputs"] = [self.refs[t] for t in self.model.outputs]
+        outputs = [self.refs[t] for t in self.model.outputs]
+        doc["layers"] = used(layers, outputs)
+        doc["outputs"] = outputs
         return doc
+
+
+def used(layers: list[dict], outputs: list[str]) -> list[dict]:
+    """The entries the outputs depend on (a Keras output no one reads, such as an LSTM's unused h_n[0], is
+    not written); an entry without inputs reads the kept entry above it."""
+    needed = {ref.split("[")[0] for ref in outputs}
+    keep = []
+    for k in range(len(layers) - 1, -1, -1):
+        e = layers[k]
+        name = e.get("name") or e["call"]
+        if name not in needed:
+            continue
+        keep.append(e)
+        refs = e.get("inputs", [layers[k - 1].get("name") or layers[k - 1]["call"]] if k else [])
+        calls = e["call"].values() if isinstance(e.get("call"), dict) else [e.get("call")]
+        for ref in [*(refs if isinstance(refs, list) else [refs]), *calls]:
+            for r in ref if isinstance(ref, list) else [ref]:
+                if isinstance(r, str):
+                    needed.add(r.split("[")[0])
+    return keep[::-1]
 
 
 def translate(model: Model) -> Translation:

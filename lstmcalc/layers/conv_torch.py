@@ -24,6 +24,7 @@ class Conv1d(TorchModule):
     channels-first (N, C_in, L) input."""
 
     name, auto_name, torch_name = "Conv1d", "conv1d", "nn.Conv1d"
+    code_positional, width = ("in_channels", "out_channels", "kernel_size"), ("in_channels", 1)
     min_rank = max_rank = 3
     rank_hint = " (N, C_in, L): channels first"
     args = (

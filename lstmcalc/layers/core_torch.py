@@ -27,6 +27,7 @@ class Linear(TorchModule):
     in_features): Keras's Dense kernel transposed."""
 
     name, auto_name, torch_name = "Linear", "linear", "nn.Linear"
+    code_positional, width = ("in_features", "out_features"), ("in_features", -1)
     min_rank = 1
     args = (
         width_arg("in_features", "size of the last input axis"),
@@ -89,6 +90,7 @@ class Embedding(TorchModule):
     looked-up rows whose norm exceeds it."""
 
     name, auto_name, torch_name = "Embedding", "embedding", "nn.Embedding"
+    code_positional = ("num_embeddings", "embedding_dim")
     min_rank = 1
     args = (
         Arg("num_embeddings", "int", doc="vocabulary size: ids run from 0 to num_embeddings - 1", minimum=1,
@@ -175,6 +177,7 @@ class Dropout(TorchModule):
     the rest by 1/(1 − p)); the identity at inference. No weights."""
 
     name, auto_name, torch_name = "Dropout", "dropout", "nn.Dropout"
+    code_positional = ("p",)
     factory = False
     args = (Arg("p", "float", 0.5, "probability of an element being zeroed", minimum=0, maximum=1),
             Arg("inplace", "bool", False, "overwrite the input (memory only)"))

@@ -45,6 +45,9 @@ class Cat(TorchMerge):
     name, auto_name, torch_name, keras_name = "Cat", "cat", "torch.cat", "Concatenate"
     args = (Arg("dim", "int", 0, "axis to join along, batch axis included (torch's default 0)", structural=True),)
 
+    def forward_code(self, a, xs):
+        return f"torch.cat([{', '.join(xs)}], dim={a.dim})"
+
     def keras_args(self, a, s):
         if self.dim(a, s) == 0:
             raise NoEquivalent("torch.cat along the batch axis has no Keras layer", "cat along another dim")
@@ -109,6 +112,9 @@ class Add(TorchMerge):
                                  f"at axis {k - rank} (torch aligns shapes on the right, batch axis included)",
                                  "give the inputs the same shape, or size 1 on the axes to repeat")
         return tuple(out)
+
+    def forward_code(self, a, xs):
+        return " + ".join(xs)
 
     def keras_args(self, a, s):
         if len(set(s)) > 1:

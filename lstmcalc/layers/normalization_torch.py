@@ -27,6 +27,7 @@ class LayerNorm(TorchModule):
     both of shape normalized_shape."""
 
     name, auto_name, torch_name = "LayerNorm", "layer_norm", "nn.LayerNorm"
+    code_positional = ("normalized_shape",)
     args = (
         Arg("normalized_shape", "axis", doc="the trailing axes normalised together: an int or a list",
             structural=True),
@@ -110,6 +111,7 @@ class BatchNorm1d(TorchModule):
     with its running mean and variance at inference: y = (x − μ)/√(σ² + ε)·w + b."""
 
     name, auto_name, torch_name = "BatchNorm1d", "batch_norm1d", "nn.BatchNorm1d"
+    code_positional, width = ("num_features",), ("num_features", 1)
     ignored_tensors = ("num_batches_tracked",)  # in every state_dict; only training reads it
     min_rank, max_rank = 2, 3
     rank_hint = " ((N, C) or (N, C, L))"

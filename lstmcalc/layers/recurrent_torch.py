@@ -54,6 +54,7 @@ class TorchRecurrent(TorchModule):
     keras_name = ""
     keras_gate_order: tuple[str, ...] = ()
     uses_context = True  # the forward pass leaves h_n (and c_n) for HiddenState
+    code_positional, width = ("input_size", "hidden_size"), ("input_size", -1)
     call_args = ("hx",)  # (h_0, c_0) for LSTM, h_0 for GRU and RNN, each (D·num_layers, N, H)
 
     # -- the outputs a reference indexes: output, h_n (, c_n) ---------------------------------

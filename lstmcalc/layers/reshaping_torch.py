@@ -44,6 +44,9 @@ class LastTimestep(TorchModule):
     def keras_equivalent(self, a, s, out):
         return ("return_sequences: false", 0, "Keras keeps only the last h_t inside the recurrent layer")
 
+    def forward_code(self, a, xs):
+        return f"{xs[0]}[:, -1]" if self.axis(a) else f"{xs[0]}[-1]"
+
     def keras_fold(self, a, source) -> None:
         """out[:, -1] of a one-direction module is return_sequences: false on its last Keras layer."""
         if not a.batch_first:
@@ -108,6 +111,9 @@ class HiddenState(TorchModule):
     def keras_equivalent(self, a, s, out):
         return ("return_state / last h_t", 0, "Keras returns the last state of its last layer")
 
+    def forward_code(self, a, xs):
+        return f"{xs[0]}[{a.index}]"  # xs[0]: the state itself (h_n or c_n)
+
     def keras_fold(self, a, source) -> None:
         """h_n[-1] of a one-direction module is return_sequences: false on its last Keras layer."""
         n = source.type.directions(source.args) * source.args.num_layers
@@ -150,6 +156,9 @@ class Transpose(TorchModule):
     def keras_equivalent(self, a, s, out):
         return ("Permute", 0, "no weights")
 
+    def forward_code(self, a, xs):
+        return f"{xs[0]}.transpose({a.dim0}, {a.dim1})"
+
     def to_keras(self, a, s):
         if len(s) != 3 or set(self.dims(a, 3)) != {1, 2}:
             raise NoEquivalent(f"transpose({a.dim0}, {a.dim1}) moves the batch axis or a 4-D axis",
@@ -179,6 +188,9 @@ class Unsqueeze(TorchModule):
 
     def keras_equivalent(self, a, s, out):
         return ("no layer", None, "Keras states carry no layer axis")
+
+    def forward_code(self, a, xs):
+        return f"{xs[0]}.unsqueeze({a.dim})"
 
     def forward(self, a, w, x, mask=None):
         def at(v, depth):

@@ -46,6 +46,13 @@ class TorchModule(LayerType):
     trainable_arg = False
     factory = True  # does the constructor take device= and dtype=?
     torch_name = ""  # nn.<Module>, for the notes
+    # for export: the constructor's positional arguments, and the inferred width (argument, input axis)
+    code_positional: tuple[str, ...] = ()
+    width: tuple[str, int] | None = None
+
+    def forward_code(self, a, xs: list[str]) -> str | None:
+        """The forward expression of a step that is not a module (out[:, -1], x.transpose(1, 2)); None: a module."""
+        return None
 
     @property
     def all_args(self) -> tuple[Arg, ...]:
