@@ -88,7 +88,7 @@ def keras_code(model: Model, header: list[str]) -> str:
     title = f", name={model.name!r}" if model.name else ""
     lines = [*docstring(header), "", "import keras", "from keras import layers", "", "",
              "def build_model() -> keras.Model:", *body,
-             f"    return keras.Model(inputs={ins}, outputs={outs}{title})", ""]
+             *code_line("    ", f"return keras.Model(inputs={ins}, outputs={outs}{title})", ""), ""]
     return "\n".join(lines)
 
 
