@@ -29,7 +29,7 @@ def header(model: Model, source: Model, t: Translation | None, spec_only: bool =
              f"Parameters: {model.total_params:,} ({COUNTED[target]})"
              + (f"; {model.non_trainable_params:,} of them non-trainable." if model.non_trainable_params else ".")]
     if t is not None:
-        rows = [r for r in compare(source).rows if r.differs]
+        rows = [r for r in compare(source).rows if r.differs and r.other_params is not None]
         lines.append(f"Translated layer by layer from the {LABEL[source.framework]} spec, which counts "
                      f"{source.total_params:,}" + (":" if rows else " (the same)."))
         lines += [f"- {r.name} ({r.type}): {r.params:,} in {LABEL[source.framework]}, {r.other_params:,} here: "
