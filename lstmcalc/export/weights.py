@@ -19,6 +19,7 @@ import struct
 from lstmcalc.errors import Problem, SpecError
 from lstmcalc.export.names import attributes
 from lstmcalc.export.translate import Translation
+from lstmcalc.run.forward import weight_tree
 
 
 def convert(t: Translation, weights: dict) -> dict:
@@ -32,7 +33,7 @@ def convert(t: Translation, weights: dict) -> dict:
     froms = t.froms
     for name, (r, _eq, steps) in t.layers.items():
         for step in steps:
-            if step in froms and r.weights:
+            if step in froms and weight_tree(r):  # BatchNorm1d(affine=False): buffers only
                 k = t.model.get(step)
                 out[step] = k.type.from_torch_weights(k.args, k.input_shape, layer_tensors(weights[name], froms[step]))
     return out
