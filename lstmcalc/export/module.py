@@ -25,7 +25,7 @@ def header(model: Model, source: Model, t: Translation | None, spec_only: bool =
     target = model.framework
     what = "spec" if spec_only else ("Keras 3 model" if target == "keras" else "PyTorch module")
     lines = [f"{model.name or 'model'}: the {what}, written by lstmcalc.",
-             f"From {source.spec.file} by `lstmcalc export --to {target}{' --spec' if spec_only else ''}`.",
+             f"From {source.spec.file} by: lstmcalc export --to {target}{' --spec' if spec_only else ''}",
              f"Parameters: {model.total_params:,} ({COUNTED[target]})"
              + (f"; {model.non_trainable_params:,} of them non-trainable." if model.non_trainable_params else ".")]
     if t is not None:
