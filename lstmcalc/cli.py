@@ -531,3 +531,43 @@ def report(spec, output):
     from lstmcalc.render.report import report_html
 
     write_output(report_html(gather_report(load_model(spec))), output)
+
+
+@main.command()
+@click.argument("spec")
+@click.option("--to", "target", type=click.Choice(["keras", "pytorch"]), required=True,
+              help="the framework of the generated code")
+@click.option("-o", "--output", default=None, help="write to this file instead of standard output")
+@click.option("--spec", "spec_only", is_flag=True,
+              help="write the equivalent spec of the other dialect instead of code")
+def export(spec, target, output, spec_only):
+    """Write a Python module that builds the model in Keras or PyTorch (translated layer by layer
+    from the other dialect where needed); a layer without an exact equivalent exits 2 naming it."""
+    from lstmcalc.export.module import export_text
+
+    model = load_model(spec)
+    if spec_only and target == model.framework:
+        raise click.UsageError(f"the spec is already in the {target} dialect; --spec writes the other one")
+    write_output(export_text(model, target, spec_only), output)
+
+
+@main.command("convert-weights")
+@click.argument("spec")
+@click.option("--weights", "weights_path", required=True, help="weights JSON in the spec's dialect (section 4)")
+@click.option("--to", "target", type=click.Choice(["keras", "pytorch"]), required=True)
+@click.option("-o", "--output", required=True, help="OUT.json (section 4 layout) or OUT.safetensors (PyTorch)")
+def convert_weights(spec, weights_path, target, output):
+    """Rewrite weights into the other framework's layout (transposes, gate order, bias vectors), for the
+    model `export` writes: `run` on the exported spec gives the same output."""
+    from lstmcalc.export import weights as convert
+    from lstmcalc.export.translate import translate
+    from lstmcalc.run import forward
+    from lstmcalc.sources.json_files import WEIGHTS_FILE, read_json
+
+    model = load_model(spec)
+    if target == model.framework:
+        raise click.UsageError(f"the spec is already in the {target} dialect; nothing to convert")
+    weights = read_json(weights_path, WEIGHTS_FILE)
+    forward.check_weights(model, weights, weights_path)
+    t = translate(model)
+    convert.write(t, convert.convert(t, weights), output)

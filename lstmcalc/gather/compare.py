@@ -110,6 +110,9 @@ def _keras_row(r: LayerRecord) -> tuple[str, int | None, str]:
         child = r.children[0]
         module, per, reason = _keras_recurrent(child)
         module = module.replace("batch_first=True", "batch_first=True, bidirectional=True")
+        if not child.args.return_sequences:  # out[:, -1]'s backward half has seen only the last step
+            last = {"concat": "torch.cat([h_n[-2], h_n[-1]], -1)", "sum": "h_n[-2] + h_n[-1]"}
+            module = module.replace("out[:, -1]", last.get(a.merge_mode, "h_n[-2], h_n[-1]"))
         if a.merge_mode != "concat":
             return (module, 2 * per,
                     f"{reason}; torch always concatenates the directions: merge_mode {a.merge_mode} is x-side code")

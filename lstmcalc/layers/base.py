@@ -148,6 +148,28 @@ class LayerType:
         """One line on how PyTorch's equivalent module counts differently (or None)."""
         return None
 
+    # -- the other framework (export, convert-weights) ---------------------------
+    def to_pytorch(self, a: Args, s: tuple):
+        """The torch modules computing the same function (an `Equivalent`), or NoEquivalent."""
+        from lstmcalc.layers.equivalent import NoEquivalent
+
+        raise NoEquivalent(f"{self.name} has no equivalent in lstmcalc's PyTorch dialect",
+                           "remove the layer, or write its PyTorch code by hand")
+
+    def call_to_pytorch(self, a: Args, keyword: str):
+        """(torch keyword, step applied to each tensor or None) for a keyword tensor of the call."""
+        from lstmcalc.layers.equivalent import NoEquivalent
+
+        raise NoEquivalent(f"the call's {keyword} has no PyTorch equivalent", "remove it from call:")
+
+    def torch_weights(self, a: Args, s: tuple, w: dict) -> dict:
+        """The equivalent module's state_dict tensors from this layer's Keras weights."""
+        return {}
+
+    def from_torch_weights(self, a: Args, s: tuple, sd: dict) -> dict:
+        """This layer's Keras weights from the equivalent module's state_dict tensors."""
+        return {}
+
     # -- forward --------------------------------------------------------------
     def forward(self, a: Args, w, x, mask=None):
         """Reference forward pass on nested lists (batch first); identity here."""

@@ -10,6 +10,7 @@ import math
 from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import REQUIRED, Arg, weight_args
 from lstmcalc.layers.base import Formula, LayerType, WeightSpec, need_known
+from lstmcalc.layers.equivalent import Equivalent, NoEquivalent, activation_steps
 from lstmcalc.layers.reshaping import DATA_FORMAT, channels_first
 from lstmcalc.run.tensor import activation, dot, transpose
 from lstmcalc.shapes import fmt_shape
@@ -136,6 +137,38 @@ class Conv1D(LayerType):
     def elementwise_ops(self, a, s, out):
         o, _ = steps_channels(a, out)
         return None if o is None else o * a.filters * (1 if a.use_bias else 0)
+
+    def to_pytorch(self, a, s):
+        """nn.Conv1d reads channels first: transpose around it unless the layer is channels_first already."""
+        if a.padding == "causal":
+            raise NoEquivalent("padding: causal has no nn.Conv1d padding (it pads both sides)",
+                               f"nearest: F.pad(x, ({(a.kernel_size - 1) * a.dilation_rate}, 0)) before a "
+                               "padding-0 nn.Conv1d, by hand")
+        if a.padding == "same" and a.strides > 1:
+            raise NoEquivalent("padding: same with strides > 1: nn.Conv1d refuses padding='same' with a stride",
+                               "nearest: pad by hand and use padding 0")
+        conv = {"type": "Conv1d", "out_channels": a.filters, "kernel_size": a.kernel_size, "$name": ""}
+        extra = {"stride": (a.strides, 1), "padding": (a.padding, "valid"), "dilation": (a.dilation_rate, 1),
+                 "groups": (a.groups, 1), "bias": (a.use_bias, True)}
+        conv.update({k: v for k, (v, default) in extra.items() if v != default})
+        if channels_first(a):
+            return Equivalent((conv, *activation_steps(a.activation, "Conv1D")), weights=0)
+        swap = {"type": "Transpose", "dim0": 1, "dim1": 2}
+        steps = ({**swap, "$name": "channels_first"}, conv, {**swap, "$name": "channels_last"},
+                 *activation_steps(a.activation, "Conv1D"))
+        return Equivalent(steps, weights=1)
+
+    def torch_weights(self, a, s, w):
+        kernel = w["kernel"]  # (k, in/groups, filters) -> (filters, in/groups, k)
+        weight = [[[kernel[t][c][o] for t in range(len(kernel))] for c in range(len(kernel[0]))]
+                  for o in range(len(kernel[0][0]))]
+        return {"weight": weight, **({"bias": w["bias"]} if a.use_bias else {})}
+
+    def from_torch_weights(self, a, s, sd):
+        weight = sd["weight"]
+        kernel = [[[weight[o][c][t] for o in range(len(weight))] for c in range(len(weight[0]))]
+                  for t in range(len(weight[0][0]))]
+        return {"kernel": kernel, **({"bias": sd["bias"]} if a.use_bias else {})}
 
     def forward(self, a, w, x, mask=None):
         k, d, st, g, f = a.kernel_size, a.dilation_rate, a.strides, a.groups, a.filters

@@ -6,6 +6,7 @@ from __future__ import annotations
 from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg
 from lstmcalc.layers.base import Formula, WeightSpec, need_known
+from lstmcalc.layers.equivalent import Equivalent, NoEquivalent
 from lstmcalc.layers.torch_base import (
     TorchModule,
     check_width,
@@ -23,6 +24,7 @@ class Conv1d(TorchModule):
     channels-first (N, C_in, L) input."""
 
     name, auto_name, torch_name = "Conv1d", "conv1d", "nn.Conv1d"
+    code_positional, width = ("in_channels", "out_channels", "kernel_size"), ("in_channels", 1)
     min_rank = max_rank = 3
     rank_hint = " (N, C_in, L): channels first"
     args = (
@@ -125,6 +127,18 @@ class Conv1d(TorchModule):
             f"add ZeroPadding1D(p) first. padding_mode {a.padding_mode!r}"
             + (" is Keras's only mode." if a.padding_mode == "zeros" else " has no Keras equivalent."),
         ]
+
+    def to_keras(self, a, s):
+        """Keras's Conv1D reads channels first too with data_format: channels_first."""
+        if a.padding_mode != "zeros" or not (a.padding in ("valid", "same") or a.padding == 0):
+            raise NoEquivalent(f"padding {a.padding!r} (padding_mode {a.padding_mode}) has no Conv1D padding",
+                               "nearest: padding 'valid' (0) or 'same' with zeros")
+        conv = {"type": "Conv1D", "filters": a.out_channels, "kernel_size": a.kernel_size,
+                "data_format": "channels_first", "$name": "", "$from": ""}
+        extra = {"strides": (a.stride, 1), "padding": ("valid" if a.padding == 0 else a.padding, "valid"),
+                 "dilation_rate": (a.dilation, 1), "groups": (a.groups, 1), "use_bias": (a.bias, True)}
+        conv.update({k: v for k, (v, default) in extra.items() if v != default})
+        return Equivalent((conv,))
 
     def keras_equivalent(self, a, s, out):
         return ("Conv1D (channels_last)", self.formula(a, s).value, "same count; kernel = weight.permute(2, 1, 0)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from lstmcalc.errors import ShapeError, SpecError
 from lstmcalc.layers.args import Arg, weight_args
 from lstmcalc.layers.base import Formula, LayerType, WeightSpec, need_known
+from lstmcalc.layers.equivalent import Equivalent, NoEquivalent, activation_steps, transposed
 from lstmcalc.render.terminal import brief
 from lstmcalc.run.tensor import activation, add, map_vectors, matvec, shape_of, transpose
 from lstmcalc.shapes import fmt_shape
@@ -109,6 +110,20 @@ class Dense(LayerType):
         m = self.macs(a, s, out)
         return None if m is None else (m // s[-1]) * (1 if a.use_bias else 0)
 
+    def to_pytorch(self, a, s):
+        if a.lora_rank:
+            raise NoEquivalent("lora_rank has no nn.Linear argument", "merge the LoRA update into kernel first")
+        step = {"type": "Linear", "out_features": a.units, "$name": ""}
+        if not a.use_bias:
+            step["bias"] = False
+        return Equivalent((step, *activation_steps(a.activation, "Dense")), weights=0)
+
+    def torch_weights(self, a, s, w):
+        return {"weight": transposed(w["kernel"]), **({"bias": w["bias"]} if a.use_bias else {})}
+
+    def from_torch_weights(self, a, s, sd):
+        return {"kernel": transposed(sd["weight"]), **({"bias": sd["bias"]} if a.use_bias else {})}
+
     def forward(self, a, w, x, mask=None):
         rows = transpose(lora_merged(a, w, "kernel"))  # (units, in)
         bias = w["bias"] if a.use_bias else None
@@ -158,6 +173,23 @@ class Embedding(LayerType):
     def compute_mask(self, a, x, mask):
         return nonzero_mask(x) if a.mask_zero else None
 
+    def to_pytorch(self, a, s):
+        if a.mask_zero:
+            raise NoEquivalent("mask_zero: true has no equivalent: torch modules carry no mask, so later "
+                               "layers would read the padding steps",
+                               "nearest: pack the sequences with nn.utils.rnn.pack_padded_sequence in the "
+                               "PyTorch code (by hand), or mask_zero: false (a different model)")
+        if a.lora_rank:
+            raise NoEquivalent("lora_rank has no nn.Embedding argument", "merge the LoRA update first")
+        return Equivalent(({"type": "Embedding", "num_embeddings": a.input_dim, "embedding_dim": a.output_dim,
+                            "$name": ""},), weights=0)
+
+    def torch_weights(self, a, s, w):
+        return {"weight": w["embeddings"]}
+
+    def from_torch_weights(self, a, s, sd):
+        return {"embeddings": sd["weight"]}
+
     def symbolic_mask(self, a, k, x, mask):
         return k.not_equal(x) if a.mask_zero else None  # keras: ops.not_equal(inputs, 0)
 
@@ -183,6 +215,10 @@ class Activation(LayerType):
     supports_masking = True
     args = (Arg("activation", "activation", doc="the activation function"),)
 
+    def to_pytorch(self, a, s):
+        return Equivalent(tuple({**st, "$name": ""} for st in activation_steps(a.activation, "Activation")),
+                          outputs=("$last",) if a.activation not in (None, "linear") else ("$in",))
+
     def forward(self, a, w, x, mask=None):
         rank = len(shape_of(x))
         return map_vectors(x, activation(a.activation), rank) if rank else x
@@ -200,6 +236,11 @@ class Dropout(LayerType):
             minimum=1),
         Arg("seed", "int", None, "random seed", nullable=True),
     )
+
+    def to_pytorch(self, a, s):
+        if a.noise_shape is not None:
+            raise NoEquivalent("noise_shape has no nn.Dropout argument", "nearest: leave noise_shape out")
+        return Equivalent(({"type": "Dropout", "p": a.rate, "$name": ""},))
 
 
 class SpatialDropout1D(LayerType):

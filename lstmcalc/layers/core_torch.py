@@ -7,6 +7,7 @@ from __future__ import annotations
 from lstmcalc.errors import ShapeError, SpecError
 from lstmcalc.layers.args import Arg
 from lstmcalc.layers.base import Formula, WeightSpec, mult, need_known
+from lstmcalc.layers.equivalent import Equivalent, NoEquivalent
 from lstmcalc.layers.torch_base import (
     Elementwise,
     TorchModule,
@@ -15,7 +16,7 @@ from lstmcalc.layers.torch_base import (
     width_arg,
 )
 from lstmcalc.render.terminal import brief
-from lstmcalc.run.tensor import add, flatten, matvec, reshape, shape_of
+from lstmcalc.run.tensor import activation, add, flatten, matvec, reshape, shape_of
 from lstmcalc.shapes import fmt_shape
 
 # -- dense, embedding, convolution --------------------------------------------------
@@ -26,6 +27,7 @@ class Linear(TorchModule):
     in_features): Keras's Dense kernel transposed."""
 
     name, auto_name, torch_name = "Linear", "linear", "nn.Linear"
+    code_positional, width = ("in_features", "out_features"), ("in_features", -1)
     min_rank = 1
     args = (
         width_arg("in_features", "size of the last input axis"),
@@ -65,6 +67,12 @@ class Linear(TorchModule):
     def keras_equivalent(self, a, s, out):
         return ("Dense", self.formula(a, s).value, "same count (kernel = weightᵀ)")
 
+    def to_keras(self, a, s):
+        dense = {"type": "Dense", "units": a.out_features, "$name": "", "$from": ""}
+        if not a.bias:
+            dense["use_bias"] = False
+        return Equivalent((dense,))
+
     def forward(self, a, w, x, mask=None):
         rows, bias = w["weight"], (w["bias"] if a.bias else None)
 
@@ -82,6 +90,7 @@ class Embedding(TorchModule):
     looked-up rows whose norm exceeds it."""
 
     name, auto_name, torch_name = "Embedding", "embedding", "nn.Embedding"
+    code_positional = ("num_embeddings", "embedding_dim")
     min_rank = 1
     args = (
         Arg("num_embeddings", "int", doc="vocabulary size: ids run from 0 to num_embeddings - 1", minimum=1,
@@ -125,6 +134,15 @@ class Embedding(TorchModule):
     def keras_equivalent(self, a, s, out):
         return ("Embedding", self.formula(a, s).value, "same table")
 
+    def to_keras(self, a, s):
+        if a.max_norm is not None:
+            raise NoEquivalent("max_norm renormalises rows as they are read; Keras's Embedding has no such "
+                               "argument", "nearest: max_norm: null (a different model)")
+        note = ("" if a.padding_idx is None else f"padding_idx {a.padding_idx}: the row starts at zero and gets no "
+                "gradient in torch; Keras has no such argument (the forward pass is the same)")
+        return Equivalent(({"type": "Embedding", "input_dim": a.num_embeddings, "output_dim": a.embedding_dim,
+                            "$name": "", "$from": ""},), note=note)
+
     def forward(self, a, w, x, mask=None):
         table = w["weight"]
 
@@ -159,12 +177,16 @@ class Dropout(TorchModule):
     the rest by 1/(1 − p)); the identity at inference. No weights."""
 
     name, auto_name, torch_name = "Dropout", "dropout", "nn.Dropout"
+    code_positional = ("p",)
     factory = False
     args = (Arg("p", "float", 0.5, "probability of an element being zeroed", minimum=0, maximum=1),
             Arg("inplace", "bool", False, "overwrite the input (memory only)"))
 
     def keras_equivalent(self, a, s, out):
         return ("Dropout", 0, "no weights")
+
+    def to_keras(self, a, s):
+        return Equivalent(({"type": "Dropout", "rate": a.p, "$name": ""},))
 
 
 class Flatten(TorchModule):
@@ -197,6 +219,12 @@ class Flatten(TorchModule):
     def keras_equivalent(self, a, s, out):
         return ("Flatten" if (a.start_dim, a.end_dim) == (1, -1) else "Reshape", 0, "no weights")
 
+    def to_keras(self, a, s):
+        if self.dims(a, len(s)) != (1, len(s) - 1):
+            raise NoEquivalent(f"Flatten({a.start_dim}, {a.end_dim}) keeps some axes: Keras's Flatten merges "
+                               "every axis but the batch", "nearest: a Keras Reshape, by hand")
+        return Equivalent(({"type": "Flatten", "$name": ""},))
+
     def forward(self, a, w, x, mask=None):
         shape = shape_of(x)
         return reshape(flatten(x), self.output_shape(a, shape))
@@ -228,3 +256,26 @@ class Sigmoid(Elementwise):
 
     def keras_equivalent(self, a, s, out):
         return ("Activation('sigmoid')", 0, "no weights")
+
+
+class Softmax(TorchModule):
+    """nn.Softmax(dim): exp(x) / Σ exp(x) along `dim` (lstmcalc runs it on the last axis)."""
+
+    name, auto_name, torch_name = "Softmax", "softmax", "nn.Softmax"
+    factory = False
+    args = (Arg("dim", "int", doc="the axis the values sum to 1 along (batch axis included)", structural=True),)
+
+    def output_shape(self, a, s):
+        if a.dim not in (-1, len(s) - 1):
+            raise ShapeError(f"lstmcalc runs Softmax on the last axis only, not dim {a.dim} of {fmt_shape(s)}",
+                             "use dim: -1")
+        return s
+
+    def keras_equivalent(self, a, s, out):
+        return ("Activation('softmax')", 0, "no weights")
+
+    def to_keras(self, a, s):
+        return Equivalent(({"type": "Activation", "activation": "softmax", "$name": ""},))
+
+    def forward(self, a, w, x, mask=None):
+        return map_last(x, activation("softmax"))

@@ -21,6 +21,7 @@ from operator import add, mul
 from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg
 from lstmcalc.layers.base import LayerType, mult
+from lstmcalc.layers.equivalent import Equivalent, NoEquivalent
 from lstmcalc.run.tensor import dot, flatten, map_vectors, permute, reshape, rsqrt, shape_of
 from lstmcalc.shapes import fmt_shape
 
@@ -197,6 +198,12 @@ class Add(Merge):
 
     name, auto_name, symbol = "Add", "add", "x₁ + x₂ + …"
 
+    def to_pytorch(self, a, s):
+        if len(set(s)) > 1:  # Keras and torch broadcast differently (torch aligns on the right)
+            raise NoEquivalent("Add of different shapes: Keras and torch broadcast differently",
+                               "give the inputs the same shape")
+        return Equivalent(({"type": "Add", "$name": ""},))
+
     def combine(self, x, masks):
         return zip_with(lambda *v: reduce(add, v), *x)
 
@@ -290,6 +297,9 @@ class Concatenate(Merge):
     name, auto_name = "Concatenate", "concatenate"
     args = (Arg("axis", "int", -1, "axis to join along (negative counts from the end; 0 is the batch axis)",
                 structural=True),)
+
+    def to_pytorch(self, a, s):
+        return Equivalent(({"type": "Cat", "dim": a.axis, "$name": ""},))
 
     def joined_axis(self, a, s) -> int:
         return join_axis(a.axis, s, "Concatenate", "axis")

@@ -16,6 +16,7 @@ from operator import add
 from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg
 from lstmcalc.layers.base import mult
+from lstmcalc.layers.equivalent import Equivalent, NoEquivalent
 from lstmcalc.layers.merge import broadcast_to, concat, join_axis, zip_with
 from lstmcalc.layers.torch_base import TorchModule
 from lstmcalc.run.tensor import shape_of
@@ -29,6 +30,12 @@ class TorchMerge(TorchModule):
     def keras_equivalent(self, a, s, out):
         return (self.keras_name, 0, "no weights")
 
+    def keras_args(self, a, s) -> dict:
+        return {}
+
+    def to_keras(self, a, s):
+        return Equivalent(({"type": self.keras_name, **self.keras_args(a, s), "$name": ""},))
+
 
 class Cat(TorchMerge):
     """torch.cat(inputs, dim): tensors of one rank whose sizes agree on every
@@ -37,6 +44,14 @@ class Cat(TorchMerge):
 
     name, auto_name, torch_name, keras_name = "Cat", "cat", "torch.cat", "Concatenate"
     args = (Arg("dim", "int", 0, "axis to join along, batch axis included (torch's default 0)", structural=True),)
+
+    def forward_code(self, a, xs):
+        return f"torch.cat([{', '.join(xs)}], dim={a.dim})"
+
+    def keras_args(self, a, s):
+        if self.dim(a, s) == 0:
+            raise NoEquivalent("torch.cat along the batch axis has no Keras layer", "cat along another dim")
+        return {"axis": a.dim}
 
     def dim(self, a, s) -> int:
         return join_axis(a.dim, s, "torch.cat", "dim")
@@ -89,6 +104,15 @@ class Add(TorchMerge):
                                  f"at axis {k - rank} (torch aligns shapes on the right, batch axis included)",
                                  "give the inputs the same shape, or size 1 on the axes to repeat")
         return tuple(out)
+
+    def forward_code(self, a, xs):
+        return " + ".join(xs)
+
+    def keras_args(self, a, s):
+        if len(set(s)) > 1:
+            raise NoEquivalent("+ of different shapes: Keras and torch broadcast differently",
+                               "give the inputs the same shape")
+        return {}
 
     def shape_rule(self, a, s, out):
         if len(set(s)) == 1:

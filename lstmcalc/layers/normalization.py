@@ -7,6 +7,7 @@ import math
 from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg, weight_args
 from lstmcalc.layers.base import Formula, LayerType, WeightSpec
+from lstmcalc.layers.equivalent import Equivalent, NoEquivalent
 from lstmcalc.run.tensor import flatten, permute, reshape, rsqrt, shape_of
 from lstmcalc.shapes import fmt_shape
 
@@ -123,6 +124,33 @@ class BatchNormalization(LayerType):
     def elementwise_ops(self, a, s, out):
         return per_value_ops(s, 2)  # one multiply-add per value
 
+    def to_pytorch(self, a, s):
+        """nn.BatchNorm1d normalises axis 1: transpose around it when the channels are last."""
+        if a.renorm:
+            raise NoEquivalent("renorm: true has no nn.BatchNorm1d argument", "nearest: renorm: false")
+        if a.center != a.scale:
+            raise NoEquivalent("center and scale differ: nn.BatchNorm1d's affine gives both or neither",
+                               "nearest: center and scale both true or both false")
+        (ax,) = norm_axes(a.axis, len(s), self.name)
+        if len(s) > 3 or ax not in (1, len(s) - 1):
+            raise NoEquivalent(f"axis {a.axis} of a {len(s)}-D input has no nn.BatchNorm1d layout",
+                               "normalise the last axis of a 2-D or 3-D input")
+        bn = {"type": "BatchNorm1d", "eps": a.epsilon, "momentum": round(1 - a.momentum, 12), "$name": ""}
+        if not a.scale:
+            bn["affine"] = False
+        if ax == 1:
+            return Equivalent((bn,), weights=0)
+        swap = {"type": "Transpose", "dim0": 1, "dim1": 2}
+        return Equivalent(({**swap, "$name": "channels_first"}, bn, {**swap, "$name": "channels_last"}), weights=1)
+
+    def torch_weights(self, a, s, w):
+        sd = {"weight": w["gamma"], "bias": w["beta"]} if a.scale else {}
+        return {**sd, "running_mean": w["moving_mean"], "running_var": w["moving_variance"]}
+
+    def from_torch_weights(self, a, s, sd):
+        w = {"gamma": sd["weight"], "beta": sd["bias"]} if a.scale else {}
+        return {**w, "moving_mean": sd["running_mean"], "moving_variance": sd["running_var"]}
+
     def forward(self, a, w, x, mask=None):
         c = len(w["moving_mean"])
         mean, var = w["moving_mean"], w["moving_variance"]
@@ -187,6 +215,28 @@ class LayerNormalization(LayerType):
 
     def elementwise_ops(self, a, s, out):
         return per_value_ops(s, 4)  # mean, variance, normalise, scale and shift
+
+    def to_pytorch(self, a, s):
+        if a.rms_scaling:
+            raise NoEquivalent("rms_scaling: true has no nn.LayerNorm argument", "nearest: nn.RMSNorm, by hand")
+        if norm_axes(a.axis, len(s), self.name) != (len(s) - 1,):
+            raise NoEquivalent(f"axis {a.axis}: nn.LayerNorm normalises the trailing axes only",
+                               "nearest: axis: -1")
+        if a.center and not a.scale:
+            raise NoEquivalent("center without scale: nn.LayerNorm has no bias without a weight",
+                               "nearest: scale: true")
+        ln = {"type": "LayerNorm", "normalized_shape": s[-1], "eps": a.epsilon, "$name": ""}
+        if not a.scale:
+            ln["elementwise_affine"] = False
+        elif not a.center:
+            ln["bias"] = False
+        return Equivalent((ln,), weights=0)
+
+    def torch_weights(self, a, s, w):
+        return {k: w[n] for k, n in (("weight", "gamma"), ("bias", "beta")) if n in w}
+
+    def from_torch_weights(self, a, s, sd):
+        return {n: sd[k] for k, n in (("weight", "gamma"), ("bias", "beta")) if k in sd}
 
     def forward(self, a, w, x, mask=None):
         axes = norm_axes(a.axis, len(shape_of(x)), self.name)

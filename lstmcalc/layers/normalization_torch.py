@@ -8,6 +8,7 @@ import math
 from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg
 from lstmcalc.layers.base import Formula, WeightSpec, need_known
+from lstmcalc.layers.equivalent import Equivalent, NoEquivalent
 from lstmcalc.layers.torch_base import (
     TorchModule,
     check_width,
@@ -26,6 +27,7 @@ class LayerNorm(TorchModule):
     both of shape normalized_shape."""
 
     name, auto_name, torch_name = "LayerNorm", "layer_norm", "nn.LayerNorm"
+    code_positional = ("normalized_shape",)
     args = (
         Arg("normalized_shape", "axis", doc="the trailing axes normalised together: an int or a list",
             structural=True),
@@ -69,6 +71,18 @@ class LayerNorm(TorchModule):
         return [f"To Keras: LayerNormalization(axis={axis}, epsilon={a.eps:g}) with gamma = weight, "
                 "beta = bias (Keras's default epsilon is 1e-3)."]
 
+    def to_keras(self, a, s):
+        shape = a.normalized_shape if isinstance(a.normalized_shape, tuple) else (a.normalized_shape,)
+        if len(shape) != 1:
+            raise NoEquivalent("normalized_shape over several axes: Keras's gamma would have another shape",
+                               "nearest: normalise the last axis only")
+        ln = {"type": "LayerNormalization", "epsilon": a.eps, "$name": "", "$from": ""}
+        if not a.elementwise_affine:
+            ln.update(center=False, scale=False)
+        elif not a.bias:
+            ln["center"] = False
+        return Equivalent((ln,))
+
     def keras_equivalent(self, a, s, out):
         return ("LayerNormalization", self.formula(a, s).value, "same count (gamma, beta)")
 
@@ -97,6 +111,7 @@ class BatchNorm1d(TorchModule):
     with its running mean and variance at inference: y = (x − μ)/√(σ² + ε)·w + b."""
 
     name, auto_name, torch_name = "BatchNorm1d", "batch_norm1d", "nn.BatchNorm1d"
+    code_positional, width = ("num_features",), ("num_features", 1)
     ignored_tensors = ("num_batches_tracked",)  # in every state_dict; only training reads it
     min_rank, max_rank = 2, 3
     rank_hint = " ((N, C) or (N, C, L))"
@@ -158,6 +173,16 @@ class BatchNorm1d(TorchModule):
             "moving_variance = running_var; Keras counts the moving statistics as non-trainable parameters.",
         ]
         return lines
+
+    def to_keras(self, a, s):
+        if not a.track_running_stats or a.momentum is None:
+            raise NoEquivalent("track_running_stats: false or momentum: null (a cumulative average) has no "
+                               "BatchNormalization argument", "nearest: track_running_stats: true, momentum 0.1")
+        bn = {"type": "BatchNormalization", "axis": 1, "epsilon": a.eps, "momentum": round(1 - a.momentum, 12),
+              "$name": "", "$from": ""}
+        if not a.affine:
+            bn.update(center=False, scale=False)
+        return Equivalent((bn,))
 
     def keras_equivalent(self, a, s, out):
         c = self.channels(a, s)

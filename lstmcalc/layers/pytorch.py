@@ -24,19 +24,20 @@ from dataclasses import replace
 
 from lstmcalc.layers.base import LayerType
 from lstmcalc.layers.conv_torch import Conv1d
-from lstmcalc.layers.core_torch import Dropout, Embedding, Flatten, Linear, ReLU, Sigmoid, Tanh
+from lstmcalc.layers.core_torch import Dropout, Embedding, Flatten, Linear, ReLU, Sigmoid, Softmax, Tanh
 from lstmcalc.layers.merge_torch import Add, Cat
 from lstmcalc.layers.normalization_torch import BatchNorm1d, LayerNorm
 from lstmcalc.layers.recurrent_torch import GRU, LSTM, RNN, TorchRecurrent
-from lstmcalc.layers.reshaping_torch import HiddenState, LastTimestep, Transpose
+from lstmcalc.layers.reshaping_torch import HiddenState, LastTimestep, Transpose, Unsqueeze
 
 MODULES = (LSTM(), GRU(), RNN(), Linear(), Embedding(), Conv1d(), LayerNorm(), BatchNorm1d(), Dropout(),
-           Flatten(), ReLU(), Tanh(), Sigmoid(), LastTimestep(), HiddenState(), Transpose(), Cat(), Add())
+           Flatten(), ReLU(), Tanh(), Sigmoid(), Softmax(), LastTimestep(), HiddenState(), Transpose(), Unsqueeze(),
+           Cat(), Add())
 PYTORCH: dict[str, LayerType] = {t.name: t for t in MODULES}
 
 # modules that act on the last axes or elementwise: they do not decide where the batch axis is
 # (Cat and Add take whatever layout their inputs have)
-LAYOUT_NEUTRAL = ("Embedding", "Linear", "Dropout", "ReLU", "Tanh", "Sigmoid", "LayerNorm", "Cat", "Add")
+LAYOUT_NEUTRAL = ("Embedding", "Linear", "Dropout", "ReLU", "Tanh", "Sigmoid", "Softmax", "LayerNorm", "Cat", "Add")
 
 
 def batch_axis(layers) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg, weight_args
 from lstmcalc.layers.base import Formula, LayerType, WeightSpec, need_known
+from lstmcalc.layers.equivalent import Equivalent, NoEquivalent, added, blocks, transposed, zeros
 from lstmcalc.run.tensor import activation, add, hadamard, matvec, transpose
 from lstmcalc.shapes import fmt_shape
 
@@ -187,6 +188,81 @@ class Recurrent(LayerType):
              "return_sequences: false keeps only the last step's h_T: (batch, units)."),
         ]
 
+    # -- the PyTorch equivalent ------------------------------------------------------
+    torch_module = ""  # LSTM, GRU, RNN
+    torch_gates: tuple[int, ...] = (0,)  # torch's gate block j is Keras's block torch_gates[j] (an involution)
+
+    def torch_module_args(self, a, s) -> dict:
+        """nn.LSTM / nn.GRU / nn.RNN doing what this layer does, or NoEquivalent naming what it cannot do."""
+        refused = (
+            (a.stateful, "stateful: true", f"nn.{self.torch_module} keeps no state between batches; nearest: pass "
+             "the returned h_n (and c_n) back as hx yourself, or stateful: false"),
+            (a.go_backwards, "go_backwards: true", "nearest: flip the time axis yourself (torch.flip(x, [1])) "
+             "and flip the output back"),
+            (a.dropout or a.recurrent_dropout, "dropout / recurrent_dropout", f"nn.{self.torch_module}'s dropout "
+             "acts between stacked layers, not on the inputs and states of every step; nearest: dropout: 0 "
+             "(inference is the same, training is not), or nn.Dropout before the layer"),
+            (a.activation != self.torch_activation(a), f"activation {a.activation}",
+             "torch's recurrent modules use tanh (nn.RNN also relu)"),
+            (a.get("recurrent_activation", "sigmoid") != "sigmoid",
+             f"recurrent_activation {a.get('recurrent_activation')}", "torch's gates use sigmoid"),
+        )
+        for bad, what, hint in refused:
+            if bad:
+                raise NoEquivalent(f"{what} has no exact equivalent in nn.{self.torch_module}", hint)
+        step = {"type": self.torch_module, "hidden_size": a.units, "batch_first": True, "$name": ""}
+        if not a.use_bias:
+            step["bias"] = False
+        return step
+
+    def torch_activation(self, a) -> str:
+        return "tanh"
+
+    def to_pytorch(self, a, s) -> Equivalent:
+        steps = [self.torch_module_args(a, s)]
+        outputs = ["$0"]
+        if not a.return_sequences:  # one direction: out[:, -1] is h_n[-1]
+            steps.append({"type": "LastTimestep", "batch_first": True, "$name": "last"})
+            outputs = ["$1"]
+        if a.return_state:  # h_n[0] (and c_n[0]): (N, units), as Keras returns them
+            for k, state in enumerate(self.state_names()):
+                steps.append({"type": "HiddenState", "index": 0, "inputs": f"$0[{k + 1}]", "$name": state})
+                outputs.append(f"${len(steps) - 1}")
+        return Equivalent(tuple(steps), tuple(outputs), weights=0)
+
+    def call_to_pytorch(self, a, keyword: str):
+        """initial_state [h, c] (each (N, units)) is torch's hx (h_0, c_0), each (1, N, units)."""
+        if keyword != "initial_state":
+            raise NoEquivalent(f"the call's {keyword} has no nn.{self.torch_module} argument",
+                               "remove it from call:")
+        return "hx", {"type": "Unsqueeze", "dim": 0}
+
+    def bias_pair(self, a, bias) -> tuple[list, list]:
+        """(b_ih, b_hh) in Keras's gate order: Keras's one bias goes to b_ih, zeros to b_hh."""
+        return bias, zeros(len(bias))
+
+    def bias_from_pair(self, a, b_ih, b_hh):
+        return added(b_ih, b_hh)
+
+    def torch_weights(self, a, s, w, suffix: str = "") -> dict:
+        """The state_dict of the equivalent module: kernels transposed, gate blocks in torch's order."""
+        g, order = self.gates, self.torch_gates
+        sd = {f"weight_ih_l0{suffix}": blocks(transposed(w["kernel"]), g, order),
+              f"weight_hh_l0{suffix}": blocks(transposed(w["recurrent_kernel"]), g, order)}
+        if a.use_bias:
+            b_ih, b_hh = self.bias_pair(a, w["bias"])
+            sd[f"bias_ih_l0{suffix}"], sd[f"bias_hh_l0{suffix}"] = blocks(b_ih, g, order), blocks(b_hh, g, order)
+        return sd
+
+    def from_torch_weights(self, a, s, sd, suffix: str = "") -> dict:
+        g, order = self.gates, self.torch_gates
+        w = {"kernel": transposed(blocks(sd[f"weight_ih_l0{suffix}"], g, order)),
+             "recurrent_kernel": transposed(blocks(sd[f"weight_hh_l0{suffix}"], g, order))}
+        if a.use_bias:
+            w["bias"] = self.bias_from_pair(a, blocks(sd[f"bias_ih_l0{suffix}"], g, order),
+                                            blocks(sd[f"bias_hh_l0{suffix}"], g, order))
+        return w
+
     def torch_params(self, a, s) -> int:
         f, g, u = s[2], self.gates, a.units
         return g * (u * (f + u) + (2 * u if a.use_bias else 0))
@@ -280,6 +356,7 @@ class LSTM(Recurrent):
 
     name, auto_name = "LSTM", "lstm"
     gates, gate_names, states = 4, ("i", "f", "c", "o"), 2
+    torch_module, torch_gates = "LSTM", (0, 1, 2, 3)  # i, f, g, o: the same order
     extra_ops_per_unit = 6
     args = rnn_args(recurrent_activation=True) + (
         Arg("unit_forget_bias", "bool", True, "initialise the forget gate's bias to 1"),
@@ -356,6 +433,7 @@ class GRU(Recurrent):
 
     name, auto_name = "GRU", "gru"
     gates, gate_names = 3, ("z", "r", "h")
+    torch_module, torch_gates = "GRU", (1, 0, 2)  # torch stacks r, z, n
     extra_ops_per_unit = 5
     args = rnn_args(recurrent_activation=True) + (
         Arg("reset_after", "bool", True,
@@ -382,6 +460,20 @@ class GRU(Recurrent):
                          f"counted 3 × ({u} × ({f} + {u}) + {u}) = {3 * (u * (f + u) + u):,} there, "
                          f"{self.formula(a, s).value:,} in Keras 3; an older tutorial's number may be the first.")
         return lines
+
+    def torch_module_args(self, a, s):
+        if not a.reset_after:
+            raise NoEquivalent("reset_after: false has no nn.GRU equivalent: torch applies the reset gate after "
+                               "the recurrent product, with two bias vectors",
+                               "nearest: reset_after: true (Keras 3's default, nn.GRU's structure), a different "
+                               "model that must be trained again")
+        return super().torch_module_args(a, s)
+
+    def bias_pair(self, a, bias):
+        return bias[0], bias[1]  # reset_after: input bias and recurrent bias, as b_ih and b_hh
+
+    def bias_from_pair(self, a, b_ih, b_hh):
+        return [b_ih, b_hh]
 
     def weights(self, a, s):
         bias = (2, 3 * a.units) if a.reset_after else (3 * a.units,)
@@ -437,6 +529,7 @@ class SimpleRNN(Recurrent):
     """The plain recurrent layer: h_t = tanh(x_t·W + h_(t-1)·U + b)."""
 
     name, auto_name = "SimpleRNN", "simple_rnn"
+    torch_module = "RNN"
     gates, gate_names = 1, ("h",)
     extra_states_ignored = False  # Keras 3 fails when it runs a SimpleRNN given more than [h]
     extra_ops_per_unit = 1
@@ -453,3 +546,12 @@ class SimpleRNN(Recurrent):
             z = add(z, bias)
         h = activation(a.activation)(z)
         return h, [h]
+
+    def torch_activation(self, a):
+        return "relu" if a.activation == "relu" else "tanh"
+
+    def torch_module_args(self, a, s):
+        step = super().torch_module_args(a, s)
+        if a.activation == "relu":
+            step["nonlinearity"] = "relu"
+        return step

@@ -9,6 +9,7 @@ import math
 from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg
 from lstmcalc.layers.base import Formula, WeightSpec, need_known
+from lstmcalc.layers.equivalent import Equivalent, NoEquivalent
 from lstmcalc.layers.torch_base import (
     SCALAR_FN,
     TorchModule,
@@ -53,6 +54,7 @@ class TorchRecurrent(TorchModule):
     keras_name = ""
     keras_gate_order: tuple[str, ...] = ()
     uses_context = True  # the forward pass leaves h_n (and c_n) for HiddenState
+    code_positional, width = ("input_size", "hidden_size"), ("input_size", -1)
     call_args = ("hx",)  # (h_0, c_0) for LSTM, h_0 for GRU and RNN, each (D·num_layers, N, H)
 
     # -- the outputs a reference indexes: output, h_n (, c_n) ---------------------------------
@@ -245,6 +247,31 @@ class TorchRecurrent(TorchModule):
         name = f"{layers}{'Bidirectional(' + self.keras_name + ')' if a.bidirectional else self.keras_name}"
         return (name, keras, self.keras_reason(a))
 
+    def keras_layer_args(self, a) -> dict:
+        return {} if a.bias else {"use_bias": False}
+
+    def to_keras(self, a, s):
+        """One Keras layer per stacked layer (a Bidirectional wrapper per layer with bidirectional), with
+        Dropout between them where torch drops the outputs of every layer but the last."""
+        if not a.batch_first:
+            raise NoEquivalent("batch_first: false: the exported Keras model reads the batch first",
+                               "write batch_first: true (and give input.shape as (L, H_in))")
+        if a.get("proj_size"):
+            raise NoEquivalent("proj_size: Keras's recurrent layers have no projection (weight_hr)",
+                               "nearest: proj_size: 0, a different model (a Dense on every step is not the same "
+                               "recurrence: torch feeds the projected h_t back)")
+        steps = []
+        for k in range(a.num_layers):
+            if k and a.dropout:
+                steps.append({"type": "Dropout", "rate": a.dropout, "$name": f"dropout{k}"})
+            name = "" if a.num_layers == 1 else f"l{k}"
+            layer = {"type": self.keras_name, "units": a.hidden_size, "return_sequences": True,
+                     **self.keras_layer_args(a)}
+            if a.bidirectional:
+                layer = {"type": "Bidirectional", "layer": {**layer, "$name": "layer"}}
+            steps.append({**layer, "$name": name, "$from": f"l{k}"})
+        return Equivalent(tuple(steps))
+
     def keras_per_direction(self, a, i) -> int:
         g, h = self.gates, a.hidden_size
         return g * (h * (i + h) + (h if a.bias else 0))
@@ -388,6 +415,9 @@ class RNN(TorchRecurrent):
     gates, gate_order = 1, ("h",)
     keras_name, keras_gate_order = "SimpleRNN", ("h",)
     args = recurrent_args(rnn=True)
+
+    def keras_layer_args(self, a):
+        return {**super().keras_layer_args(a), **({"activation": "relu"} if a.nonlinearity == "relu" else {})}
     equations = ("h_t = tanh(W_ih x_t + b_ih + W_hh h_(t-1) + b_hh)   (relu with nonlinearity: relu)",)
 
     def keras_mapping(self, a, s):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg
 from lstmcalc.layers.base import LayerType, mult
+from lstmcalc.layers.equivalent import Equivalent, NoEquivalent
 from lstmcalc.run.tensor import flatten, permute, reshape, shape_of
 from lstmcalc.shapes import fmt_shape
 
@@ -21,6 +22,12 @@ class Flatten(LayerType):
     """Flattens every axis but the batch axis into one."""
 
     name, auto_name = "Flatten", "flatten"
+
+    def to_pytorch(self, a, s):
+        if a.get("data_format") == "channels_first" and len(s) > 2:
+            raise NoEquivalent("data_format: channels_first reorders the values before flattening",
+                               "nearest: x.transpose(1, -1) before nn.Flatten, by hand")
+        return Equivalent(({"type": "Flatten", "$name": ""},))
     args = (DATA_FORMAT,)
 
     def output_shape(self, a, s):
@@ -90,6 +97,12 @@ class Permute(LayerType):
 
     name, auto_name = "Permute", "permute"
     args = (Arg("dims", "intlist", doc="a permutation of 1..rank-1, e.g. [2, 1]", structural=True),)
+
+    def to_pytorch(self, a, s):
+        if tuple(a.dims) != (2, 1):
+            raise NoEquivalent(f"Permute {list(a.dims)} has no step in lstmcalc's PyTorch dialect",
+                               "only [2, 1] maps (to x.transpose(1, 2))")
+        return Equivalent(({"type": "Transpose", "dim0": 1, "dim1": 2, "$name": ""},))
 
     def output_shape(self, a, s):
         dims = a.dims

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg
+from lstmcalc.layers.equivalent import Equivalent, NoEquivalent
 from lstmcalc.layers.torch_base import (
     TorchModule,
 )
@@ -42,6 +43,19 @@ class LastTimestep(TorchModule):
 
     def keras_equivalent(self, a, s, out):
         return ("return_sequences: false", 0, "Keras keeps only the last h_t inside the recurrent layer")
+
+    def forward_code(self, a, xs):
+        return f"{xs[0]}[:, -1]" if self.axis(a) else f"{xs[0]}[-1]"
+
+    def keras_fold(self, a, source) -> None:
+        """out[:, -1] of a one-direction module is return_sequences: false on its last Keras layer."""
+        if not a.batch_first:
+            raise NoEquivalent("out[-1] without batch_first", "write batch_first: true on the recurrent module")
+        if source.args.bidirectional:
+            raise NoEquivalent("out[:, -1] of a bidirectional module: its backward half has seen only the last "
+                               "step, which no Keras layer returns",
+                               "nearest: h_n, i.e. torch.cat([h_n[-2], h_n[-1]], -1), which is Keras's "
+                               "Bidirectional without return_sequences")
 
     def forward(self, a, w, x, mask=None):
         return [sample[-1] for sample in x] if self.axis(a) else x[-1]
@@ -97,6 +111,16 @@ class HiddenState(TorchModule):
     def keras_equivalent(self, a, s, out):
         return ("return_state / last h_t", 0, "Keras returns the last state of its last layer")
 
+    def forward_code(self, a, xs):
+        return f"{xs[0]}[{a.index}]"  # xs[0]: the state itself (h_n or c_n)
+
+    def keras_fold(self, a, source) -> None:
+        """h_n[-1] of a one-direction module is return_sequences: false on its last Keras layer."""
+        n = source.type.directions(source.args) * source.args.num_layers
+        if a.state != "h_n" or source.args.bidirectional or a.index % n != n - 1:
+            raise NoEquivalent(f"{a.state}[{a.index}] of this module: Keras returns states per layer "
+                               "(return_state), not stacked", "take h_n[-1] of a one-direction module")
+
     def forward(self, a, w, x, mask=None, context=None):
         if a.source == "tensor":
             return x[a.index]
@@ -132,9 +156,44 @@ class Transpose(TorchModule):
     def keras_equivalent(self, a, s, out):
         return ("Permute", 0, "no weights")
 
+    def forward_code(self, a, xs):
+        return f"{xs[0]}.transpose({a.dim0}, {a.dim1})"
+
+    def to_keras(self, a, s):
+        if len(s) != 3 or set(self.dims(a, 3)) != {1, 2}:
+            raise NoEquivalent(f"transpose({a.dim0}, {a.dim1}) moves the batch axis or a 4-D axis",
+                               "only transpose(1, 2) of a 3-D tensor maps (to Permute((2, 1)))")
+        return Equivalent(({"type": "Permute", "dims": [2, 1], "$name": ""},))
+
     def forward(self, a, w, x, mask=None):
         rank = len(shape_of(x))
         d0, d1 = self.dims(a, rank)
         perm = list(range(rank))
         perm[d0], perm[d1] = d1, d0
         return permute(x, tuple(perm))
+
+
+class Unsqueeze(TorchModule):
+    """x.unsqueeze(dim): a new axis of size 1 (a Keras state (N, H) as torch's (1, N, H) for hx)."""
+
+    name, auto_name = "Unsqueeze", "unsqueeze"
+    factory = False
+    args = (Arg("dim", "int", doc="where the new axis goes (batch axis included)", structural=True),)
+
+    def output_shape(self, a, s):
+        if not -len(s) - 1 <= a.dim <= len(s):
+            raise ShapeError(f"dim {a.dim} is out of range for a {len(s)}-D input")
+        d = a.dim % (len(s) + 1)
+        return s[:d] + (1,) + s[d:]
+
+    def keras_equivalent(self, a, s, out):
+        return ("no layer", None, "Keras states carry no layer axis")
+
+    def forward_code(self, a, xs):
+        return f"{xs[0]}.unsqueeze({a.dim})"
+
+    def forward(self, a, w, x, mask=None):
+        def at(v, depth):
+            return [v] if depth == 0 else [at(u, depth - 1) for u in v]
+
+        return at(x, a.dim % (len(shape_of(x)) + 1))

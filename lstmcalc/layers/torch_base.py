@@ -46,6 +46,13 @@ class TorchModule(LayerType):
     trainable_arg = False
     factory = True  # does the constructor take device= and dtype=?
     torch_name = ""  # nn.<Module>, for the notes
+    # for export: the constructor's positional arguments, and the inferred width (argument, input axis)
+    code_positional: tuple[str, ...] = ()
+    width: tuple[str, int] | None = None
+
+    def forward_code(self, a, xs: list[str]) -> str | None:
+        """The forward expression of a step that is not a module (out[:, -1], x.transpose(1, 2)); None: a module."""
+        return None
 
     @property
     def all_args(self) -> tuple[Arg, ...]:
@@ -56,6 +63,12 @@ class TorchModule(LayerType):
         """Tensors of the state_dict that are not parameters (not counted)."""
         return []
 
+    def to_keras(self, a, s):
+        """The Keras layers computing the same function (an `Equivalent`), or NoEquivalent."""
+        from lstmcalc.layers.equivalent import NoEquivalent
+
+        raise NoEquivalent(f"{self.name} has no Keras equivalent in lstmcalc", "write its Keras code by hand")
+
     def keras_equivalent(self, a, s, out) -> tuple[str, int | None, str]:
         """(Keras layer, its parameter count or None, one-line reason) for `compare`."""
         return (self.name, self.formula(a, s).value, "same weights")
@@ -64,6 +77,11 @@ class TorchModule(LayerType):
 class Elementwise(TorchModule):
     factory = False
     function = "linear"
+
+    def to_keras(self, a, s):
+        from lstmcalc.layers.equivalent import Equivalent
+
+        return Equivalent(({"type": "Activation", "activation": self.function, "$name": ""},))
 
     def forward(self, a, w, x, mask=None):
         return elementwise(x, SCALAR_FN[self.function])

@@ -12,6 +12,7 @@ from dataclasses import replace
 from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg
 from lstmcalc.layers.base import Formula, LayerType, total_or_none
+from lstmcalc.layers.equivalent import Equivalent, NoEquivalent
 from lstmcalc.run.tensor import add, hadamard
 from lstmcalc.shapes import fmt_shape
 
@@ -177,6 +178,48 @@ class Bidirectional(Wrapper):
     def compute_mask(self, a, x, mask):
         return mask if a.layer.args.return_sequences else None
 
+    def to_pytorch(self, a, s):
+        """One bidirectional module. Without return_sequences the two final states are h_n[-2] (forward,
+        the whole sequence) and h_n[-1] (backward, the whole sequence read from the end); out[:, -1]
+        would be wrong: its backward half has seen only the last step."""
+        inner = a.layer
+        if a.backward_layer is not None:
+            raise NoEquivalent("an explicit backward_layer has no nn.LSTM(bidirectional=True) equivalent",
+                               "nearest: leave backward_layer out (the same layer, run backwards)")
+        step = {**inner.type.torch_module_args(inner.args, s), "bidirectional": True}
+        merge = {"concat": {"type": "Cat", "dim": -1, "$name": "cat"}, "sum": {"type": "Add", "$name": "sum"}}
+        if inner.args.return_sequences:
+            if a.merge_mode != "concat":
+                raise NoEquivalent(f"merge_mode {a.merge_mode} with return_sequences: torch always concatenates "
+                                   "the two directions", "nearest: merge_mode: concat")
+            steps, outputs = [step], ["$0"]
+        else:
+            if a.merge_mode not in merge:
+                raise NoEquivalent(f"merge_mode {a.merge_mode} has no module in lstmcalc's PyTorch dialect",
+                                   "nearest: merge_mode: concat or sum")
+            steps = [step, {"type": "HiddenState", "index": -2, "inputs": "$0[1]", "$name": "last_forward"},
+                     {"type": "HiddenState", "index": -1, "inputs": "$0[1]", "$name": "last_backward"},
+                     {**merge[a.merge_mode], "inputs": ["$1", "$2"]}]
+            outputs = ["$3"]
+        if inner.args.return_state:  # forward h (, c), then backward h (, c): h_n[0], c_n[0], h_n[1], c_n[1]
+            names = inner.type.state_names()
+            for d, direction in enumerate(("forward", "backward")):
+                for k, state in enumerate(names):
+                    steps.append({"type": "HiddenState", "index": d, "inputs": f"$0[{k + 1}]",
+                                  "$name": f"{state}_{direction}"})
+                    outputs.append(f"${len(steps) - 1}")
+        return Equivalent(tuple(steps), tuple(outputs), weights=0)
+
+    def torch_weights(self, a, s, w):
+        inner = a.layer
+        return {**inner.type.torch_weights(inner.args, s, w["forward"]),
+                **inner.type.torch_weights(inner.args, s, w["backward"], "_reverse")}
+
+    def from_torch_weights(self, a, s, sd):
+        inner = a.layer
+        return {"forward": inner.type.from_torch_weights(inner.args, s, sd),
+                "backward": inner.type.from_torch_weights(inner.args, s, sd, "_reverse")}
+
     def symbolic_mask(self, a, k, x, mask):
         """Keras's Bidirectional.compute_mask: one mask per direction with merge_mode None, None for states."""
         mask = mask[0] if isinstance(mask, list) else mask
@@ -221,6 +264,20 @@ class TimeDistributed(Wrapper):
     def shape_rule(self, a, s, out):
         return (f"the wrapped {a.layer.type.name} maps each timestep's {fmt_shape(s[2:])} to "
                 f"{fmt_shape(out[2:])}; the {s[1]} timesteps are kept: {fmt_shape(out)}.")
+
+    def to_pytorch(self, a, s):
+        """torch's Linear, Dropout and activations act on the last axis: no wrapper needed."""
+        inner = a.layer
+        if inner.type.name not in ("Dense", "Dropout", "Activation"):
+            raise NoEquivalent(f"TimeDistributed({inner.type.name}) has no module in lstmcalc's PyTorch dialect",
+                               "only Dense, Dropout and Activation, which act on the last axis, map directly")
+        return inner.type.to_pytorch(inner.args, s)
+
+    def torch_weights(self, a, s, w):
+        return a.layer.type.torch_weights(a.layer.args, s, w)
+
+    def from_torch_weights(self, a, s, sd):
+        return a.layer.type.from_torch_weights(a.layer.args, s, sd)
 
     def forward(self, a, w, x, mask=None):
         inner = a.layer
