@@ -204,9 +204,10 @@ class Pooling1D(LayerType):
     def shape_rule(self, a, s, out):
         steps, _ = steps_channels(a, s)
         o, _ = steps_channels(a, out)
-        default = " (strides defaults to pool_size)" if a.strides is None else ""
-        return (window_rule(steps, a.pool_size, self.stride(a), a.padding, o, "pool_size") + default
-                + " Channels are kept.")
+        rule = window_rule(steps, a.pool_size, self.stride(a), a.padding, o, "pool_size")
+        if a.strides is None:
+            rule = rule[:-1] + f" (strides defaults to pool_size, {a.pool_size})."
+        return rule + " Channels are kept."
 
     def forward(self, a, w, x, mask=None):
         p, st = a.pool_size, self.stride(a)
@@ -272,6 +273,7 @@ class GlobalPooling1D(LayerType):
     def shape_rule(self, a, s, out):
         steps, _ = steps_channels(a, s)
         keep = " kept with length 1 (keepdims)" if a.keepdims else " removed"
+        steps = "variable number of" if steps is None else steps
         return f"the {steps} steps are reduced to one value per channel; the steps axis is{keep}: {fmt_shape(out)}."
 
     def forward(self, a, w, x, mask=None):
