@@ -157,19 +157,26 @@ def summary(spec, fmt, batch_size, expand, columns, compare_):
 
 
 def show_comparison(model, fmt: str) -> None:
-    from lstmcalc.gather.compare import compare, compare_lines
+    from lstmcalc.gather.compare import compare
+    from lstmcalc.render import text as render
 
     comparison = compare(model)
     if fmt == "json":
         emit_json(comparison.as_dict())
         return
-    lines = compare_lines(comparison)
+    show_grid(render.compare_grid(comparison), fmt)
+
+
+def show_grid(grid, fmt: str) -> None:
+    """A table (compare, verify): rich with cells that wrap, or plain aligned text."""
     if fmt == "rich":
         from lstmcalc.render import rich_console as render_rich
 
-        render_rich.text_block(lines, "compare")
+        render_rich.grid(grid)
     else:
-        click.echo("\n".join(lines))
+        from lstmcalc.render.text import grid_lines
+
+        click.echo("\n".join(grid_lines(grid)))
 
 
 @main.command()
@@ -194,13 +201,7 @@ def verify(spec, fmt, seed, batch_size, force):
     else:
         from lstmcalc.render import text as render
 
-        lines = render.verify_lines(checks, ok, seed, batch_size)
-        if fmt == "rich":
-            from lstmcalc.render import rich_console as render_rich
-
-            render_rich.text_block(lines, "verify")
-        else:
-            click.echo("\n".join(lines))
+        show_grid(render.verify_grid(checks, ok, seed, batch_size), fmt)
     sys.exit(0 if ok else 1)
 
 
