@@ -43,6 +43,11 @@ def fail(problem: Problem, fmt: str | None):
     sys.exit(EXIT_BAD_INPUT)
 
 
+def complete_files(ctx, param, incomplete):
+    """Shell completion of SPEC and file options: the shell's own file names."""
+    return [click.shell_completion.CompletionItem(incomplete, type="file")]
+
+
 class Size(click.ParamType):
     """A positive integer of at most 100 digits (a batch size)."""
 
@@ -114,7 +119,7 @@ def load_model(path: str, batch_size: int | None = None):
 
 
 @main.command()
-@click.argument("spec")
+@click.argument("spec", shell_complete=complete_files)
 @format_option("markdown")
 @click.option("--batch-size", type=Size(), default=None, help="override the batch axis")
 @click.option("--expand", is_flag=True, help="show the layers inside wrappers")
@@ -180,7 +185,7 @@ def show_grid(grid, fmt: str) -> None:
 
 
 @main.command()
-@click.argument("spec")
+@click.argument("spec", shell_complete=complete_files)
 @format_option()
 @click.option("--seed", type=int, default=0, show_default=True, help="seed of the random weights and input")
 @click.option("--batch-size", type=Size(), default=2, show_default=True)
@@ -206,9 +211,11 @@ def verify(spec, fmt, seed, batch_size, force):
 
 
 @main.command()
-@click.argument("spec")
-@click.option("--weights", "weights_path", required=True, help="weights JSON (Keras names and layouts)")
-@click.option("--input", "input_path", required=True, help="input JSON: a nested list, batch axis first")
+@click.argument("spec", shell_complete=complete_files)
+@click.option("--weights", "weights_path", required=True, shell_complete=complete_files,
+              help="weights JSON (Keras names and layouts)")
+@click.option("--input", "input_path", required=True, shell_complete=complete_files,
+              help="input JSON: a nested list, batch axis first")
 @click.option("--layer", default=None, help="print this layer's output instead of the final one")
 @format_option()
 @click.option("--force", is_flag=True, help="run even if the size guard refuses")
@@ -303,7 +310,7 @@ def adhoc_spec(type_name: str, options: list[str], input_shape: str | None, fram
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
-@click.argument("spec")
+@click.argument("spec", shell_complete=complete_files)
 @click.argument("layer", required=False)
 @format_option()
 @click.option("--input-shape", default=None, help="ad-hoc form: the input shape without batch, e.g. 50,10")
@@ -358,7 +365,7 @@ def explain(ctx, spec, layer, fmt, input_shape, framework, batch_size):
 
 
 @main.command()
-@click.argument("specs", nargs=-1, required=True)
+@click.argument("specs", nargs=-1, required=True, shell_complete=complete_files)
 @format_option("github", "plain", name="text")
 @click.option("--update", is_flag=True, help="write the actual numbers into the expect: blocks")
 def check(specs, fmt, update):
