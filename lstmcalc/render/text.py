@@ -15,8 +15,9 @@ INDENT = "  "
 LEFT = ("shape", "connected")  # columns of text; the others hold numbers and align right
 
 
-def text_table(headers: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
+def text_table(headers: list[str], rows: list[list[str]], right: set[int], prose_last: bool = False) -> list[str]:
     """Fixed-width columns separated by two spaces; `right` holds right-aligned columns. Cells are escaped.
+    With `prose_last` the last column is free text (a reason) and the rules end with its header.
 
     A cell with several lines (a graph row's "Connected to") continues on the
     following lines, the other columns left blank there.
@@ -32,7 +33,7 @@ def text_table(headers: list[str], rows: list[list[str]], right: set[int]) -> li
     for r in lines_of:
         for k in range(max(len(c) for c in r)):
             body.append(line([c[k] if k < len(c) else "" for c in r]))
-    rule = "=" * (sum(widths) + 2 * (len(widths) - 1))
+    rule = "=" * (len(line(headers)) if prose_last else sum(widths) + 2 * (len(widths) - 1))
     return [line(headers), rule, *body, rule]
 
 
@@ -73,10 +74,12 @@ class Grid:
     rows: list[list[str]]
     right: set[int]
     footer: list[str] = field(default_factory=list)
+    prose_last: bool = False  # the last column is free text (see text_table)
 
 
 def grid_lines(g: Grid) -> list[str]:
-    return [printable(g.title), *text_table(g.headers, g.rows, g.right), *(printable(line) for line in g.footer)]
+    return [printable(g.title), *text_table(g.headers, g.rows, g.right, g.prose_last),
+            *(printable(line) for line in g.footer)]
 
 
 def verify_grid(checks, ok: bool, seed: int, batch: int) -> Grid:
@@ -103,7 +106,7 @@ def compare_grid(c) -> Grid:
              r.other_type, r.reason] for r in c.rows]
     total = f"{c.other_total:,}" + ("" if c.complete else " (+ layers without an equivalent)")
     return Grid(f"{c.title}: {this} vs {other}, layer by layer", headers, rows, {1, 2},
-                [f"Total params: {c.total:,} ({this}) vs {total} ({other})"])
+                [f"Total params: {c.total:,} ({this}) vs {total} ({other})"], prose_last=True)
 
 
 def compare_lines(c) -> list[str]:
