@@ -79,14 +79,9 @@ def examples(text: str) -> list[Example]:
                     if step and not step.startswith("#") and not SETUP.match(step):
                         found.append(Example(line + 1 + k, step, None))
         elif lang == "console":
-            current = None
-            for k, row in enumerate(body):
-                if row.startswith("$ "):
-                    current = [line + 1 + k, row[2:].strip(), []]
-                    found.append(current)
-                elif current is not None:
-                    current[2].append(row)
-            found[:] = [Example(e[0], e[1], "\n".join(e[2])) if isinstance(e, list) else e for e in found]
+            prompts = [k for k, row in enumerate(body) if row.startswith("$ ")]
+            for k, end in zip(prompts, prompts[1:] + [len(body)]):
+                found.append(Example(line + 1 + k, body[k][2:].strip(), "\n".join(body[k + 1:end])))
         elif lang == "text":
             m = MARK.search(above)
             if m is None:
@@ -180,3 +175,17 @@ def test_inline_command_runs(run, command, monkeypatch):
     args = shlex.split(command.split(">")[0])[1:]
     result = run(*args)
     assert result.exit_code in ((0, 1) if args[0] in ("verify", "check") else (0,)), (command, result.output)
+
+
+@pytest.mark.skipif(not SCRIPT.exists(), reason="needs the lstmcalc console script (pip install -e .)")
+def test_shell_completion_as_the_readme_sets_it_up(scratch):
+    """The README's completion line, then what bash would ask for: commands, --format values, and file
+    names (left to bash: `compopt` complains outside a real completion, which is expected here)."""
+    line = next(e.command for e in EXAMPLES if "_LSTMCALC_COMPLETE" in e.command)
+    probe = ('{setup}; for words in "lstmcalc su" "lstmcalc summary --format " "lstmcalc summary specs/se"; do '
+             'COMP_WORDS=($words); [[ "$words" == *" " ]] && COMP_WORDS+=(""); COMP_CWORD=$((${{#COMP_WORDS[@]}}-1)); '
+             'COMPREPLY=(); _lstmcalc_completion lstmcalc; echo "${{COMPREPLY[*]}}"; done')
+    result = shell(probe.format(setup=line), scratch)
+    assert result.returncode == 0 and "compopt" in result.stderr, result.stderr
+    commands, formats, _files = result.stdout.splitlines()
+    assert commands == "summary" and {"rich", "plain", "json", "markdown"} <= set(formats.split())
