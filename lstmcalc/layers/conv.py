@@ -110,6 +110,17 @@ class Conv1D(LayerType):
         return (window_rule(steps, self.span(a), a.strides, a.padding, o, what)
                 + f" The channel axis becomes filters = {a.filters}.")
 
+    def notes(self, a, s, out):
+        lines = []
+        if a.dilation_rate > 1:
+            lines.append(f"dilation_rate {a.dilation_rate}: the {a.kernel_size} taps of each kernel are "
+                         f"{a.dilation_rate} steps apart, so one window spans (kernel_size − 1) × dilation_rate "
+                         f"+ 1 = {self.span(a)} steps with no more weights.")
+        if a.padding == "causal":
+            lines.append(f"padding causal: {self.span(a) - 1} zero steps are added on the left only, so output "
+                         "step t sees input steps t and earlier, never later ones (as a recurrent layer does).")
+        return lines + super().notes(a, s, out)
+
     def weights(self, a, s):
         _, c = steps_channels(a, s)
         ws = [WeightSpec("kernel", (a.kernel_size, c // a.groups, a.filters),
