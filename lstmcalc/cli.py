@@ -43,6 +43,11 @@ def fail(problem: Problem, fmt: str | None):
     sys.exit(EXIT_BAD_INPUT)
 
 
+def complete_files(ctx, param, incomplete):
+    """Shell completion of SPEC and file options: the shell's own file names."""
+    return [click.shell_completion.CompletionItem(incomplete, type="file")]
+
+
 class Size(click.ParamType):
     """A positive integer of at most 100 digits (a batch size)."""
 
@@ -124,7 +129,7 @@ def load_model(path: str, batch_size: int | None = None, model_name=None, source
 
 
 @main.command()
-@click.argument("spec")
+@click.argument("spec", shell_complete=complete_files)
 @format_option("markdown")
 @click.option("--batch-size", type=Size(), default=None, help="override the batch axis")
 @click.option("--expand", is_flag=True, help="show the layers inside wrappers")
@@ -174,23 +179,30 @@ def summary(spec, fmt, batch_size, expand, columns, compare_, model_name, source
 
 
 def show_comparison(model, fmt: str) -> None:
-    from lstmcalc.gather.compare import compare, compare_lines
+    from lstmcalc.gather.compare import compare
+    from lstmcalc.render import text as render
 
     comparison = compare(model)
     if fmt == "json":
         emit_json(comparison.as_dict())
         return
-    lines = compare_lines(comparison)
+    show_grid(render.compare_grid(comparison), fmt)
+
+
+def show_grid(grid, fmt: str) -> None:
+    """A table (compare, verify): rich with cells that wrap, or plain aligned text."""
     if fmt == "rich":
         from lstmcalc.render import rich_console as render_rich
 
-        render_rich.text_block(lines, "compare")
+        render_rich.grid(grid)
     else:
-        click.echo("\n".join(lines))
+        from lstmcalc.render.text import grid_lines
+
+        click.echo("\n".join(grid_lines(grid)))
 
 
 @main.command()
-@click.argument("spec")
+@click.argument("spec", shell_complete=complete_files)
 @format_option()
 @click.option("--seed", type=int, default=0, show_default=True, help="seed of the random weights and input")
 @click.option("--batch-size", type=Size(), default=2, show_default=True)
@@ -212,22 +224,17 @@ def verify(spec, fmt, seed, batch_size, force, model_name, source_shape, init):
     else:
         from lstmcalc.render import text as render
 
-        lines = render.verify_lines(checks, ok, seed, batch_size)
-        if fmt == "rich":
-            from lstmcalc.render import rich_console as render_rich
-
-            render_rich.text_block(lines, "verify")
-        else:
-            click.echo("\n".join(lines))
+        show_grid(render.verify_grid(checks, ok, seed, batch_size), fmt)
     sys.exit(0 if ok else 1)
 
 
 @main.command()
-@click.argument("spec")
-@click.option("--weights", "weights_path", default=None,
+@click.argument("spec", shell_complete=complete_files)
+@click.option("--weights", "weights_path", default=None, shell_complete=complete_files,
               help="weights: JSON (Keras names and layouts), .keras, .weights.h5, Keras 2 .h5, .safetensors, .npz "
                    "(not needed when SPEC is a .keras file)")
-@click.option("--input", "input_path", required=True, help="input JSON: a nested list, batch axis first")
+@click.option("--input", "input_path", required=True, shell_complete=complete_files,
+              help="input JSON: a nested list, batch axis first")
 @click.option("--layer", default=None, help="print this layer's output instead of the final one")
 @format_option()
 @click.option("--force", is_flag=True, help="run even if the size guard refuses")
@@ -326,7 +333,7 @@ def adhoc_spec(type_name: str, options: list[str], input_shape: str | None, fram
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
-@click.argument("spec")
+@click.argument("spec", shell_complete=complete_files)
 @click.argument("layer", required=False)
 @format_option()
 @click.option("--input-shape", default=None, help="ad-hoc form: the input shape without batch, e.g. 50,10")
@@ -381,7 +388,7 @@ def explain(ctx, spec, layer, fmt, input_shape, framework, batch_size):
 
 
 @main.command()
-@click.argument("specs", nargs=-1, required=True)
+@click.argument("specs", nargs=-1, required=True, shell_complete=complete_files)
 @format_option("github", "plain", name="text")
 @click.option("--update", is_flag=True, help="write the actual numbers into the expect: blocks")
 def check(specs, fmt, update):

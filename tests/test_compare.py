@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 import lstmcalc
-from lstmcalc.gather.compare import compare, compare_lines
+from lstmcalc.gather.compare import compare
+from lstmcalc.render.text import compare_lines
 
 from .goldens import ROOT, build
 

@@ -5,7 +5,7 @@ dialect: its count, the equivalent layer or module of the other framework
 with that one's count, and a one-line reason for any difference (two bias
 vectors per gate set, GRU's reset_after, BatchNormalization's moving
 statistics...). Where the other framework has no equivalent, the row says so
-and its count is None. `compare_lines` only lays the rows out as text.
+and its count is None. `render.text.compare_grid` lays the rows out.
 """
 
 from __future__ import annotations
@@ -159,25 +159,3 @@ def compare(model: Model) -> Comparison:
         other, count, reason = row_of(r)
         rows.append(CompareRow(r.name, r.display_type, r.params, other, count, reason))
     return Comparison(model.name or "model", model.framework, OTHER[model.framework], tuple(rows))
-
-
-def compare_lines(c: Comparison) -> list[str]:
-    """Plain text: one line per layer, then the totals."""
-    this, other = LABEL[c.framework], LABEL[c.other]
-    head = ("Layer (type)", this, other, f"{other} equivalent", "Difference")
-    cells = [head] + [
-        (f"{r.name} ({r.type})", f"{r.params:,}", "—" if r.other_params is None else f"{r.other_params:,}",
-         r.other_type, r.reason)
-        for r in c.rows
-    ]
-    total = f"{c.other_total:,}" + ("" if c.complete else " (+ layers without an equivalent)")
-    widths = [max(len(row[i]) for row in cells) for i in range(4)]
-
-    def line(row):
-        return "  ".join([row[0].ljust(widths[0]), row[1].rjust(widths[1]), row[2].rjust(widths[2]),
-                          row[3].ljust(widths[3]), row[4]]).rstrip()
-
-    rule = "=" * (sum(widths) + 8 + len(head[4]))
-    return [f"{c.title}: {this} vs {other}, layer by layer", line(cells[0]), rule,
-            *(line(row) for row in cells[1:]), rule,
-            f"Total params: {c.total:,} ({this}) vs {total} ({other})"]

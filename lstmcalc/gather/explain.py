@@ -47,8 +47,9 @@ def _source(model: Model, x: TensorRef) -> str:
         return f"the model input '{x.layer}' {fmt_shape(r.output_shape)}"
     names = r.type.output_names(r.args, r.output_shape)
     what = names[x.index] if x.index < len(names) else f"output {x.index}"
-    call = f" (call {x.node})" if len(r.nodes) > 1 else ""
-    return f"'{x.layer}[{x.index}]'{call}: {what} of '{x.layer}' {fmt_shape(model.tensor_shape(x))}"
+    ref = f"{x.layer}[{x.node}][{x.index}]" if len(r.nodes) > 1 else f"{x.layer}[{x.index}]"
+    what = "" if what == "output" else f": {what}"
+    return f"'{ref}' {fmt_shape(model.tensor_shape(x))} from '{x.layer}'{what}"
 
 
 def connections(model: Model, r: LayerRecord) -> dict | None:
@@ -111,7 +112,7 @@ def explain(r: LayerRecord, model: Model | None = None) -> dict:
 
 
 def _n(v) -> str:
-    return "unknown (a variable size)" if v is None else f"{v:,}"
+    return "unknown: it grows with an axis of variable size (None)" if v is None else f"{v:,}"
 
 
 def graph_lines(name: str, g: dict) -> list[str]:
@@ -159,7 +160,10 @@ def explain_lines(d: dict, depth: int = 0) -> list[str]:
     if d.get("graph"):
         lines += graph_lines(d["layer"], d["graph"])
     f = d["formula"]
-    lines += ["Parameters", f"  {f['symbols']}", f"  = {f['substituted']}", f"  = {f['result']:,}"]
+    if f["result"] == 0 and not d["weights"]:
+        lines += ["Parameters", "  0: no weights"]
+    else:
+        lines += ["Parameters", f"  {f['symbols']}", f"  = {f['substituted']}", f"  = {f['result']:,}"]
     if d["non_trainable_params"]:
         lines.append(f"  of which trainable {d['trainable_params']:,}, non-trainable {d['non_trainable_params']:,}")
     if d["pytorch"]:

@@ -111,6 +111,17 @@ class Conv1D(LayerType):
         return (window_rule(steps, self.span(a), a.strides, a.padding, o, what)
                 + f" The channel axis becomes filters = {a.filters}.")
 
+    def notes(self, a, s, out):
+        lines = []
+        if a.dilation_rate > 1:
+            lines.append(f"dilation_rate {a.dilation_rate}: the {a.kernel_size} taps of each kernel are "
+                         f"{a.dilation_rate} steps apart, so one window spans (kernel_size − 1) × dilation_rate "
+                         f"+ 1 = {self.span(a)} steps with no more weights.")
+        if a.padding == "causal":
+            lines.append(f"padding causal: {self.span(a) - 1} zero steps are added on the left only, so output "
+                         "step t sees input steps t and earlier, never later ones (as a recurrent layer does).")
+        return lines + super().notes(a, s, out)
+
     def weights(self, a, s):
         _, c = steps_channels(a, s)
         ws = [WeightSpec("kernel", (a.kernel_size, c // a.groups, a.filters),
@@ -237,9 +248,10 @@ class Pooling1D(LayerType):
     def shape_rule(self, a, s, out):
         steps, _ = steps_channels(a, s)
         o, _ = steps_channels(a, out)
-        default = " (strides defaults to pool_size)" if a.strides is None else ""
-        return (window_rule(steps, a.pool_size, self.stride(a), a.padding, o, "pool_size") + default
-                + " Channels are kept.")
+        rule = window_rule(steps, a.pool_size, self.stride(a), a.padding, o, "pool_size")
+        if a.strides is None:
+            rule = rule[:-1] + f" (strides defaults to pool_size, {a.pool_size})."
+        return rule + " Channels are kept."
 
     def forward(self, a, w, x, mask=None):
         p, st = a.pool_size, self.stride(a)
@@ -305,6 +317,7 @@ class GlobalPooling1D(LayerType):
     def shape_rule(self, a, s, out):
         steps, _ = steps_channels(a, s)
         keep = " kept with length 1 (keepdims)" if a.keepdims else " removed"
+        steps = "variable number of" if steps is None else steps
         return f"the {steps} steps are reduced to one value per channel; the steps axis is{keep}: {fmt_shape(out)}."
 
     def forward(self, a, w, x, mask=None):

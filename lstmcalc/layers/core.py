@@ -159,8 +159,17 @@ class Embedding(LayerType):
         return s + (a.output_dim,)
 
     def shape_rule(self, a, s, out):
-        return (f"each of the token ids in {fmt_shape(s)} becomes a vector of {a.output_dim}: "
+        return (f"each token id of the {fmt_shape(s)} input becomes a vector of {a.output_dim} numbers: "
                 f"a new last axis, {fmt_shape(out)}.")
+
+    def notes(self, a, s, out):
+        lines = [f"The table has one row per token id 0 ... {a.input_dim - 1}: input_dim {a.input_dim} is the "
+                 "vocabulary size (the largest id + 1); a larger id is an error."]
+        if a.mask_zero:
+            lines.append("mask_zero: true makes id 0 padding: the layer passes a mask (True where the id is not 0) "
+                         "to the layers after it, and recurrent layers skip the padded steps. Id 0 still has its "
+                         "row in the table, so real tokens are numbered from 1.")
+        return lines + super().notes(a, s, out)
 
     def weights(self, a, s):
         base = WeightSpec("embeddings", (a.input_dim, a.output_dim), doc="one row per token id")

@@ -116,8 +116,8 @@ class Add(TorchMerge):
 
     def shape_rule(self, a, s, out):
         if len(set(s)) == 1:
-            return f"+ adds {len(s)} tensors of shape {fmt_shape(out)} value by value: {fmt_shape(out)}."
-        return (f"+ broadcasts {', '.join(fmt_shape(x) for x in s)} (aligned on the right; sizes of 1 repeat): "
+            return f"torch's + adds {len(s)} tensors of shape {fmt_shape(out)} value by value: {fmt_shape(out)}."
+        return (f"torch's + broadcasts {', '.join(fmt_shape(x) for x in s)} (aligned on the right; sizes of 1 repeat): "
                 f"{fmt_shape(out)}.")
 
     def elementwise_ops(self, a, s, out):

@@ -121,12 +121,21 @@ class Recurrent(LayerType):
         return []
 
     def shape_rule(self, a, s, out):
-        t = "None (variable)" if s[1] is None else s[1]
+        steps = "each timestep (their number varies: None)" if s[1] is None else f"each of the {s[1]} timesteps"
+        kept = "of the timesteps" if s[1] is None else f"of the {s[1]} timesteps"
+        main = out[0] if a.return_state else out
         if a.return_sequences:
-            return (f"return_sequences is true, so the layer emits h_t at each of the {t} timesteps: "
-                    f"(batch, timesteps, units) = {fmt_shape(out)}.")
-        return (f"return_sequences is false, so of the {t} timesteps only the last h_t is kept: "
-                f"(batch, units) = {fmt_shape(out)}.")
+            rule = (f"return_sequences is true, so the layer emits h_t at {steps}: "
+                    f"(batch, timesteps, units) = {fmt_shape(main)}.")
+        else:
+            rule = (f"return_sequences is false, so {kept} only the last h_t is kept: "
+                    f"(batch, units) = {fmt_shape(main)}.")
+        if not a.return_state:
+            return rule
+        names = self.output_names(a, out)
+        listed = "; ".join(f"[{k}] {name} {fmt_shape(shape)}" for k, (name, shape) in enumerate(zip(names, out)))
+        return (f"{rule} return_state is true, so the layer returns a list of {len(out)} tensors, each "
+                f"(batch, ...): {listed}.")
 
     def recurrent_weights(self, a, s, bias_shape):
         f, g, u = s[2], self.gates, a.units
@@ -169,24 +178,43 @@ class Recurrent(LayerType):
     extra_ops_per_unit = 1
 
     def notes(self, a, s, out):
-        t, f, u = s[1], s[2], a.units
-        steps = "a variable number of" if t is None else f"{t}"
-        g = self.gates
-        return [
+        t, f, u, g = s[1], s[2], a.units, self.gates
+        steps = "timesteps (however many there are: the number varies)" if t is None else f"{t} timesteps"
+        gated = (f"every unit of every gate through its own weight, as in a Dense layer: kernel ({f}, {g}×{u})"
+                 if g > 1 else f"every unit through its own weight, as in a Dense layer: kernel ({f}, {u})")
+        recurrent = f"({u}, {g}×{u})" if g > 1 else f"({u}, {u})"
+        first = "the last" if a.go_backwards else "the first"
+        h_0 = ("h_0 = the previous batch's final state (stateful: true keeps it from batch to batch, so the batch "
+               f"size is fixed at {s[0]})") if a.stateful else "h_0 = 0 (or the initial_state it is given)"
+        order = ("Unrolled from the last step back to the first (go_backwards): h_1 = step(x_T, h_0), "
+                 "h_2 = step(x_(T-1), h_1), ..., h_T = step(x_1, h_(T-1))" if a.go_backwards else
+                 "Unrolled: h_1 = step(x_1, h_0), h_2 = step(x_2, h_1), ..., h_T = step(x_T, h_(T-1))")
+        length = "T is the length of each sequence" if t is None else f"T = {t}"
+        lines = [
             f"A unit is one component of the state h_t{' and of the cell state c_t' if self.states == 2 else ''}: "
             f"this layer has {u}, so at every timestep it produces a vector of {u} numbers.",
-            f"At each timestep the {f} input features x_t enter every unit of every gate through its own "
-            f"weight, as in a Dense layer: kernel ({f}, {g}×{u}). The previous state h_(t-1) enters the same "
-            f"way through recurrent_kernel ({u}, {g}×{u}).",
-            f"The layer does not see the {steps} timesteps at once: it loops over them in order"
-            f"{' (last to first: go_backwards)' if a.go_backwards else ''}, applying the same weights at every "
-            f"step; only the state carries information from one step to the next.",
-            f"Unrolled: h_1 = step(x_1, h_0), h_2 = step(x_2, h_1), ..., h_T = step(x_T, h_(T-1)), "
-            f"with h_0 = 0 and T = {steps if t is not None else 'T'}.",
-            ("return_sequences: true keeps h_t of every step: (batch, timesteps, units)."
-             if a.return_sequences else
+            f"At each timestep the {f} input features x_t enter {gated}. The previous state h_(t-1) enters the "
+            f"same way through recurrent_kernel {recurrent}.",
+            f"The layer does not see the {steps} at once: it loops over them one by one, starting from {first}, "
+            f"applying the same weights at every step; only the state carries information from one step to the "
+            "next.",
+            f"{order}, with {h_0} and {length}.",
+            ("return_sequences: true keeps h_t of every step: (batch, timesteps, units)"
+             + (", in the order the steps were processed (reversed: Keras does not flip it back)."
+                if a.go_backwards else ".") if a.return_sequences else
              "return_sequences: false keeps only the last step's h_T: (batch, units)."),
         ]
+        if a.return_state:
+            finals = " and ".join(f"{n}_T" for n in self.state_names())
+            same = "" if a.return_sequences else " (without return_sequences the output is h_T itself, twice)"
+            lines.append(f"return_state: true also returns the final state{'s' if self.states > 1 else ''} "
+                         f"{finals}, each (batch, units){same}: what an encoder hands to a decoder as its "
+                         "initial_state.")
+        lines.append("A mask (from Masking, or Embedding with mask_zero, upstream) makes the layer skip the padded "
+                     "steps: the state is carried over them unchanged"
+                     + (", and the output repeats the last h_t there (zeros with zero_output_for_mask)."
+                        if a.return_sequences else "."))
+        return lines
 
     # -- the PyTorch equivalent ------------------------------------------------------
     torch_module = ""  # LSTM, GRU, RNN

@@ -122,9 +122,13 @@ class TorchRecurrent(TorchModule):
         layout = "(N, L, D·H_out)" if a.batch_first else "(L, N, D·H_out)"
         last = f"D·H_out = {d}×{h}" if d > 1 else f"H_out = {h}"
         why = f" (proj_size {a.proj_size})" if a.get("proj_size") else ""
+        states = self.state_shapes(a, s)
+        listed = f"h_n is (D·num_layers, N, H_out) = {fmt_shape(states[0])}"
+        if self.gates == 4:
+            listed += f" and c_n (D·num_layers, N, H_cell) = {fmt_shape(states[1])}"
         return (f"output holds the last layer's h_t at every timestep, {layout} = {fmt_shape(out)}: "
-                f"{last}{why}. h_n is (D·num_layers, N, H_out) = ({d * a.num_layers}, N, {h}) whatever "
-                "batch_first says; take it with a HiddenState step.")
+                f"{last}{why}. {listed}, batch second whatever batch_first says; in a chain take "
+                f"{'them' if self.gates == 4 else 'it'} with a HiddenState step.")
 
     # -- weights ------------------------------------------------------------------------
     def weights(self, a, s):
@@ -188,25 +192,37 @@ class TorchRecurrent(TorchModule):
     def notes(self, a, s, out):
         g, h, d, n = self.gates, a.hidden_size, self.directions(a), a.num_layers
         i = self.layer_inputs(a, s)
-        sets = (f"{n * d} weight sets, named _l0 ... _l{n - 1}{' and _reverse' if d > 1 else ''}"
-                if n * d > 1 else "one weight set, named _l0")
+        both = ", each run in both directions (D = 2)" if d > 1 else ""
+        if n * d == 1:
+            stack = "num_layers 1: one recurrent layer, one weight set, named _l0."
+        else:
+            names = f"_l0 ... _l{n - 1}" if n > 1 else "_l0"
+            stack = (f"num_layers {n}: {n} recurrent layer{'s' if n > 1 else ''} stacked inside this one module"
+                     f"{both}: {n * d} weight sets, named {names}{' and _reverse' if d > 1 else ''}.")
+        lstm = g == 4
+        bias_values = f"2 × {g} × {h}" if g > 1 else f"2 × {h}"
         lines = [
-            f"hidden_size {h} is Keras's units: the size of h_t{' and c_t' if g == 4 else ''}. "
-            f"num_layers {n} stacks {n} recurrent layer{'s' if n > 1 else ''} inside this one module"
-            f"{', each run in both directions (D = 2)' if d > 1 else ''}: {sets}.",
+            f"hidden_size {h} is Keras's units: the size of h_t{' and c_t' if lstm else ''}. {stack}",
             f"Layer 0 reads the {i[0]} input features; layers 1+ read the previous layer's output, D·H_out = "
             f"{d * self.out_size(a)} wide." if n > 1 else
             f"The layer reads the {i[0]} input features at every timestep.",
-            f"PyTorch keeps two bias vectors per gate set, bias_ih and bias_hh, that only ever appear summed "
-            f"(b_ih + b_hh): {'2 × ' + str(g) + ' × ' if g > 1 else '2 × '}{h} = {2 * g * h} bias values per "
-            "layer and direction where Keras keeps one (GRU with reset_after: the two are really used).",
-            "The module returns (output, h_n) (LSTM: (output, (h_n, c_n))); in a chain the next step receives "
-            "output. LastTimestep takes output[:, -1] (or output[-1] without batch_first); HiddenState takes "
-            "h_n[index] (or c_n[index]).",
+            f"PyTorch keeps two bias vectors per gate set, bias_ih and bias_hh: {bias_values} = {2 * g * h:,} bias "
+            "values per layer and direction where Keras keeps one. "
+            + ("Keras's GRU with reset_after keeps both too: b_hh sits inside r ⊙ (...), so the two are really "
+               "used." if self.name == "GRU" else "They only ever appear summed (b_ih + b_hh)."),
+            ("The module returns (output, (h_n, c_n)); in a chain the next step receives output. LastTimestep "
+             "takes output[:, -1] (or output[-1] without batch_first); HiddenState takes h_n[index] (or "
+             "c_n[index] with state: c_n)." if lstm else
+             "The module returns (output, h_n); in a chain the next step receives output. LastTimestep takes "
+             "output[:, -1] (or output[-1] without batch_first); HiddenState takes h_n[index]."),
         ]
         if a.dropout and n == 1:
             lines.append("dropout only acts between stacked layers, so with num_layers 1 it does nothing "
                          "(torch warns about it).")
+        elif a.dropout:
+            which = "layer 0" if n == 2 else f"layers 0 to {n - 2}"
+            lines.append(f"dropout {a.dropout} acts on the output of {which} while training (what the next layer "
+                         "reads), not on the last layer's output.")
         lines += self.keras_mapping(a, s)
         return lines
 
@@ -214,12 +230,16 @@ class TorchRecurrent(TorchModule):
         """How the state_dict tensors map onto Keras's kernel / recurrent_kernel / bias."""
         torch_order, keras_order = ",".join(self.gate_order), ",".join(self.keras_gate_order)
         same = self.gate_order == self.keras_gate_order
+        gh = f"{self.gates}h" if self.gates > 1 else "h"
         lines = [
-            f"To Keras ({self.keras_name}): kernel = weight_ih_l0ᵀ ({self.gates}h, in) → (in, {self.gates}h); "
-            f"recurrent_kernel = weight_hh_l0ᵀ; bias = bias_ih_l0 + bias_hh_l0"
-            + ("." if self.name != "GRU" else "; or, keeping both, Keras GRU(reset_after=True)'s bias (2, 3h) "
-               "= [bias_ih_l0, bias_hh_l0]: the same structure, n's recurrent bias inside r ⊙ (...)."),
-            ("The gate blocks are in the same order in both (" + torch_order + ")." if same else
+            f"To Keras ({self.keras_name}): kernel = weight_ih_l0ᵀ ({gh}, in) → (in, {gh}); "
+            f"recurrent_kernel = weight_hh_l0ᵀ; "
+            + ("bias = bias_ih_l0 + bias_hh_l0." if self.name != "GRU" else
+               "bias (2, 3h) = [bias_ih_l0, bias_hh_l0], both kept, as Keras's default reset_after=True keeps them "
+               "(the recurrent bias of the candidate sits inside r ⊙ (...) in both; a sum of the two would not "
+               "be the same layer)."),
+            ("No gates: one block, the same in both." if self.gates == 1 else
+             "The gate blocks are in the same order in both (" + torch_order + ")." if same else
              f"Gate blocks: torch stacks {torch_order}, Keras {keras_order}: "
              + ("the same order (torch's g is Keras's c, the candidate), so the blocks map as they are."
                 if self.name == "LSTM" else
@@ -281,7 +301,8 @@ class TorchRecurrent(TorchModule):
             return "same count without biases"
         g, h = self.gates, a.hidden_size
         n = self.directions(a) * a.num_layers
-        return (f"double bias: PyTorch keeps b_ih and b_hh ({g}×{h} more per layer and direction"
+        more = f"{g}×{h}" if g > 1 else f"{h}"
+        return (f"double bias: PyTorch keeps b_ih and b_hh ({more} more per layer and direction"
                 f"{', × ' + str(n) if n > 1 else ''}), Keras one bias")
 
     # -- forward ----------------------------------------------------------------------

@@ -105,8 +105,13 @@ class HiddenState(TorchModule):
             return f"the state is {fmt_shape(s)}, (D·num_layers, N, H); [{a.index}] picks one: {fmt_shape(out)}."
         t, sa = a.source
         n = t.directions(sa) * sa.num_layers
-        return (f"{a.state} is ({n}, N, {out[1]}) whatever batch_first says; {a.state}[{a.index}] "
-                f"is {fmt_shape(out)}.")
+        which = ""
+        if a.index in (-1, n - 1):
+            which = " (the last layer's" + (" backward direction)" if t.directions(sa) > 1 else ")")
+        elif a.index in (0, -n):
+            which = " (the first layer's" + (" forward direction)" if t.directions(sa) > 1 else ")")
+        return (f"{a.state} is (D·num_layers, N, H) = {fmt_shape((n,) + tuple(out))}, batch second whatever "
+                f"batch_first says; {a.state}[{a.index}]{which} is {fmt_shape(out)}.")
 
     def keras_equivalent(self, a, s, out):
         return ("return_state / last h_t", 0, "Keras returns the last state of its last layer")

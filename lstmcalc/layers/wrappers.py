@@ -118,10 +118,20 @@ class Bidirectional(Wrapper):
 
     def shape_rule(self, a, s, out):
         f = a.layer.args.units
+        main = out[0] if a.layer.args.return_state or a.merge_mode is None else out
         if a.merge_mode == "concat":
-            return (f"both directions give {f} units per step; merge_mode concat puts them side by side: "
-                    f"last axis {out[-1]}, {fmt_shape(out)}.")
-        return f"merge_mode {a.merge_mode} combines the two directions elementwise: {fmt_shape(out)}."
+            rule = (f"both directions give {f} units per step; merge_mode concat puts them side by side: "
+                    f"last axis {f} + {f} = {main[-1]}, {fmt_shape(main)}.")
+        elif a.merge_mode is None:
+            rule = ("merge_mode null keeps the two directions apart: the forward output, then the backward "
+                    f"output, each {fmt_shape(main)}.")
+        else:
+            rule = f"merge_mode {a.merge_mode} combines the two directions elementwise: {fmt_shape(main)}."
+        if not isinstance(out, list):
+            return rule
+        names = self.output_names(a, out)
+        listed = "; ".join(f"[{k}] {name} {fmt_shape(shape)}" for k, (name, shape) in enumerate(zip(names, out)))
+        return f"{rule} The layer returns a list of {len(out)} tensors: {listed}."
 
     def output_names(self, a, out):
         f, b = self.directions(a)
@@ -262,8 +272,9 @@ class TimeDistributed(Wrapper):
         return None if per_step is None or s[1] is None else s[1] * per_step
 
     def shape_rule(self, a, s, out):
+        steps = "timestep axis (variable: None) is" if s[1] is None else f"{s[1]} timesteps are"
         return (f"the wrapped {a.layer.type.name} maps each timestep's {fmt_shape(s[2:])} to "
-                f"{fmt_shape(out[2:])}; the {s[1]} timesteps are kept: {fmt_shape(out)}.")
+                f"{fmt_shape(out[2:])}, with the same weights at every step; the {steps} kept: {fmt_shape(out)}.")
 
     def to_pytorch(self, a, s):
         """torch's Linear, Dropout and activations act on the last axis: no wrapper needed."""

@@ -104,7 +104,9 @@ class SafeStream:
         self.errors = "strict"
         self.dead = False
 
-    def write(self, s: str) -> int:
+    def write(self, s: str | bytes) -> int:
+        if isinstance(s, bytes):  # click writes its shell-completion script as bytes
+            s = s.decode("utf-8", "replace")
         if self.escape:
             s = _UNSAFE_IN_STREAM.sub(_escape, s)
         if not self.unicode and not s.isascii():

@@ -5,6 +5,8 @@ They turn finished values from `report.py` into text and compute nothing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from lstmcalc.gather.summary import COLUMNS, Row, cost_lines, param_lines
 from lstmcalc.render.terminal import printable
 from lstmcalc.shapes import fmt_shape
@@ -13,8 +15,9 @@ INDENT = "  "
 LEFT = ("shape", "connected")  # columns of text; the others hold numbers and align right
 
 
-def text_table(headers: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
+def text_table(headers: list[str], rows: list[list[str]], right: set[int], prose_last: bool = False) -> list[str]:
     """Fixed-width columns separated by two spaces; `right` holds right-aligned columns. Cells are escaped.
+    With `prose_last` the last column is free text (a reason) and the rules end with its header.
 
     A cell with several lines (a graph row's "Connected to") continues on the
     following lines, the other columns left blank there.
@@ -30,7 +33,7 @@ def text_table(headers: list[str], rows: list[list[str]], right: set[int]) -> li
     for r in lines_of:
         for k in range(max(len(c) for c in r)):
             body.append(line([c[k] if k < len(c) else "" for c in r]))
-    rule = "=" * (sum(widths) + 2 * (len(widths) - 1))
+    rule = "=" * (len(line(headers)) if prose_last else sum(widths) + 2 * (len(widths) - 1))
     return [line(headers), rule, *body, rule]
 
 
@@ -61,15 +64,53 @@ def summary_markdown(title: str, rows: list[Row], totals: dict, columns, cost: b
     return "\n".join(out) + "\n"
 
 
-def verify_lines(checks, ok: bool, seed: int, batch: int) -> list[str]:
+@dataclass(frozen=True)
+class Grid:
+    """A finished table: title, header, rows of cell texts, the right-aligned (numeric) columns, and
+    the lines under it. `grid_lines` prints it as plain text, `rich_console.grid` as a rich table."""
+
+    title: str
+    headers: list[str]
+    rows: list[list[str]]
+    right: set[int]
+    footer: list[str] = field(default_factory=list)
+    prose_last: bool = False  # the last column is free text (see text_table)
+
+
+def grid_lines(g: Grid) -> list[str]:
+    return [printable(g.title), *text_table(g.headers, g.rows, g.right, g.prose_last),
+            *(printable(line) for line in g.footer)]
+
+
+def verify_grid(checks, ok: bool, seed: int, batch: int) -> Grid:
     headers = ["Layer", "Shape rule", "Forward pass", "Formula", "Weights", "OK"]
     rows = [[c.name, fmt_shape(c.expected_shape), fmt_shape(c.actual_shape), f"{c.expected_params:,}",
              f"{c.actual_params:,}", "ok" if c.ok else "FAIL"] for c in checks]
-    out = [f"verify: seed {seed}, batch {batch}", *text_table(headers, rows, {3, 4})]
-    for c in checks:
-        out += [printable(f"{c.name}: {p}") for p in c.problems]
-    out.append("all layers agree" if ok else "DISAGREEMENT: see above")
-    return out
+    footer = [f"{c.name}: {p}" for c in checks for p in c.problems]
+    footer.append("all layers agree" if ok else "DISAGREEMENT: see above")
+    return Grid(f"verify: seed {seed}, batch {batch}", headers, rows, {3, 4}, footer)
+
+
+def verify_lines(checks, ok: bool, seed: int, batch: int) -> list[str]:
+    return grid_lines(verify_grid(checks, ok, seed, batch))
+
+
+LABEL = {"keras": "Keras", "pytorch": "PyTorch"}
+
+
+def compare_grid(c) -> Grid:
+    """A `gather.compare.Comparison` as a table: one row per layer, then the totals."""
+    this, other = LABEL[c.framework], LABEL[c.other]
+    headers = ["Layer (type)", this, other, f"{other} equivalent", "Difference"]
+    rows = [[f"{r.name} ({r.type})", f"{r.params:,}", "—" if r.other_params is None else f"{r.other_params:,}",
+             r.other_type, r.reason] for r in c.rows]
+    total = f"{c.other_total:,}" + ("" if c.complete else " (+ layers without an equivalent)")
+    return Grid(f"{c.title}: {this} vs {other}, layer by layer", headers, rows, {1, 2},
+                [f"Total params: {c.total:,} ({this}) vs {total} ({other})"], prose_last=True)
+
+
+def compare_lines(c) -> list[str]:
+    return grid_lines(compare_grid(c))
 
 
 def tensor_text(y) -> str:

@@ -1,0 +1,167 @@
+"""One small spec per layer type and structural variant, for explain's golden texts.
+
+Each case is (name, spec YAML, layer to explain); `test_explain_text.py`
+compares `explain --format plain` on it with tests/data/explain/NAME.txt.
+"""
+
+from __future__ import annotations
+
+
+def chain(shape, *layers, framework="keras", batch=None, dtype=None):
+    head = f"framework: {framework}\n"
+    head += "input: {shape: " + str(shape).replace("None", "null") + (f", dtype: {dtype}" if dtype else "") + "}\n"
+    if batch:
+        head += f"batch_size: {batch}\n"
+    return head + "layers:\n" + "".join(f"  - {layer}\n" for layer in layers)
+
+
+SEQ = [50, 10]
+CASES = [
+    # -- Keras recurrent, every structural argument
+    ("lstm", chain(SEQ, "{type: LSTM, name: x, units: 128, return_sequences: true}"), "x"),
+    ("lstm_last", chain(SEQ, "{type: LSTM, name: x, units: 64}"), "x"),
+    ("lstm_return_state", chain(SEQ, "{type: LSTM, name: x, units: 256, return_state: true}"), "x"),
+    ("lstm_return_state_sequences",
+     chain(SEQ, "{type: LSTM, name: x, units: 16, return_sequences: true, return_state: true}"), "x"),
+    ("lstm_go_backwards", chain(SEQ, "{type: LSTM, name: x, units: 8, go_backwards: true}"), "x"),
+    ("lstm_null_timesteps", chain([None, 10], "{type: LSTM, name: x, units: 8, return_sequences: true}"), "x"),
+    ("lstm_fixed_batch", chain(SEQ, "{type: LSTM, name: x, units: 8, stateful: true}", batch=8), "x"),
+    ("lstm_no_bias", chain(SEQ, "{type: LSTM, name: x, units: 8, use_bias: false}"), "x"),
+    ("lstm_masked", chain([None, 10], "{type: Masking, name: m}", "{type: LSTM, name: x, units: 8}"), "x"),
+    ("gru", chain(SEQ, "{type: GRU, name: x, units: 32}"), "x"),
+    ("gru_reset_before", chain(SEQ, "{type: GRU, name: x, units: 32, reset_after: false}"), "x"),
+    ("gru_return_state", chain(SEQ, "{type: GRU, name: x, units: 32, return_state: true}"), "x"),
+    ("simple_rnn", chain(SEQ, "{type: SimpleRNN, name: x, units: 16, return_sequences: true}"), "x"),
+    ("bidirectional",
+     chain(SEQ, "{type: Bidirectional, name: x, layer: {type: LSTM, units: 16, return_sequences: true}}"), "x"),
+    ("bidirectional_sum",
+     chain(SEQ, "{type: Bidirectional, name: x, merge_mode: sum, layer: {type: GRU, units: 16}}"), "x"),
+    ("bidirectional_return_state",
+     chain(SEQ, "{type: Bidirectional, name: x, layer: {type: LSTM, units: 16, return_state: true}}"), "x"),
+    ("time_distributed", chain(SEQ, "{type: TimeDistributed, name: x, layer: {type: Dense, units: 8}}"), "x"),
+    # -- Keras core, reshaping, convolution, normalization
+    ("dense", chain([64], "{type: Dense, name: x, units: 32, activation: relu}"), "x"),
+    ("dense_3d", chain(SEQ, "{type: Dense, name: x, units: 32}"), "x"),
+    ("embedding", chain([200], "{type: Embedding, name: x, input_dim: 20000, output_dim: 128}", dtype="int32"), "x"),
+    ("embedding_mask_zero",
+     chain([None], "{type: Embedding, name: x, input_dim: 1000, output_dim: 16, mask_zero: true}", dtype="int32"), "x"),
+    ("dropout", chain(SEQ, "{type: Dropout, name: x, rate: 0.5}"), "x"),
+    ("spatial_dropout1d", chain(SEQ, "{type: SpatialDropout1D, name: x, rate: 0.2}"), "x"),
+    ("gaussian_noise", chain(SEQ, "{type: GaussianNoise, name: x, stddev: 0.1}"), "x"),
+    ("activation", chain(SEQ, "{type: Activation, name: x, activation: relu}"), "x"),
+    ("masking", chain([None, 10], "{type: Masking, name: x, mask_value: 0.0}"), "x"),
+    ("flatten", chain(SEQ, "{type: Flatten, name: x}"), "x"),
+    ("flatten_null", chain([None, 10], "{type: Flatten, name: x}"), "x"),
+    ("reshape", chain(SEQ, "{type: Reshape, name: x, target_shape: [25, 20]}"), "x"),
+    ("permute", chain(SEQ, "{type: Permute, name: x, dims: [2, 1]}"), "x"),
+    ("repeat_vector", chain([10], "{type: RepeatVector, name: x, n: 5}"), "x"),
+    ("conv1d", chain(SEQ, "{type: Conv1D, name: x, filters: 32, kernel_size: 3}"), "x"),
+    ("conv1d_causal_dilated",
+     chain(SEQ, "{type: Conv1D, name: x, filters: 8, kernel_size: 3, padding: causal, dilation_rate: 2}"), "x"),
+    ("max_pooling1d", chain(SEQ, "{type: MaxPooling1D, name: x, pool_size: 2}"), "x"),
+    ("average_pooling1d_same", chain(SEQ, "{type: AveragePooling1D, name: x, pool_size: 3, padding: same}"), "x"),
+    ("global_max_pooling1d", chain(SEQ, "{type: GlobalMaxPooling1D, name: x}"), "x"),
+    ("global_average_pooling1d", chain(SEQ, "{type: GlobalAveragePooling1D, name: x}"), "x"),
+    ("batch_normalization", chain(SEQ, "{type: BatchNormalization, name: x}"), "x"),
+    ("layer_normalization", chain(SEQ, "{type: LayerNormalization, name: x}"), "x"),
+    # -- PyTorch
+    ("torch_lstm", chain(SEQ, "{type: LSTM, name: x, hidden_size: 128, batch_first: true}",
+                         framework="pytorch"), "x"),
+    ("torch_lstm_stacked_bidirectional_batch",
+     chain(SEQ, "{type: LSTM, name: x, hidden_size: 256, num_layers: 3, bidirectional: true, batch_first: true}",
+           framework="pytorch", batch=8), "x"),
+    ("torch_lstm_seq_first", chain(SEQ, "{type: LSTM, name: x, hidden_size: 32}", framework="pytorch"), "x"),
+    ("torch_lstm_proj", chain(SEQ, "{type: LSTM, name: x, hidden_size: 32, proj_size: 8, batch_first: true}",
+                              framework="pytorch"), "x"),
+    ("torch_lstm_null_timesteps",
+     chain([None, 10], "{type: LSTM, name: x, hidden_size: 32, batch_first: true}", framework="pytorch"), "x"),
+    ("torch_gru_stacked",
+     chain(SEQ, "{type: GRU, name: x, hidden_size: 64, num_layers: 2, batch_first: true, dropout: 0.2}",
+           framework="pytorch"), "x"),
+    ("torch_rnn", chain(SEQ, "{type: RNN, name: x, hidden_size: 16, nonlinearity: relu, batch_first: true}",
+                        framework="pytorch"), "x"),
+    ("torch_linear", chain([64], "{type: Linear, name: x, out_features: 10}", framework="pytorch"), "x"),
+    ("torch_embedding", chain([60], "{type: Embedding, name: x, num_embeddings: 1000, embedding_dim: 32, "
+                                    "padding_idx: 0}", framework="pytorch", dtype="int64"), "x"),
+    ("torch_conv1d", chain([10, 50], "{type: Conv1d, name: x, out_channels: 16, kernel_size: 3}",
+                           framework="pytorch"), "x"),
+    ("torch_layer_norm", chain(SEQ, "{type: LayerNorm, name: x, normalized_shape: 10}", framework="pytorch"), "x"),
+    ("torch_batch_norm1d", chain([10, 50], "{type: BatchNorm1d, name: x, num_features: 10}",
+                                 framework="pytorch"), "x"),
+    ("torch_dropout", chain(SEQ, "{type: Dropout, name: x, p: 0.1}", framework="pytorch"), "x"),
+    ("torch_flatten", chain(SEQ, "{type: Flatten, name: x}", framework="pytorch"), "x"),
+    ("torch_relu", chain(SEQ, "{type: ReLU, name: x}", framework="pytorch"), "x"),
+    ("torch_tanh", chain(SEQ, "{type: Tanh, name: x}", framework="pytorch"), "x"),
+    ("torch_sigmoid", chain(SEQ, "{type: Sigmoid, name: x}", framework="pytorch"), "x"),
+    ("torch_last_timestep",
+     chain(SEQ, "{type: LSTM, hidden_size: 8, batch_first: true}", "{type: LastTimestep, name: x}",
+           framework="pytorch"), "x"),
+    ("torch_hidden_state",
+     chain(SEQ, "{type: LSTM, hidden_size: 8, num_layers: 2, batch_first: true}",
+           "{type: HiddenState, name: x, state: c_n}", framework="pytorch"), "x"),
+    ("torch_transpose", chain(SEQ, "{type: Transpose, name: x, dim0: 1, dim1: 2}", framework="pytorch"), "x"),
+]
+
+GRAPH_SEQ2SEQ = """\
+inputs:
+  - {name: encoder_inputs, shape: [null, 71]}
+  - {name: decoder_inputs, shape: [null, 93]}
+layers:
+  - {type: LSTM, name: encoder, units: 256, return_state: true, inputs: encoder_inputs}
+  - {type: LSTM, name: decoder, units: 256, return_sequences: true, return_state: true,
+     inputs: decoder_inputs, call: {initial_state: ["encoder[1]", "encoder[2]"]}}
+  - {type: Dense, name: probs, units: 93, activation: softmax, inputs: "decoder[0]"}
+outputs: [probs]
+"""
+GRAPH_SIAMESE = """\
+inputs: [{name: left, shape: [20, 8]}, {name: right, shape: [20, 8]}]
+layers:
+  - {type: LSTM, name: shared, units: 16, inputs: left}
+  - {call: shared, inputs: right}
+  - {type: Subtract, name: diff, inputs: ["shared[0][0]", "shared[1][0]"]}
+  - {type: Dense, units: 1, activation: sigmoid}
+"""
+GRAPH_MERGE = """\
+inputs: [{name: a, shape: [20, 8]}, {name: b, shape: [20, 8]}]
+layers:
+  - {type: Concatenate, name: cat, inputs: [a, b]}
+  - {type: Add, name: add, inputs: [a, b]}
+  - {type: Multiply, name: mul, inputs: [a, b]}
+  - {type: Average, name: avg, inputs: [a, b]}
+  - {type: Maximum, name: max, inputs: [a, b]}
+  - {type: Minimum, name: min, inputs: [a, b]}
+  - {type: Dot, name: dot, axes: 2, inputs: [a, b]}
+  - {type: Concatenate, name: out, inputs: [cat, add, mul, avg, max, min]}
+outputs: [out, dot]
+"""
+GRAPH_MASK = """\
+inputs: [{name: tokens, shape: [null], dtype: int32}]
+layers:
+  - {type: Embedding, name: emb, input_dim: 100, output_dim: 8, mask_zero: true}
+  - {type: LSTM, name: x, units: 4}
+"""
+GRAPH_TORCH = """\
+framework: pytorch
+inputs: [{name: a, shape: [20, 8]}, {name: b, shape: [20, 8]}]
+layers:
+  - {type: LSTM, name: lstm, hidden_size: 16, batch_first: true, inputs: a}
+  - {type: Cat, name: cat, dim: 2, inputs: ["lstm[0]", b]}
+  - {type: Add, name: add, inputs: [b, b]}
+"""
+CASES += [
+    ("graph_encoder", GRAPH_SEQ2SEQ, "encoder"),
+    ("graph_decoder_initial_state", GRAPH_SEQ2SEQ, "decoder"),
+    ("graph_shared", GRAPH_SIAMESE, "shared"),
+    ("graph_subtract", GRAPH_SIAMESE, "diff"),
+    ("graph_concatenate", GRAPH_MERGE, "cat"),
+    ("graph_add", GRAPH_MERGE, "add"),
+    ("graph_multiply", GRAPH_MERGE, "mul"),
+    ("graph_average", GRAPH_MERGE, "avg"),
+    ("graph_maximum", GRAPH_MERGE, "max"),
+    ("graph_minimum", GRAPH_MERGE, "min"),
+    ("graph_dot", GRAPH_MERGE, "dot"),
+    ("graph_mask", GRAPH_MASK, "x"),
+    ("torch_graph_lstm", GRAPH_TORCH, "lstm"),
+    ("torch_graph_cat", GRAPH_TORCH, "cat"),
+    ("torch_graph_add", GRAPH_TORCH, "add"),
+]
