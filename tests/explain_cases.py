@@ -165,3 +165,23 @@ CASES += [
     ("torch_graph_cat", GRAPH_TORCH, "cat"),
     ("torch_graph_add", GRAPH_TORCH, "add"),
 ]
+
+GRAPH_ATTENTION = """\
+inputs: [{name: q, shape: [6, 8]}, {name: v, shape: [9, 8]}]
+layers:
+  - {type: Attention, name: att, inputs: [q, v], call: {return_attention_scores: true}}
+  - {type: AdditiveAttention, name: add_att, inputs: [q, v]}
+  - {type: MultiHeadAttention, name: mha, num_heads: 2, key_dim: 4, inputs: [q, v]}
+  - {type: GroupedQueryAttention, name: gqa, head_dim: 4, num_query_heads: 4, num_key_value_heads: 2, inputs: [q, v]}
+outputs: ["att[0]", "att[1]", add_att, mha, gqa]
+"""
+CASES += [
+    ("attention", GRAPH_ATTENTION, "att"),
+    ("additive_attention", GRAPH_ATTENTION, "add_att"),
+    ("multi_head_attention", GRAPH_ATTENTION, "mha"),
+    ("grouped_query_attention", GRAPH_ATTENTION, "gqa"),
+    ("cudnn_lstm", chain(SEQ, "{type: CuDNNLSTM, name: x, units: 16}"), "x"),
+    ("torch_softmax", chain([5, 10], "{type: Linear, out_features: 4}", "{type: Softmax, name: x, dim: -1}",
+                            framework="pytorch"), "x"),
+    ("torch_unsqueeze", chain([10], "{type: Unsqueeze, name: x, dim: 0}", framework="pytorch"), "x"),
+]

@@ -100,7 +100,7 @@ INLINE = sorted({m for m in re.findall(r"`(lstmcalc [^`]+)`", README)
 def scratch(tmp_path_factory) -> Path:
     """A directory that looks like a checkout (specs/, examples/) with lstmcalc as .venv/bin/lstmcalc."""
     d = tmp_path_factory.mktemp("readme")
-    for name in ("specs", "examples"):
+    for name in ("specs", "examples", "tests", "docs"):
         (d / name).symlink_to(ROOT / name)
     (d / ".venv" / "bin").mkdir(parents=True)
     (d / ".venv" / "bin" / "lstmcalc").symlink_to(SCRIPT)
@@ -142,7 +142,8 @@ def test_readme_starts_with_the_two_commands():
     first = next(body for _, lang, _, body in blocks(README) if lang == "sh")
     assert first[0] == ("python3 -m venv .venv && .venv/bin/pip install -q . && "
                         ".venv/bin/lstmcalc summary specs/seed.yaml")
-    assert first[1] == "python3 -m venv .venv && .venv/bin/pip install -q '.[test]' && .venv/bin/python -m pytest -q"
+    assert first[1] == ("python3 -m venv .venv && .venv/bin/pip install -q '.[test,h5]' && "
+                        ".venv/bin/python -m pytest -q")
 
 
 def test_the_harness_finds_every_kind_of_example():

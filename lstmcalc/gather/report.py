@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lstmcalc.gather import diagram, unroll
-from lstmcalc.gather.compare import compare, compare_lines
+from lstmcalc.gather.compare import Comparison, compare
 from lstmcalc.gather.explain import explain, explain_lines
 from lstmcalc.gather.scene import Scene
 from lstmcalc.gather.summary import COLUMNS, Row, cost_lines, param_lines, summary_rows, totals
@@ -38,7 +38,7 @@ class Report:
     cost_lines: tuple[str, ...]
     diagram: Scene
     sections: tuple[Section, ...]
-    compare_lines: tuple[str, ...]
+    comparison: Comparison
 
 
 def _cells(r: Row, columns) -> tuple[str, ...]:
@@ -64,5 +64,5 @@ def report(model: Model) -> Report:
         cost_lines=tuple(cost_lines(t)),
         diagram=diagram.scene(diagram.graph(model, expand=True)),
         sections=tuple(sections),
-        compare_lines=tuple(compare_lines(compare(model))),
+        comparison=compare(model),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from lstmcalc.gather.report import Report
 from lstmcalc.render.svg import PAGE_CSS, esc, figure, page
+from lstmcalc.render.text import compare_lines
 
 TABLE_CSS = """
 div.scroll { overflow-x: auto; max-width: 100%; }
@@ -59,7 +60,7 @@ def report_html(r: Report) -> str:
             body.append(figure(s.unrolled, f"u{k}"))
         body.append(_pre(s.lines) + "</section>")
     body += ['<h2 id="costs">Costs</h2>', _pre(r.cost_lines),
-             '<h2 id="compare">The same model in the other framework</h2>', _pre(r.compare_lines)]
+             '<h2 id="compare">The same model in the other framework</h2>', _pre(compare_lines(r.comparison))]
     return page(f"{r.title}: lstmcalc report", "\n".join(body) + "\n", CSS)
 
 
