@@ -9,7 +9,7 @@ For every gallery spec (specs/*.yaml) and a set of seeded random specs in both d
 both targets, the generated module is EXECUTED: its Keras model's count_params() (or the torch
 module's sum(p.numel())) and output shapes must equal lstmcalc's numbers for the exported model.
 Then the source model is built in its own framework (from its own export) with random weights, the
-weights are converted by lstmcalc (`.safetensors` for torch, section-4 JSON for Keras), loaded into
+weights are converted by lstmcalc (`.safetensors` for torch, `.weights.h5` for Keras), loaded into
 the other framework, and both frameworks run the same input: outputs must agree within 1e-5.
 Keras weights are drawn uniformly in ±0.1 (torch keeps its own initialisation, ±1/√hidden): with
 ±0.5 a 256-unit LSTM over 100 steps turns chaotic, and float32 rounding alone then separates any
@@ -40,6 +40,7 @@ from lstmcalc.export.names import attributes  # noqa: E402
 from lstmcalc.export.translate import translate  # noqa: E402
 from lstmcalc.export.weights import convert, safetensors_bytes, state_dict  # noqa: E402
 from lstmcalc.graph.build import build  # noqa: E402
+from lstmcalc.sources.keras_h5 import write_keras3_weights  # noqa: E402
 from lstmcalc.sources.spec import load, parse  # noqa: E402
 
 BATCH, LENGTH, TOLERANCE = 2, 5, 1e-5
@@ -115,21 +116,6 @@ def keras_weights(fw_model, model, rng):
     return {layer.name: tensors(layer) for layer in fw_model.layers if layer.weights}
 
 
-def set_keras_weights(fw_model, weights):
-    def put(layer, w):
-        if isinstance(layer, keras.layers.Bidirectional):
-            put(layer.forward_layer, w["forward"])
-            put(layer.backward_layer, w["backward"])
-            return
-        if isinstance(layer, keras.layers.TimeDistributed):
-            put(layer.layer, w)
-            return
-        for v in layer.weights:
-            v.assign(np.asarray(w[v.path.split("/")[-1]], dtype="float32"))
-    for name, w in weights.items():
-        put(fw_model.get_layer(name), w)
-
-
 def torch_weights(fw_model, model):
     """The torch module's (random) state_dict as lstmcalc's section-4 JSON (layer name -> tensors)."""
     by_attr = {a: n for n, a in attributes(model).items()}
@@ -175,7 +161,10 @@ def check(name, model, target):
                 w = torch_weights(src, model)
                 src.load_state_dict({f"{attributes(model)[n]}.{k}": torch.tensor(v) for n, ts in w.items()
                                      for k, v in ts.items()}, strict=False)
-                set_keras_weights(fw, convert(t, w))
+                with tempfile.TemporaryDirectory() as tmp:  # through lstmcalc's .weights.h5 writer
+                    path = os.path.join(tmp, "model.weights.h5")
+                    write_keras3_weights(t.model, convert(t, w), path)
+                    fw.load_weights(path)
             want = run_framework(src, model.framework, data)
             got = run_framework(fw, target, data)
             diff = max(float(np.max(np.abs(a - b))) for a, b in zip(want, got))

@@ -89,6 +89,15 @@ def safetensors_bytes(tensors: dict) -> bytes:
 
 
 def write(t: Translation, converted: dict, path: str) -> None:
+    """Write converted weights; the suffix picks the format (.json, .safetensors, .weights.h5)."""
+    if path.endswith(".weights.h5"):
+        if t.model.framework != "keras":
+            raise SpecError(Problem(".weights.h5 holds Keras weights", file=path,
+                                    hint="use --to keras, or write .safetensors for PyTorch"))
+        from lstmcalc.sources.keras_h5 import write_keras3_weights
+
+        write_keras3_weights(t.model, converted, path)
+        return
     if path.endswith(".safetensors"):
         if t.model.framework != "pytorch":
             raise SpecError(Problem(".safetensors holds a PyTorch state_dict", file=path,
@@ -98,8 +107,9 @@ def write(t: Translation, converted: dict, path: str) -> None:
             f.write(data)
         return
     if not path.endswith(".json"):
-        raise SpecError(Problem("the output's suffix picks its format: .json or .safetensors", file=path,
-                                hint="name the output weights.json or model.safetensors"))
+        raise SpecError(Problem("the output's suffix picks its format: .json, .safetensors or .weights.h5",
+                                file=path, hint="name the output weights.json, model.safetensors or "
+                                "model.weights.h5"))
     with open(path, "w") as f:
         json.dump(converted, f)
         f.write("\n")

@@ -54,42 +54,108 @@ def read_config(path: str):
         raise SpecError(Problem(f"the model_config attribute is not JSON: {str(e)[:100]}", file=path)) from None
 
 
-def keras3_weights(data: bytes, path: str, model) -> dict:
-    """{layer name: weights} from a Keras 3 weights file, in the forward pass's layout."""
+def layer_keys(model) -> list[tuple[str, object]]:
+    """(group key, record) of each layer as Keras 3's weights file names it: the class name in snake
+    case, numbered in the model's layer order (`lstm`, `lstm_1`), whatever the layer's own name."""
     from lstmcalc.layers import KERAS, lookup
 
+    counters: dict = {}
+    out = []
+    for r in model.layers:
+        if r.type.name == "InputLayer" or r.type.is_op:
+            continue
+        t = lookup(KERAS, r.type.name) or r.type
+        n = counters.get(t.auto_name, 0)
+        counters[t.auto_name] = n + 1
+        out.append((t.auto_name if n == 0 else f"{t.auto_name}_{n}", r))
+    return out
+
+
+def variable_groups(record) -> list[str]:
+    """Where a layer's variables sit below its group: `cell/vars` for a recurrent layer,
+    `forward_layer/...` and `backward_layer/...` for Bidirectional, `layer/...` for TimeDistributed."""
+    kids = record.children
+    if len(kids) == 2:
+        return [f"{side}/{g}" for side, k in zip(("forward_layer", "backward_layer"), kids)
+                for g in variable_groups(k)]
+    if kids:
+        return [f"layer/{g}" for g in variable_groups(kids[0])]
+    return ["cell/vars"] if getattr(record.type, "gates", None) else ["vars"]
+
+
+def write_keras3_weights(model, weights: dict, path: str) -> None:
+    """Write {layer name: weights} (contract section 4) as a Keras 3 `.weights.h5` for `model.load_weights`."""
+    import os
+    import tempfile
+
+    h5py = h5py_module(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".lstmcalc-", suffix=".h5")
+    os.close(fd)
+    try:
+        with h5py.File(tmp, "w") as f:
+            f.create_group("vars")
+            root = f.create_group("layers")
+            for key, r in layer_keys(model):
+                values = _flat_values(r, weights.get(r.name, {}))
+                group = root.create_group(key)
+                for sub, arrays in _split(r, values):
+                    g = group.require_group(sub)
+                    for i, array in enumerate(arrays):
+                        g.create_dataset(str(i), data=array)
+        os.replace(tmp, path)
+    except OSError as e:
+        raise SpecError(Problem(f"cannot write: {e.strerror or e}", file=path)) from None
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def _flat_values(record, weights: dict) -> list:
+    """The layer's tensors in the order its record declares them (`forward/kernel` looked up nested)."""
+    out = []
+    for w in record.weights:
+        where = weights
+        for part in w.name.split("/"):
+            where = where[part]
+        out.append(where)
+    return out
+
+
+def _split(record, values: list) -> list[tuple[str, list]]:
+    """Assign the record's tensors, in order, to its variable groups (a wrapper's children in turn)."""
+    groups = variable_groups(record)
+    if len(groups) == 1:
+        return [(groups[0], values)]
+    sizes = [len(k.weights) for k in record.children]
+    out, start = [], 0
+    for g, n in zip(groups, sizes):
+        out.append((g, values[start:start + n]))
+        start += n
+    return out
+
+
+def keras3_weights(data: bytes, path: str, model) -> dict:
+    """{layer name: weights} from a Keras 3 weights file, in the forward pass's layout."""
     with open_h5(data, path) as f:
         if "layers" not in f:
             raise SpecError(Problem("the HDF5 file has no Keras 3 'layers' group", file=path,
                                     hint="Keras 2 .h5 weights are not read yet; save with Keras 3"))
         root = f["layers"]
-        counters: dict = {}
         out: dict = {}
-        for entry in model.spec.layers:
-            if entry.shared:
-                continue
-            t = lookup(KERAS, entry.type.name) or entry.type
-            n = counters.get(t.auto_name, 0)
-            counters[t.auto_name] = n + 1
-            key = t.auto_name if n == 0 else f"{t.auto_name}_{n}"
-            record = model.get(entry.name)
-            names = [w.name for w in record.weights] if record is not None else []
+        for key, record in layer_keys(model):
+            names = [w.name for w in record.weights]
             if not names:
                 continue
             if key not in root:
-                raise SpecError(Problem(f"no weights for layer '{entry.name}' (looked for layers/{key})",
+                raise SpecError(Problem(f"no weights for layer '{record.name}' (looked for layers/{key})",
                                         file=path))
             arrays = []
-            group = root[key]
-            parts = ["forward_layer", "backward_layer"] if "forward_layer" in group else (
-                ["layer"] if "layer" in group else [""])
-            for part in parts:
-                g = group[part] if part else group
-                g = g["cell"] if "cell" in g else g
-                variables = g.get("vars", {})
+            for sub in variable_groups(record):
+                variables = root[key].get(sub, {})
                 arrays += [variables[str(i)][()].tolist() for i in range(len(variables))]
             if len(arrays) != len(names):
-                raise SpecError(Problem(f"layer '{entry.name}': {len(arrays)} saved variables where the model "
+                raise SpecError(Problem(f"layer '{record.name}': {len(arrays)} saved variables where the model "
                                         f"has {len(names)} weights", file=path))
             weights: dict = {}
             for name, value in zip(names, arrays):
@@ -98,5 +164,5 @@ def keras3_weights(data: bytes, path: str, model) -> dict:
                 for h in head:
                     where = where.setdefault(h, {})
                 where[last] = value
-            out[entry.name] = weights
+            out[record.name] = weights
         return out
