@@ -560,7 +560,8 @@ def export(spec, target, output, spec_only):
 
 @main.command("convert-weights")
 @click.argument("spec")
-@click.option("--weights", "weights_path", required=True, help="weights JSON in the spec's dialect (section 4)")
+@click.option("--weights", "weights_path", required=True, shell_complete=complete_files,
+              help="the spec's weights, in its dialect: JSON (section 4), .keras, .weights.h5, .safetensors, .npz")
 @click.option("--to", "target", type=click.Choice(["keras", "pytorch"]), required=True)
 @click.option("-o", "--output", required=True, help="OUT.json (section 4 layout) or OUT.safetensors (PyTorch)")
 def convert_weights(spec, weights_path, target, output):
@@ -569,12 +570,12 @@ def convert_weights(spec, weights_path, target, output):
     from lstmcalc.export import weights as convert
     from lstmcalc.export.translate import translate
     from lstmcalc.run import forward
-    from lstmcalc.sources.json_files import WEIGHTS_FILE, read_json
+    from lstmcalc.sources import weight_files
 
     model = load_model(spec)
     if target == model.framework:
         raise click.UsageError(f"the spec is already in the {target} dialect; nothing to convert")
-    weights = read_json(weights_path, WEIGHTS_FILE)
+    weights = weight_files.read(weights_path, model)
     forward.check_weights(model, weights, weights_path)
     t = translate(model)
     convert.write(t, convert.convert(t, weights), output)

@@ -324,3 +324,24 @@ def test_keras_weights_h5_is_what_the_reader_reads(name, tmp_path):
     write_keras3_weights(keras_model, keras_weights, str(path))
     back = keras3_weights(path.read_bytes(), str(path), keras_model)
     assert max_diff(forward.forward(m, weights, x), forward.forward(keras_model, back, x)) < 1e-6  # float32 file
+
+
+@pytest.mark.parametrize("name", ["seq2seq", "seq_gru_bilstm"])
+def test_convert_weights_reads_a_saved_keras_model(name, tmp_path):
+    """A real Keras 3 .keras file (tests/data/models, saved by goldens/gen_import.py) converted to
+    safetensors runs in the exported PyTorch spec as the .keras file runs in Keras's dialect."""
+    pytest.importorskip("h5py")
+    models = ROOT / "tests" / "data" / "models"
+    saved, x = str(models / f"{name}.keras"), str(models / f"{name}.input.json")
+    exe = [sys.executable, "-m", "lstmcalc"]
+    torch_spec, weights = tmp_path / "t.yaml", tmp_path / "w.safetensors"
+    for args in (["export", saved, "--to", "pytorch", "--spec", "-o", str(torch_spec)],
+                 ["convert-weights", saved, "--weights", saved, "--to", "pytorch", "-o", str(weights)]):
+        subprocess.run(exe + args, check=True, capture_output=True)
+
+    def output(*args):
+        done = subprocess.run(exe + ["run", *args, "--input", x, "--format", "json"], check=True,
+                              capture_output=True, text=True)
+        return next(iter(json.loads(done.stdout).values()))
+
+    assert max_diff(output(saved), output(str(torch_spec), "--weights", str(weights))) < 1e-9
