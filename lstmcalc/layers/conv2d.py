@@ -112,8 +112,10 @@ class Conv2D(LayerType):
     def notes(self, a, s, out):
         (h, w), c = hw_channels(a, s)
         kh, kw = a.kernel_size
-        lines = [f"Each output pixel is one dot product per filter over a {kh} × {kw} patch of all "
-                 f"{c // a.groups} input channels of its group: {kh} × {kw} × {c // a.groups} = "
+        cin = f"the {c // a.groups} input channels of its group" if a.groups > 1 else (
+            "the one input channel" if c == 1 else f"all {c} input channels")
+        lines = [f"Each output pixel is one dot product per filter over a {kh} × {kw} patch of "
+                 f"{cin}: {kh} × {kw} × {c // a.groups} = "
                  f"{kh * kw * (c // a.groups)} weights per filter, shared by every position of the image."]
         if max(a.dilation_rate) > 1:
             sh, sw = self.spans(a)
