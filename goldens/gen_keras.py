@@ -117,6 +117,9 @@ SUPPORTED = (
     "SpatialDropout1D", "GaussianNoise", "Activation", "Masking", "Flatten", "Reshape", "Permute",
     "RepeatVector", "Conv1D", "MaxPooling1D", "AveragePooling1D", "GlobalMaxPooling1D",
     "GlobalAveragePooling1D", "BatchNormalization", "LayerNormalization",
+    # issue 13: 2-D front ends and the other 1-D convolutions
+    "Conv2D", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D",
+    "SeparableConv1D", "DepthwiseConv1D", "Conv1DTranspose",
 )
 
 
@@ -747,6 +750,95 @@ def summary_specs():
         L("LSTM", units=2), dtype="int32")
     add("type_case_insensitive", [10, 8], L("lstm", units=3, return_sequences=True), L("simplernn", units=2), L("DENSE", units=1))
     cases += fidelity_specs()
+    cases += conv13_summary_specs()
+    return cases
+
+
+def conv13_summary_specs():
+    """Issue 13: Conv2D and the 2-D poolings (alone and in TimeDistributed on 5-D input), and
+    SeparableConv1D, DepthwiseConv1D, Conv1DTranspose, argument by argument; the refusals."""
+    cases = []
+
+    def add(case_id, shape, *layers, **top):
+        cases.append(("c13_" + case_id, spec_of(shape, layers, **top)))
+
+    img = [6, 5, 3]
+    add("conv2d_valid", img, L("Conv2D", filters=4, kernel_size=3))
+    add("conv2d_kernel_pair_same_strides", img, L("Conv2D", filters=4, kernel_size=[2, 3], strides=[2, 1], padding="same"))
+    add("conv2d_same_even_kernel_strides_2", [7, 6, 2], L("Conv2D", filters=2, kernel_size=4, strides=2, padding="same"))
+    add("conv2d_dilation", [7, 6, 2], L("Conv2D", filters=2, kernel_size=[2, 2], dilation_rate=[2, 1]))
+    add("conv2d_dilation_same", [7, 6, 2], L("Conv2D", filters=2, kernel_size=3, dilation_rate=2, padding="same"))
+    add("conv2d_groups_no_bias", [6, 5, 4], L("Conv2D", filters=6, kernel_size=2, groups=2, use_bias=False, activation="relu"))
+    add("conv2d_channels_first", [3, 6, 5], L("Conv2D", filters=2, kernel_size=[3, 2], strides=[1, 2], data_format="channels_first"))
+    add("conv2d_null_spatial", [None, None, 3], L("Conv2D", filters=2, kernel_size=3), L("GlobalMaxPooling2D"))
+    add("conv2d_padding_upper", img, L("Conv2D", filters=2, kernel_size=3, padding="SAME"))
+    add("conv2d_refuse_causal", img, L("Conv2D", filters=2, kernel_size=3, padding="causal"))
+    add("conv2d_refuse_strides_dilation", [8, 8, 2], L("Conv2D", filters=2, kernel_size=2, strides=[2, 1], dilation_rate=[1, 2]))
+    add("conv2d_refuse_groups_filters", [6, 5, 4], L("Conv2D", filters=3, kernel_size=2, groups=2))
+    add("conv2d_refuse_groups_channels", img, L("Conv2D", filters=4, kernel_size=2, groups=2))
+    add("conv2d_refuse_kernel_too_big", img, L("Conv2D", filters=2, kernel_size=[7, 2]))
+    add("conv2d_refuse_kernel_three", img, L("Conv2D", filters=2, kernel_size=[3, 3, 3]))
+    add("conv2d_refuse_rank3", [10, 8], L("Conv2D", filters=2, kernel_size=3))
+    for pool in ("MaxPooling2D", "AveragePooling2D"):
+        p = "maxpool2d" if pool.startswith("Max") else "avgpool2d"
+        add(f"{p}_2", [7, 5, 3], L(pool, pool_size=2))
+        add(f"{p}_pair_strides", [7, 6, 2], L(pool, pool_size=[3, 2], strides=[2, 1]))
+        add(f"{p}_same", [7, 5, 2], L(pool, pool_size=2, padding="same"))
+        add(f"{p}_same_strides_1", [5, 4, 2], L(pool, pool_size=3, strides=1, padding="same"))
+        add(f"{p}_channels_first", [2, 7, 5], L(pool, pool_size=[2, 3], data_format="channels_first"))
+        add(f"{p}_refuse_too_big", [3, 5, 2], L(pool, pool_size=4))
+        add(f"{p}_refuse_padding_upper", [6, 5, 2], L(pool, pool_size=2, padding="SAME"))
+    add("maxpool2d_default", img, L("MaxPooling2D"))
+    add("avgpool2d_refuse_no_pool_size", img, L("AveragePooling2D"))
+    for pool in ("GlobalMaxPooling2D", "GlobalAveragePooling2D"):
+        p = "globalmax2d" if "Max" in pool else "globalavg2d"
+        add(p, img, L(pool))
+        add(f"{p}_keepdims", img, L(pool, keepdims=True))
+        add(f"{p}_channels_first_keepdims", [3, 6, 5], L(pool, data_format="channels_first", keepdims=True))
+    video = [4, 6, 5, 3]
+    add("td_conv2d_pool_flatten_lstm", video, L("TimeDistributed", layer=L("Conv2D", filters=4, kernel_size=3, activation="relu")),
+        L("TimeDistributed", layer=L("MaxPooling2D")), L("TimeDistributed", layer=L("Flatten")), L("LSTM", units=3))
+    add("td_conv2d_global_pool_gru", [None, 6, 5, 3], L("TimeDistributed", layer=L("Conv2D", filters=2, kernel_size=2, padding="same")),
+        L("TimeDistributed", layer=L("GlobalAveragePooling2D")), L("GRU", units=2))
+    add("td_refuse_conv2d_rank4", [4, 6, 5], L("TimeDistributed", layer=L("Conv2D", filters=2, kernel_size=2)))
+    add("crnn_reshape_bigru", [8, 6, 1], L("Conv2D", filters=4, kernel_size=3, padding="same", activation="relu"),
+        L("MaxPooling2D", pool_size=[2, 2]), L("Reshape", target_shape=[4, 12]),
+        L("Bidirectional", layer=L("GRU", units=3, return_sequences=True)), L("Dense", units=5, activation="softmax"))
+
+    seq = [9, 3]
+    add("sepconv1d", seq, L("SeparableConv1D", filters=4, kernel_size=3))
+    add("sepconv1d_depth_multiplier_same_strides", seq, L("SeparableConv1D", filters=2, kernel_size=3, depth_multiplier=2,
+                                                         strides=2, padding="same"))
+    add("sepconv1d_dilation_no_bias", seq, L("SeparableConv1D", filters=2, kernel_size=2, dilation_rate=3, use_bias=False))
+    add("sepconv1d_channels_first", [3, 9], L("SeparableConv1D", filters=2, kernel_size=3, data_format="channels_first"))
+    add("sepconv1d_refuse_causal", seq, L("SeparableConv1D", filters=2, kernel_size=3, padding="causal"))
+    add("sepconv1d_strides_dilation_same", seq, L("SeparableConv1D", filters=2, kernel_size=2, strides=2, dilation_rate=2,
+                                                 padding="same"))
+    add("dwconv1d_strides_dilation", seq, L("DepthwiseConv1D", kernel_size=2, strides=2, dilation_rate=2))
+    add("dwconv1d", seq, L("DepthwiseConv1D", kernel_size=3))
+    add("dwconv1d_depth_multiplier_same", seq, L("DepthwiseConv1D", kernel_size=4, depth_multiplier=3, padding="same"))
+    add("dwconv1d_strides_no_bias", seq, L("DepthwiseConv1D", kernel_size=2, strides=3, use_bias=False))
+    add("dwconv1d_dilation_channels_first", [3, 9], L("DepthwiseConv1D", kernel_size=2, dilation_rate=2, depth_multiplier=2,
+                                                      data_format="channels_first"))
+    add("dwconv1d_refuse_causal", seq, L("DepthwiseConv1D", kernel_size=3, padding="causal"))
+    add("dwconv1d_refuse_too_big", [2, 3], L("DepthwiseConv1D", kernel_size=3))
+    tr = [5, 3]
+    add("conv1dt_valid", tr, L("Conv1DTranspose", filters=2, kernel_size=3))
+    add("conv1dt_strides_2", tr, L("Conv1DTranspose", filters=2, kernel_size=3, strides=2))
+    add("conv1dt_same_strides_2", tr, L("Conv1DTranspose", filters=2, kernel_size=3, strides=2, padding="same"))
+    add("conv1dt_same_even_kernel", tr, L("Conv1DTranspose", filters=2, kernel_size=4, strides=2, padding="same"))
+    add("conv1dt_kernel_below_strides", tr, L("Conv1DTranspose", filters=2, kernel_size=2, strides=3))
+    add("conv1dt_output_padding_valid", tr, L("Conv1DTranspose", filters=2, kernel_size=3, strides=3, output_padding=2))
+    add("conv1dt_output_padding_same", tr, L("Conv1DTranspose", filters=2, kernel_size=3, strides=2, output_padding=1,
+                                            padding="same"))
+    add("conv1dt_output_padding_zero_same", tr, L("Conv1DTranspose", filters=2, kernel_size=4, strides=2, output_padding=0,
+                                                 padding="same"))
+    add("conv1dt_dilation", tr, L("Conv1DTranspose", filters=2, kernel_size=3, dilation_rate=2, use_bias=False))
+    add("conv1dt_channels_first", [3, 5], L("Conv1DTranspose", filters=2, kernel_size=3, strides=2, data_format="channels_first"))
+    add("conv1dt_null_steps", [None, 3], L("Conv1DTranspose", filters=2, kernel_size=3, strides=2))
+    add("conv1dt_refuse_output_padding", tr, L("Conv1DTranspose", filters=2, kernel_size=3, strides=2, output_padding=2))
+    add("conv1dt_refuse_causal", tr, L("Conv1DTranspose", filters=2, kernel_size=3, padding="causal"))
+    add("conv1dt_refuse_strides_dilation", tr, L("Conv1DTranspose", filters=2, kernel_size=3, strides=2, dilation_rate=2))
     return cases
 
 
@@ -775,6 +867,14 @@ MINIMAL = {
     "GlobalAveragePooling1D": ([10, 8], {}, None),
     "BatchNormalization": ([10, 8], {}, None),
     "LayerNormalization": ([10, 8], {}, None),
+    "Conv2D": ([6, 5, 3], {"filters": 2, "kernel_size": 3}, None),
+    "MaxPooling2D": ([6, 5, 3], {}, None),
+    "AveragePooling2D": ([6, 5, 3], {"pool_size": 2}, None),
+    "GlobalAveragePooling2D": ([6, 5, 3], {}, None),
+    "GlobalMaxPooling2D": ([6, 5, 3], {}, None),
+    "SeparableConv1D": ([10, 8], {"filters": 2, "kernel_size": 3}, None),
+    "DepthwiseConv1D": ([10, 8], {"kernel_size": 3}, None),
+    "Conv1DTranspose": ([10, 8], {"filters": 2, "kernel_size": 3}, None),
 }
 # Keyword arguments every Keras layer takes through **kwargs (keras.Layer.__init__), default None.
 LAYER_NONE_KWARGS = ("name", "dtype", "activity_regularizer")
@@ -1173,21 +1273,27 @@ def forward_specs():
     add("norms_model", [4, 3], L("LSTM", units=3, return_sequences=True), L("LayerNormalization"), L("GRU", units=3, return_sequences=True),
         L("BatchNormalization"), L("Flatten"), L("Dense", units=2, activation="softmax"))
     add("batch_size_fixed", [4, 3], L("LSTM", units=2), batch_size=2)
+    cases += [(i, spec, None) for i, spec in conv13_summary_specs()
+              if not any(k in i for k in ("refuse", "null", "upper")) and None not in spec["input"]["shape"]]
     return cases
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check-specs", action="store_true")
+    parser.add_argument("--only", metavar="REGEX", help="regenerate only the cases whose id matches, "
+                        "keeping the others as the files have them")
     opts = parser.parse_args()
     if opts.check_specs:
         sys.exit(check_specs())
+    keep = (lambda case_id: True) if opts.only is None else re.compile(opts.only).search
     keras.config.set_floatx("float32")
     summary = {
         "keras_version": keras.__version__,
         "backend": keras.backend.backend(),
         "keras_names": keras_names(),
-        "cases": [summary_case(i, s) for i, s in summary_specs()],
+        "cases": merged("keras_summary.json", opts.only,
+                        [(i, (lambda i=i, s=s: summary_case(i, s))) for i, s in summary_specs() if keep(i)]),
     }
     write_json(HERE / "keras_summary.json", summary)
     keras.config.set_floatx("float64")
@@ -1200,10 +1306,22 @@ def main():
         "backend": keras.backend.backend(),
         "floatx": "float64",
         "batch": BATCH,
-        "cases": [forward_case(*case) for case in forward_specs()],
+        "cases": merged("keras_forward.json", opts.only,
+                        [(c[0], (lambda c=c: forward_case(*c))) for c in forward_specs() if keep(c[0])]),
     }
     keras.config.set_floatx("float32")
     write_json(HERE / "keras_forward.json", forward)
+
+
+def merged(name, only, fresh):
+    """The new cases; with --only, the file's cases that do not match kept, a regenerated one in its place,
+    a new one at the end and a matching one no longer in the case list dropped."""
+    made = {case_id: make() for case_id, make in fresh}
+    if only is None:
+        return list(made.values())
+    old = json.loads((HERE / name).read_text())["cases"]
+    out = [made.pop(c["id"], c) for c in old if c["id"] in made or not re.search(only, c["id"])]
+    return out + list(made.values())
 
 
 def write_json(path, data):

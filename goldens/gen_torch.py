@@ -279,6 +279,25 @@ def conv1d_shape_cases():
     shape_case("conv1d_4d_input", "Conv1d", base, [2, 4, 12, 1])
 
 
+def conv2d_shape_cases():
+    base = {"in_channels": 3, "out_channels": 4, "kernel_size": 3}
+    variants = [
+        ("basic", {}), ("kernel_pair", {"kernel_size": [2, 3]}), ("stride_pair", {"stride": [2, 1]}),
+        ("pad1", {"padding": 1}), ("pad_pair", {"padding": [2, 0]}), ("pad_same_k4", {"padding": "same", "kernel_size": 4}),
+        ("pad_same_stride2_refused", {"padding": "same", "stride": 2}), ("pad_valid", {"padding": "valid"}),
+        ("dil_pair", {"dilation": [2, 1]}), ("stride2_dil2", {"stride": 2, "dilation": 2, "padding": 1}),
+        ("groups3", {"groups": 3, "out_channels": 6}), ("groups2_refused", {"groups": 2}),
+        ("nobias", {"bias": False}), ("k_too_big", {"kernel_size": [7, 2]}),
+        ("mode_reflect_pad2", {"padding_mode": "reflect", "padding": 2}),
+        ("mode_circular_pad_pair", {"padding_mode": "circular", "padding": [1, 2]}),
+        ("mode_reflect_pad_ge_W", {"padding_mode": "reflect", "padding": 5}),
+        ("kernel_triple_refused", {"kernel_size": [3, 3, 3]}),
+    ]
+    for tag, extra in variants:
+        shape_case(f"conv2d_{tag}", "Conv2d", {**base, **extra}, [2, 3, 6, 5])
+    shape_case("conv2d_wrong_channels", "Conv2d", base, [2, 2, 6, 5])
+
+
 def norm_shape_cases():
     shape_case("layernorm_int", "LayerNorm", {"normalized_shape": 8}, [4, 5, 8])
     shape_case("layernorm_list1", "LayerNorm", {"normalized_shape": [8]}, [4, 8])
@@ -438,6 +457,20 @@ def conv1d_forward_cases():
         args = {**base, **extra}
         forward_case(f"conv1d_{tag}", "Conv1d", args, [2, args["in_channels"], 6])
     forward_case("conv1d_unbatched", "Conv1d", base, [3, 6], note="unbatched (C_in, L) input")
+
+
+def conv2d_forward_cases():
+    base = {"in_channels": 3, "out_channels": 4, "kernel_size": [2, 3]}
+    variants = [
+        ("basic", {}), ("stride_pair", {"stride": [2, 1]}), ("pad_pair", {"padding": [1, 2]}),
+        ("pad_same", {"padding": "same"}), ("dil_pair", {"dilation": [2, 1]}),
+        ("groups3", {"groups": 3, "out_channels": 6}), ("nobias", {"bias": False}),
+        ("mode_reflect_pad1", {"padding_mode": "reflect", "padding": 1}),
+        ("mode_replicate_same", {"padding_mode": "replicate", "padding": "same"}),
+        ("mode_circular_pad_pair_stride2", {"padding_mode": "circular", "padding": [1, 2], "stride": 2}),
+    ]
+    for tag, extra in variants:
+        forward_case(f"conv2d_{tag}", "Conv2d", {**base, **extra}, [2, 3, 6, 5])
 
 
 def other_forward_cases():
@@ -603,10 +636,12 @@ def main():
     linear_shape_cases()
     embedding_shape_cases()
     conv1d_shape_cases()
+    conv2d_shape_cases()
     norm_shape_cases()
     misc_shape_cases()
     recurrent_forward_cases()
     conv1d_forward_cases()
+    conv2d_forward_cases()
     other_forward_cases()
     chain_cases()
     for cases in (SHAPE_CASES, FORWARD_CASES + CHAIN_CASES):

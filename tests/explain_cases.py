@@ -64,7 +64,31 @@ CASES = [
     ("global_average_pooling1d", chain(SEQ, "{type: GlobalAveragePooling1D, name: x}"), "x"),
     ("batch_normalization", chain(SEQ, "{type: BatchNormalization, name: x}"), "x"),
     ("layer_normalization", chain(SEQ, "{type: LayerNormalization, name: x}"), "x"),
+    # -- Keras 2-D front ends and the other 1-D convolutions (issue 13)
+    ("conv2d", chain([28, 28, 1], "{type: Conv2D, name: x, filters: 32, kernel_size: 3, activation: relu}"), "x"),
+    ("conv2d_same_strides_channels_first",
+     chain([3, 32, 24], "{type: Conv2D, name: x, filters: 16, kernel_size: [3, 5], strides: 2, padding: same, "
+           "data_format: channels_first}"), "x"),
+    ("max_pooling2d", chain([28, 28, 32], "{type: MaxPooling2D, name: x}"), "x"),
+    ("average_pooling2d_same", chain([7, 5, 8], "{type: AveragePooling2D, name: x, pool_size: 2, padding: same}"), "x"),
+    ("global_average_pooling2d", chain([7, 7, 64], "{type: GlobalAveragePooling2D, name: x}"), "x"),
+    ("global_max_pooling2d_keepdims", chain([7, 7, 64], "{type: GlobalMaxPooling2D, name: x, keepdims: true}"), "x"),
+    ("time_distributed_conv2d",
+     chain([10, 32, 32, 3], "{type: TimeDistributed, name: x, layer: {type: Conv2D, filters: 8, kernel_size: 3}}"),
+     "x"),
+    ("separable_conv1d",
+     chain(SEQ, "{type: SeparableConv1D, name: x, filters: 32, kernel_size: 5, depth_multiplier: 2}"), "x"),
+    ("depthwise_conv1d", chain(SEQ, "{type: DepthwiseConv1D, name: x, kernel_size: 3, depth_multiplier: 4}"), "x"),
+    ("conv1d_transpose", chain(SEQ, "{type: Conv1DTranspose, name: x, filters: 8, kernel_size: 3, strides: 2}"), "x"),
+    ("conv1d_transpose_same_output_padding",
+     chain(SEQ, "{type: Conv1DTranspose, name: x, filters: 8, kernel_size: 3, strides: 2, padding: same, "
+           "output_padding: 1}"), "x"),
     # -- PyTorch
+    ("torch_conv2d", chain([3, 32, 32], "{type: Conv2d, name: x, out_channels: 16, kernel_size: 3, padding: 1}",
+                           framework="pytorch"), "x"),
+    ("torch_conv2d_same_reflect",
+     chain([3, 8, 6], "{type: Conv2d, name: x, out_channels: 4, kernel_size: [2, 3], padding: same, "
+           "padding_mode: reflect}", framework="pytorch"), "x"),
     ("torch_lstm", chain(SEQ, "{type: LSTM, name: x, hidden_size: 128, batch_first: true}",
                          framework="pytorch"), "x"),
     ("torch_lstm_stacked_bidirectional_batch",

@@ -16,6 +16,14 @@ from lstmcalc.layers.conv import (
     GlobalMaxPooling1D,
     MaxPooling1D,
 )
+from lstmcalc.layers.conv1d_variants import Conv1DTranspose, DepthwiseConv1D, SeparableConv1D
+from lstmcalc.layers.conv2d import (
+    AveragePooling2D,
+    Conv2D,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling2D,
+    MaxPooling2D,
+)
 from lstmcalc.layers.core import Activation, Dense, Dropout, Embedding, GaussianNoise, Masking, SpatialDropout1D
 from lstmcalc.layers.merge import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract
 from lstmcalc.layers.normalization import BatchNormalization, LayerNormalization
@@ -31,6 +39,8 @@ KERAS: dict[str, LayerType] = {
         Dense(), Embedding(), Dropout(), SpatialDropout1D(), GaussianNoise(), Activation(), Masking(),
         Flatten(), Reshape(), Permute(), RepeatVector(),
         Conv1D(), MaxPooling1D(), AveragePooling1D(), GlobalMaxPooling1D(), GlobalAveragePooling1D(),
+        SeparableConv1D(), DepthwiseConv1D(), Conv1DTranspose(),
+        Conv2D(), MaxPooling2D(), AveragePooling2D(), GlobalAveragePooling2D(), GlobalMaxPooling2D(),
         BatchNormalization(), LayerNormalization(),
         Concatenate(), Add(), Subtract(), Multiply(), Average(), Maximum(), Minimum(), Dot(),
         Attention(), AdditiveAttention(), MultiHeadAttention(), GroupedQueryAttention(),

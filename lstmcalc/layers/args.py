@@ -77,7 +77,8 @@ class Arg:
 
     kind is one of: int, float, bool, str, choice, activation, initializer,
     regularizer, constraint, object, dtype, ints (an int or a list of one
-    int, as Keras's 1-D kernel_size), intlist, axis (int or list of ints),
+    int, as Keras's 1-D kernel_size), pair (an int or a list of two ints, as
+    Keras's 2-D kernel_size: normalised to a tuple of two), intlist, axis (int or list of ints),
     shape (list of ints or nulls), layer (a nested layer spec).
 
     An argument whose default is None accepts null, as Keras's does. Choices
@@ -139,6 +140,7 @@ def _describe(arg: Arg) -> str:
         "object": "a name, a mapping or null",
         "dtype": "a dtype such as float32 or int32",
         "ints": "an integer or a list of one integer" + "".join(f" or {c}" for c in arg.choices),
+        "pair": "an integer or a list of two integers" + "".join(f" or {c}" for c in arg.choices),
         "intlist": "a list of integers",
         "axis": "an integer or a list of integers",
         "shape": "a list of integers or nulls",
@@ -219,6 +221,14 @@ def validate(arg: Arg, value):
         if not _is_int(value):
             raise wrong
         return _bounds(arg, value)
+    if kind == "pair":
+        if isinstance(value, str) and arg.choices:  # torch's padding: sizes or 'same' / 'valid'
+            return _choice(arg, value, wrong)
+        if _is_int(value):
+            value = [value, value]
+        if not isinstance(value, list) or len(value) != 2 or not all(_is_int(v) for v in value):
+            raise wrong
+        return tuple(_bounds(arg, v) for v in value)
     if kind == "intlist":
         if not isinstance(value, list) or not all(_is_int(v) or (arg.nullable and v is None) for v in value):
             raise wrong

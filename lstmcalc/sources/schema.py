@@ -48,6 +48,11 @@ def arg_schema(arg: Arg) -> dict:
                                               "minItems": 1, "maxItems": 1}]}
         if arg.choices:
             s["anyOf"].append({"enum": list(arg.choices)})
+    elif kind == "pair":
+        s = {"anyOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"},
+                                              "minItems": 2, "maxItems": 2}]}
+        if arg.choices:
+            s["anyOf"].append({"enum": list(arg.choices)})
     elif kind == "intlist":
         s = {"type": "array", "items": {"type": "integer"}}
     elif kind == "axis":
