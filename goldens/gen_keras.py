@@ -850,6 +850,9 @@ MINIMAL = {
     "GlobalAveragePooling1D": ([10, 8], {}, None),
     "BatchNormalization": ([10, 8], {}, None),
     "LayerNormalization": ([10, 8], {}, None),
+    "RNN": ([10, 8], {"cell": L("LSTMCell", units=4)}, None),
+    "ConvLSTM1D": ([4, 9, 3], {"filters": 2, "kernel_size": 3}, None),
+    "ConvLSTM2D": ([3, 7, 6, 2], {"filters": 2, "kernel_size": 3}, None),
 }
 # Keyword arguments every Keras layer takes through **kwargs (keras.Layer.__init__), default None.
 LAYER_NONE_KWARGS = ("name", "dtype", "activity_regularizer")
@@ -1058,6 +1061,17 @@ def layer_tensors(layer, rng):
     return set_random_weights(layer, rng)
 
 
+def as_lists(value):
+    """A tensor as nested lists; several outputs (return_state, nested state lists flattened) as a list of them."""
+    if isinstance(value, (list, tuple)):
+        return [as_lists(v) for v in keras.tree.flatten(value)]
+    return keras.ops.convert_to_numpy(value).astype(np.float64).tolist()
+
+
+def flat(value):
+    return np.array(keras.tree.flatten(value), dtype=np.float64)
+
+
 def forward_case(case_id, spec, concrete=None):
     spec = strip_expect(spec)
     model = build_model(spec)
@@ -1072,13 +1086,10 @@ def forward_case(case_id, spec, concrete=None):
     values = probe(x, training=False)
     if len(layers) == 1:
         values = [values]
-    outputs = {
-        layer.name: keras.ops.convert_to_numpy(value).astype(np.float64).tolist()
-        for layer, value in zip(layers, values)
-    }
-    final = keras.ops.convert_to_numpy(model(x, training=False)).tolist()
-    if not np.allclose(final, outputs[layers[-1].name], rtol=0, atol=1e-12):
-        raise AssertionError(f"{case_id}: {np.max(np.abs(np.array(final) - outputs[layers[-1].name]))}")
+    outputs = {layer.name: as_lists(value) for layer, value in zip(layers, values)}
+    final = as_lists(model(x, training=False))
+    if not np.allclose(flat(final), flat(outputs[layers[-1].name]), rtol=0, atol=1e-12):
+        raise AssertionError(f"{case_id}: the model's output differs from its last layer's")
     return {"id": case_id, "spec": spec, "input": x.tolist(), "weights": weights,
             "outputs": outputs, "output": final}
 

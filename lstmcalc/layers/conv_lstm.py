@@ -87,6 +87,9 @@ class ConvLSTM(Recurrent):
         if c is None:
             raise ShapeError(f"{self.name} needs a known channel axis but the input is {fmt_shape(s)}",
                              "give the channels a size in input.shape")
+        if None in spatial:
+            raise ShapeError(f"{self.name} needs known spatial sizes but the input is {fmt_shape(s)} (Keras's "
+                             "ConvLSTM layers only take static spatial shapes)", "give every spatial axis a size")
         if a.stateful and s[0] is None:
             raise ShapeError("stateful: true needs a fixed batch size", "set batch_size: at the top of the spec")
         state = (s[0], *self.frame(a, self.out_spatial(a, s), a.filters))
