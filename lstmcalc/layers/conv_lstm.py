@@ -162,8 +162,9 @@ class ConvLSTM(Recurrent):
         _, c = self.layout(a, s)
         f = a.filters
         return [
-            f"An LSTM whose matrix products are convolutions: at every frame the input ({c} channels) and the "
-            f"previous state h_(t-1) ({f} channels) are each convolved with a {fmt_shape(k)} window into the four "
+            f"An LSTM whose matrix products are convolutions: at every frame the input ({plural(c, 'channel')}) and "
+            f"the previous state h_(t-1) ({plural(f, 'channel')}) are each convolved with a {'×'.join(map(str, k))} "
+            "window into the four "
             "gate images i, f, c, o; c_t = f ⊙ c_(t-1) + i ⊙ tanh(c̃), h_t = o ⊙ tanh(c_t), pixel by pixel.",
             f"filters ({f}) plays the part of LSTM's units, one state channel each; the weights are shared over "
             "all positions, so the count does not depend on the image size.",
@@ -225,6 +226,10 @@ class ConvLSTM(Recurrent):
             outs = [permute(y, to_first if a.return_sequences else channels) for y in outs]
             hs, cs = ([permute(v, channels) for v in vs] for vs in (hs, cs))
         return [outs, hs, cs] if a.return_state else outs
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def lstm_gates(z, c_tm1, f, act, rec):
