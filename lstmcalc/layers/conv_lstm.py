@@ -268,7 +268,9 @@ def conv(img, kernel: dict, spatial, k, st, d, padding) -> list:
             idx = [p * ss + t * dd - pad for p, t, ss, dd, pad in zip(pos, tap, st, d, pads)]
             if all(0 <= i < n for i, n in zip(idx, spatial)):
                 v = img[idx[0]] if rank == 1 else img[idx[0]][idx[1]]
-                acc = add(acc, matvec(m, v))
+            else:  # a padded position: zeros, multiplied as the MACs count them (as Conv1D does)
+                v = [0.0] * len(m[0])
+            acc = add(acc, matvec(m, v))
         out.append(acc)
     return out
 
