@@ -54,6 +54,7 @@ import yaml  # noqa: E402
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 WRAPPED_KEYS = ("layer", "backward_layer")
+CELL_KEYS = ("cell", "cells")
 LAYER_CLASSES = {
     name.lower(): name
     for name in dir(keras.layers)
@@ -71,6 +72,11 @@ def make_layer(spec):
     for key in WRAPPED_KEYS:
         if isinstance(args.get(key), dict):
             args[key] = make_layer(args[key])
+    for key in CELL_KEYS:  # RNN's cell (a mapping or a list) and StackedRNNCells' cells
+        if isinstance(args.get(key), dict):
+            args[key] = make_layer(args[key])
+        elif isinstance(args.get(key), list):
+            args[key] = [make_layer(c) if isinstance(c, dict) else c for c in args[key]]
     cls = getattr(keras.layers, LAYER_CLASSES[spec["type"].lower()])
     return cls(**args)
 
@@ -120,6 +126,7 @@ SUPPORTED = (
     # issue 13: 2-D front ends and the other 1-D convolutions
     "Conv2D", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D",
     "SeparableConv1D", "DepthwiseConv1D", "Conv1DTranspose",
+    "RNN", "ConvLSTM1D", "ConvLSTM2D",
 )
 
 
@@ -751,6 +758,75 @@ def summary_specs():
     add("type_case_insensitive", [10, 8], L("lstm", units=3, return_sequences=True), L("simplernn", units=2), L("DENSE", units=1))
     cases += fidelity_specs()
     cases += conv13_summary_specs()
+    cases += cell_summary_specs()
+    return cases
+
+
+def cell_summary_specs():
+    """Issue 13: RNN over cells, ConvLSTM1D and ConvLSTM2D, argument by argument."""
+    cases = []
+
+    def add(case_id, shape, *layers, **top):
+        cases.append((case_id, spec_of(shape, layers, **top)))
+
+    lstm, gru, simple = L("LSTMCell", units=4), L("GRUCell", units=3), L("SimpleRNNCell", units=2)
+    for cell in (lstm, gru, simple, L("GRUCell", units=3, reset_after=False), L("LSTMCell", units=3, use_bias=False),
+                 L("GRUCell", units=3, use_bias=False), L("SimpleRNNCell", units=2, use_bias=False)):
+        tag = cell["type"].lower() + ("_no_bias" if "use_bias" in cell else "_reset_before" if "reset_after" in cell
+                                      else "")
+        add(f"rnn_cell_{tag}", [6, 5], L("RNN", cell=cell))
+        add(f"rnn_cell_{tag}_state", [6, 5], L("RNN", cell=cell, return_state=True, return_sequences=True))
+    add("rnn_cell_list", [6, 5], L("RNN", cell=[lstm, gru, simple]))
+    add("rnn_cell_list_state", [6, 5], L("RNN", cell=[lstm, L("GRUCell", units=3, reset_after=False), simple],
+                                         return_state=True))
+    add("rnn_cell_stacked_class", [6, 5], L("RNN", cell=L("StackedRNNCells", cells=[gru, lstm]),
+                                            return_sequences=True, return_state=True))
+    add("rnn_cell_list_of_one", [6, 5], L("RNN", cell=[lstm], return_state=True))
+    add("rnn_cell_null_steps", [None, 5], L("RNN", cell=[gru, simple], return_sequences=True))
+    add("rnn_cell_args", [6, 5], L("RNN", cell=L("LSTMCell", units=3, activation="relu", recurrent_activation="hard_sigmoid",
+                                                 kernel_initializer="he_normal", recurrent_initializer="glorot_uniform",
+                                                 bias_initializer="ones", unit_forget_bias=False,
+                                                 kernel_regularizer="l2", recurrent_regularizer="l1",
+                                                 bias_regularizer="l2", kernel_constraint="max_norm",
+                                                 recurrent_constraint="non_neg", bias_constraint="unit_norm",
+                                                 dropout=0.1, recurrent_dropout=0.2, seed=3),
+                                    go_backwards=True, unroll=True, zero_output_for_mask=True, name="r"))
+    add("rnn_cell_stateful", [6, 5], L("RNN", cell=gru, stateful=True), batch_size=2)
+    add("rnn_cell_then_dense", [6, 5], L("RNN", cell=[simple, lstm], return_sequences=True), L("Dense", units=2))
+    add("rnn_cell_refuse_2d", [5], L("RNN", cell=lstm))
+    add("rnn_cell_refuse_null_features", [6, None], L("RNN", cell=lstm))
+    add("rnn_cell_refuse_not_a_cell", [6, 5], L("RNN", cell=L("Dense", units=3)))
+
+    for conv, shape, kernel in (("ConvLSTM1D", [4, 9, 3], 3), ("ConvLSTM2D", [3, 7, 6, 2], [3, 2])):
+        c = conv.lower()
+        add(f"{c}_valid", shape, L(conv, filters=4, kernel_size=kernel))
+        add(f"{c}_same_sequences", shape, L(conv, filters=3, kernel_size=kernel, padding="same", return_sequences=True))
+        add(f"{c}_strides", shape, L(conv, filters=2, kernel_size=kernel, strides=2))
+        add(f"{c}_dilation", shape, L(conv, filters=2, kernel_size=kernel, dilation_rate=2, padding="same"))
+        add(f"{c}_state", shape, L(conv, filters=2, kernel_size=kernel, return_state=True))
+        add(f"{c}_state_sequences", shape, L(conv, filters=2, kernel_size=kernel, return_state=True,
+                                              return_sequences=True, go_backwards=True))
+        add(f"{c}_no_bias", shape, L(conv, filters=3, kernel_size=kernel, use_bias=False))
+        cf = [shape[0], shape[-1], *shape[1:-1]]
+        add(f"{c}_channels_first", cf, L(conv, filters=3, kernel_size=kernel, data_format="channels_first",
+                                         return_sequences=True))
+        add(f"{c}_null_frames", [None, *shape[1:]], L(conv, filters=2, kernel_size=kernel, return_sequences=True))
+        add(f"{c}_null_space", [shape[0], None, *shape[2:]], L(conv, filters=2, kernel_size=kernel))
+        add(f"{c}_args", shape, L(conv, filters=2, kernel_size=kernel, activation="relu", recurrent_activation="hard_sigmoid",
+                                  kernel_initializer="he_normal", recurrent_initializer="glorot_uniform",
+                                  bias_initializer="ones", unit_forget_bias=False, kernel_regularizer="l2",
+                                  recurrent_regularizer="l1", bias_regularizer="l2", activity_regularizer="l2",
+                                  kernel_constraint="max_norm", recurrent_constraint="non_neg",
+                                  bias_constraint="unit_norm", dropout=0.1, recurrent_dropout=0.2, seed=1,
+                                  stateful=True), batch_size=2)
+        add(f"{c}_refuse_too_small", [shape[0], 2, *shape[2:]], L(conv, filters=2, kernel_size=5))
+        add(f"{c}_refuse_rank", shape[1:], L(conv, filters=2, kernel_size=kernel))
+        add(f"{c}_refuse_strides_and_dilation", shape, L(conv, filters=2, kernel_size=kernel, strides=2,
+                                                          dilation_rate=2))
+    add("convlstm2d_next_frame", [None, 40, 40, 1], L("ConvLSTM2D", filters=16, kernel_size=3, padding="same",
+                                                        return_sequences=True))
+    add("convlstm2d_kernel_5_causal_refused", [3, 7, 6, 2], L("ConvLSTM2D", filters=2, kernel_size=3,
+                                                                padding="causal"))
     return cases
 
 
@@ -875,6 +951,9 @@ MINIMAL = {
     "SeparableConv1D": ([10, 8], {"filters": 2, "kernel_size": 3}, None),
     "DepthwiseConv1D": ([10, 8], {"kernel_size": 3}, None),
     "Conv1DTranspose": ([10, 8], {"filters": 2, "kernel_size": 3}, None),
+    "RNN": ([10, 8], {"cell": L("LSTMCell", units=4)}, None),
+    "ConvLSTM1D": ([4, 9, 3], {"filters": 2, "kernel_size": 3}, None),
+    "ConvLSTM2D": ([3, 7, 6, 2], {"filters": 2, "kernel_size": 3}, None),
 }
 # Keyword arguments every Keras layer takes through **kwargs (keras.Layer.__init__), default None.
 LAYER_NONE_KWARGS = ("name", "dtype", "activity_regularizer")
@@ -1078,7 +1157,20 @@ def layer_tensors(layer, rng):
                 "backward": layer_tensors(layer.backward_layer, rng)}
     if isinstance(layer, keras.layers.TimeDistributed):
         return layer_tensors(layer.layer, rng)
+    if isinstance(layer, keras.layers.RNN) and isinstance(layer.cell, keras.layers.StackedRNNCells):
+        return [set_random_weights(cell, rng) for cell in layer.cell.cells]  # one mapping per cell, in order
     return set_random_weights(layer, rng)
+
+
+def as_lists(value):
+    """A tensor as nested lists; several outputs (return_state, nested state lists flattened) as a list of them."""
+    if isinstance(value, (list, tuple)):
+        return [as_lists(v) for v in keras.tree.flatten(value)]
+    return keras.ops.convert_to_numpy(value).astype(np.float64).tolist()
+
+
+def flat(value):
+    return np.array(keras.tree.flatten(value), dtype=np.float64)
 
 
 def forward_case(case_id, spec, concrete=None):
@@ -1095,13 +1187,10 @@ def forward_case(case_id, spec, concrete=None):
     values = probe(x, training=False)
     if len(layers) == 1:
         values = [values]
-    outputs = {
-        layer.name: keras.ops.convert_to_numpy(value).astype(np.float64).tolist()
-        for layer, value in zip(layers, values)
-    }
-    final = keras.ops.convert_to_numpy(model(x, training=False)).tolist()
-    if not np.allclose(final, outputs[layers[-1].name], rtol=0, atol=1e-12):
-        raise AssertionError(f"{case_id}: {np.max(np.abs(np.array(final) - outputs[layers[-1].name]))}")
+    outputs = {layer.name: as_lists(value) for layer, value in zip(layers, values)}
+    final = as_lists(model(x, training=False))
+    if not np.allclose(flat(final), flat(outputs[layers[-1].name]), rtol=0, atol=1e-12):
+        raise AssertionError(f"{case_id}: the model's output differs from its last layer's")
     return {"id": case_id, "spec": spec, "input": x.tolist(), "weights": weights,
             "outputs": outputs, "output": final}
 
@@ -1275,6 +1364,31 @@ def forward_specs():
     add("batch_size_fixed", [4, 3], L("LSTM", units=2), batch_size=2)
     cases += [(i, spec, None) for i, spec in conv13_summary_specs()
               if not any(k in i for k in ("refuse", "null", "upper")) and None not in spec["input"]["shape"]]
+
+    # issue 13: RNN over cells (the cells' own steps), ConvLSTM1D / ConvLSTM2D (small sizes)
+    lstm, gru, simple = L("LSTMCell", units=3), L("GRUCell", units=2), L("SimpleRNNCell", units=2)
+    add("rnn_cell_lstmcell", seq, L("RNN", cell=lstm, return_sequences=True))
+    add("rnn_cell_grucell_reset_before", seq, L("RNN", cell=L("GRUCell", units=3, reset_after=False)))
+    add("rnn_cell_simplernncell_relu_no_bias", seq, L("RNN", cell=L("SimpleRNNCell", units=3, activation="relu",
+                                                                     use_bias=False), return_sequences=True))
+    add("rnn_cell_list_state", seq, L("RNN", cell=[lstm, gru, simple], return_state=True, return_sequences=True))
+    add("rnn_cell_stacked_go_backwards", seq, L("RNN", cell=L("StackedRNNCells", cells=[gru, lstm]),
+                                                go_backwards=True, return_sequences=True))
+    add("rnn_cell_masking_sequences", [6, 3], L("Masking"), L("RNN", cell=[lstm, gru], return_sequences=True))
+    add("rnn_cell_masking_last_state", [6, 3], L("Masking"), L("RNN", cell=[gru, lstm], return_state=True))
+    add("rnn_cell_masking_zero_output", [6, 3], L("Masking"), L("RNN", cell=simple, return_sequences=True,
+                                                               zero_output_for_mask=True))
+    for conv, shape, kernel in (("ConvLSTM1D", [3, 6, 2], 3), ("ConvLSTM2D", [3, 5, 4, 2], [3, 2])):
+        c = conv.lower()
+        add(f"{c}_valid", shape, L(conv, filters=2, kernel_size=kernel))
+        add(f"{c}_same_sequences", shape, L(conv, filters=2, kernel_size=kernel, padding="same", return_sequences=True))
+        add(f"{c}_strides_state", shape, L(conv, filters=2, kernel_size=kernel, strides=2, return_state=True))
+        add(f"{c}_dilation_backwards", shape, L(conv, filters=2, kernel_size=kernel, dilation_rate=2, padding="same",
+                                                 go_backwards=True, return_sequences=True))
+        add(f"{c}_no_bias_relu", shape, L(conv, filters=2, kernel_size=kernel, use_bias=False, activation="relu",
+                                          recurrent_activation="hard_sigmoid"))
+        add(f"{c}_channels_first", [shape[0], shape[-1], *shape[1:-1]],
+            L(conv, filters=2, kernel_size=kernel, padding="same", data_format="channels_first"))
     return cases
 
 

@@ -47,6 +47,7 @@ from torch import nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RECURRENT = ("LSTM", "GRU", "RNN")
+CELLS = ("LSTMCell", "GRUCell", "RNNCell")
 
 torch.set_default_dtype(torch.float64)
 torch.manual_seed(0)
@@ -81,14 +82,17 @@ def split_outputs(module, out):
     if module in ("GRU", "RNN"):
         output, h_n = out
         return {"output": output, "h_n": h_n}
+    if module == "LSTMCell":  # (h', c')
+        h, c = out
+        return {"output": h, "c": c}
     return {"output": out}
 
 
-def call(m, module, x):
-    """Run m on x with warnings recorded; return (named outputs, warnings)."""
+def call(m, module, x, hx=None):
+    """Run m on x (and hx) with warnings recorded; return (named outputs, warnings)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        out = m(x)
+        out = m(x) if hx is None else m(x, hx)
     return split_outputs(module, out), caught
 
 
@@ -377,7 +381,7 @@ def fill_state(m, g):
 
 
 def forward_case(case_id, module, args, input_shape, input_dtype="float64", high=None, values=None,
-                 note=None, setup=None):
+                 note=None, setup=None, hx=None):
     g = generator(case_id)
     m = build(module, args).eval()
     state = fill_state(m, g)
@@ -385,10 +389,13 @@ def forward_case(case_id, module, args, input_shape, input_dtype="float64", high
         setup(m)
         state = {name: tensor_json(t) for name, t in m.state_dict().items()}
     x = make_input(input_shape, input_dtype, g, high, values)
+    states = None if hx is None else [torch.rand(tuple(shape), generator=g) - 0.5 for shape in hx]
     with torch.no_grad():
-        outs, _ = call(m, module, x)
+        outs, _ = call(m, module, x, None if states is None else states[0] if len(states) == 1 else tuple(states))
     case = {"id": case_id, "module": module, "args": args, "input_dtype": input_dtype,
             "input": tensor_json(x), "state_dict": state}
+    if states is not None:
+        case["hx"] = [tensor_json(t) for t in states]
     case.update({k: tensor_json(v) for k, v in outs.items()})
     if note:
         case["note"] = note
@@ -434,6 +441,32 @@ def recurrent_forward_cases():
                   "bidirectional": True}, [4, 2, 3])
     forward_case("rnn_relu_nobias", "RNN",
                  {"input_size": 2, "hidden_size": 3, "nonlinearity": "relu", "bias": False}, [3, 2, 2])
+
+
+def cell_shape_cases():
+    """nn.LSTMCell, nn.GRUCell, nn.RNNCell: one timestep, (N, H_in) or unbatched (H_in,)."""
+    for module in CELLS:
+        c = module.lower()
+        shape_case(f"{c}_basic", module, {"input_size": 5, "hidden_size": 4}, [3, 5])
+        shape_case(f"{c}_no_bias", module, {"input_size": 5, "hidden_size": 3, "bias": False}, [2, 5])
+        shape_case(f"{c}_unbatched", module, {"input_size": 4, "hidden_size": 2}, [4])
+        shape_case(f"{c}_refuse_width", module, {"input_size": 4, "hidden_size": 2}, [2, 5])
+        shape_case(f"{c}_refuse_3d", module, {"input_size": 4, "hidden_size": 2}, [2, 3, 4])
+        shape_case(f"{c}_hidden_0_accepted", module, {"input_size": 4, "hidden_size": 0}, [2, 4])
+    shape_case("rnncell_relu", "RNNCell", {"input_size": 3, "hidden_size": 2, "nonlinearity": "relu"}, [2, 3])
+    shape_case("rnncell_refuse_nonlinearity", "RNNCell", {"input_size": 3, "hidden_size": 2,
+                                                         "nonlinearity": "sigmoid"}, [2, 3])
+
+
+def cell_forward_cases():
+    for module in CELLS:
+        c = module.lower()
+        forward_case(f"{c}_basic", module, {"input_size": 3, "hidden_size": 4}, [2, 3])
+        forward_case(f"{c}_no_bias", module, {"input_size": 3, "hidden_size": 2, "bias": False}, [2, 3])
+        forward_case(f"{c}_unbatched", module, {"input_size": 3, "hidden_size": 2}, [3])
+        states = [[2, 4], [2, 4]] if module == "LSTMCell" else [[2, 4]]
+        forward_case(f"{c}_hx", module, {"input_size": 3, "hidden_size": 4}, [2, 3], hx=states)
+    forward_case("rnncell_relu", "RNNCell", {"input_size": 3, "hidden_size": 4, "nonlinearity": "relu"}, [2, 3])
 
 
 def conv1d_forward_cases():
@@ -639,7 +672,9 @@ def main():
     conv2d_shape_cases()
     norm_shape_cases()
     misc_shape_cases()
+    cell_shape_cases()
     recurrent_forward_cases()
+    cell_forward_cases()
     conv1d_forward_cases()
     conv2d_forward_cases()
     other_forward_cases()

@@ -21,6 +21,7 @@ from torch import nn
 
 RECURRENT = ("LSTM", "GRU", "RNN")
 INPUT_WIDTH = {"LSTM": "input_size", "GRU": "input_size", "RNN": "input_size", "Linear": "in_features",
+               "LSTMCell": "input_size", "GRUCell": "input_size", "RNNCell": "input_size",
                "Conv1d": "in_channels", "BatchNorm1d": "num_features"}
 WIDTH_AXIS = {"Conv1d": 1, "BatchNorm1d": 1}
 
@@ -56,6 +57,8 @@ def run(spec):
                 elif kind in RECURRENT:
                     x, h_n = out
                     states = {"h_n": h_n}
+                elif kind == "LSTMCell":  # (h', c'): the chain goes on with h'
+                    x = out[0]
                 else:
                     x = out
             rows.append((layer.get("name", kind), list(x.shape[1:]), params))

@@ -39,6 +39,16 @@ CASES = [
     ("bidirectional_return_state",
      chain(SEQ, "{type: Bidirectional, name: x, layer: {type: LSTM, units: 16, return_state: true}}"), "x"),
     ("time_distributed", chain(SEQ, "{type: TimeDistributed, name: x, layer: {type: Dense, units: 8}}"), "x"),
+    ("rnn_lstm_cell", chain(SEQ, "{type: RNN, name: x, cell: {type: LSTMCell, units: 32}, return_sequences: true}"),
+     "x"),
+    ("rnn_stacked_cells",
+     chain(SEQ, "{type: RNN, name: x, return_state: true, cell: [{type: LSTMCell, units: 16}, "
+           "{type: GRUCell, units: 8, reset_after: false}]}"), "x"),
+    ("conv_lstm1d", chain([10, 32, 3], "{type: ConvLSTM1D, name: x, filters: 8, kernel_size: 3, padding: same}"),
+     "x"),
+    ("conv_lstm2d_next_frame",
+     chain([None, 40, 40, 1], "{type: ConvLSTM2D, name: x, filters: 16, kernel_size: 3, padding: same, "
+           "return_sequences: true}"), "x"),
     # -- Keras core, reshaping, convolution, normalization
     ("dense", chain([64], "{type: Dense, name: x, units: 32, activation: relu}"), "x"),
     ("dense_3d", chain(SEQ, "{type: Dense, name: x, units: 32}"), "x"),
@@ -94,6 +104,11 @@ CASES = [
     ("torch_lstm_stacked_bidirectional_batch",
      chain(SEQ, "{type: LSTM, name: x, hidden_size: 256, num_layers: 3, bidirectional: true, batch_first: true}",
            framework="pytorch", batch=8), "x"),
+    ("torch_lstm_cell", chain([100], "{type: LSTMCell, name: x, hidden_size: 64}", framework="pytorch"), "x"),
+    ("torch_gru_cell", chain([100], "{type: GRUCell, name: x, hidden_size: 64, bias: false}", framework="pytorch"),
+     "x"),
+    ("torch_rnn_cell", chain([100], "{type: RNNCell, name: x, hidden_size: 32, nonlinearity: relu}",
+                             framework="pytorch"), "x"),
     ("torch_lstm_seq_first", chain(SEQ, "{type: LSTM, name: x, hidden_size: 32}", framework="pytorch"), "x"),
     ("torch_lstm_proj", chain(SEQ, "{type: LSTM, name: x, hidden_size: 32, proj_size: 8, batch_first: true}",
                               framework="pytorch"), "x"),

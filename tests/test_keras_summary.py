@@ -59,7 +59,7 @@ def test_weights_match_keras(case):
                 assert [(w.name.split("/")[-1], list(w.shape), w.trainable) for w in child.weights] == [
                     (w["name"], w["shape"], w["trainable"]) for w in sub["weights"]]
         else:
-            assert [(w.name, list(w.shape), w.trainable) for w in record.weights] == [
+            assert [(w.name.split("/")[-1], list(w.shape), w.trainable) for w in record.weights] == [
                 (w["name"], w["shape"], w["trainable"]) for w in layer.get("weights", [])]
 
 

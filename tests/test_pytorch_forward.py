@@ -20,7 +20,8 @@ from .test_pytorch_summary import RECURRENT, module_axis, unbatched
 
 TOL = 1e-5
 ALL = cases("torch_forward.json")
-SINGLE = [c for c in ALL if "chain" not in c]
+SINGLE = [c for c in ALL if "chain" not in c and "hx" not in c]
+WITH_HX = [c for c in ALL if "hx" in c]  # cells given an initial state
 CHAINS = [c for c in ALL if "chain" in c]
 
 
@@ -114,3 +115,30 @@ def test_embedding_max_norm_leaves_the_weights_as_given():
     before = copy.deepcopy(case["state_dict"])
     close(run_single(case), case["output"])
     assert case["state_dict"] == before != case["state_dict_after"]
+
+
+@pytest.mark.parametrize("case", WITH_HX, ids=[c["id"] for c in WITH_HX])
+def test_cell_with_hx_matches_torch(case):
+    """call: {hx: h0} or {hx: [h0, c0]}; an LSTMCell's cell[1] is c'."""
+    names = [f"s{k}" for k in range(len(case["hx"]))]
+    width = len(case["input"][0])
+    spec = {"framework": "pytorch", "inputs": [{"name": "x", "shape": [width]}]
+            + [{"name": n, "shape": [len(h[0])]} for n, h in zip(names, case["hx"])],
+            "layers": [{"type": case["module"], "name": "m", **case["args"], "inputs": "x",
+                        "call": {"hx": names if len(names) > 1 else names[0]}}],
+            "outputs": ["m[0]", "m[1]"] if "c" in case else ["m"]}
+    got = forward(build(spec), {"m": case["state_dict"]}, {"x": case["input"], **dict(zip(names, case["hx"]))})
+    close(got, [case["output"], case["c"]] if "c" in case else case["output"])
+
+
+CELL_STATES = [c for c in SINGLE if "c" in c]
+
+
+@pytest.mark.parametrize("case", CELL_STATES, ids=[c["id"] for c in CELL_STATES])
+def test_lstm_cell_c_matches_torch(case):
+    batched = len(shape_of(case["input"])) == 2
+    x = case["input"] if batched else [case["input"]]
+    spec = {"framework": "pytorch", "inputs": [{"name": "x", "shape": [len(x[0])]}],
+            "layers": [{"type": "LSTMCell", "name": "m", **case["args"], "inputs": "x"}], "outputs": ["m[1]"]}
+    got = forward(build(spec), {"m": case["state_dict"]}, {"x": x})
+    close(got if batched else got[0], case["c"])

@@ -49,7 +49,8 @@ VALUES = [c for c in ALL if c["id"] in VALUE_REFUSALS]
 def unbatched(module: str, shape: list) -> bool:
     """Does torch read this input as one unbatched sample?"""
     rank = len(shape)
-    return (module in (*RECURRENT, "Conv1d") and rank == 2) or (module in ("Linear", "Embedding") and rank == 1)
+    return (module in (*RECURRENT, "Conv1d") and rank == 2) or (
+        module in ("Linear", "Embedding", "LSTMCell", "GRUCell", "RNNCell") and rank == 1)
 
 
 def module_axis(module: str, args: dict) -> int:

@@ -24,18 +24,20 @@ from lstmcalc.layers.conv2d import (
     GlobalMaxPooling2D,
     MaxPooling2D,
 )
+from lstmcalc.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D
 from lstmcalc.layers.core import Activation, Dense, Dropout, Embedding, GaussianNoise, Masking, SpatialDropout1D
 from lstmcalc.layers.merge import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract
 from lstmcalc.layers.normalization import BatchNormalization, LayerNormalization
 from lstmcalc.layers.pytorch import PYTORCH
 from lstmcalc.layers.recurrent import GRU, LSTM, CuDNNLSTM, SimpleRNN
 from lstmcalc.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
+from lstmcalc.layers.rnn_cells import RNN
 from lstmcalc.layers.wrappers import Bidirectional, TimeDistributed
 
 KERAS: dict[str, LayerType] = {
     t.name: t
     for t in (
-        LSTM(), GRU(), SimpleRNN(), CuDNNLSTM(), Bidirectional(), TimeDistributed(),
+        LSTM(), GRU(), SimpleRNN(), CuDNNLSTM(), RNN(), ConvLSTM1D(), ConvLSTM2D(), Bidirectional(), TimeDistributed(),
         Dense(), Embedding(), Dropout(), SpatialDropout1D(), GaussianNoise(), Activation(), Masking(),
         Flatten(), Reshape(), Permute(), RepeatVector(),
         Conv1D(), MaxPooling1D(), AveragePooling1D(), GlobalMaxPooling1D(), GlobalAveragePooling1D(),

@@ -78,8 +78,10 @@ class Arg:
     kind is one of: int, float, bool, str, choice, activation, initializer,
     regularizer, constraint, object, dtype, ints (an int or a list of one
     int, as Keras's 1-D kernel_size), pair (an int or a list of two ints, as
-    Keras's 2-D kernel_size: normalised to a tuple of two), intlist, axis (int or list of ints),
-    shape (list of ints or nulls), layer (a nested layer spec).
+    Keras's 2-D kernel_size: normalised to a tuple of two), ntuple (an int, or one
+    int per spatial axis), intlist, axis (int or list of ints), shape (list of ints
+    or nulls), layer (a nested layer spec), cell (a nested cell spec or a list of
+    them: RNN's cell), cells (a list of cell specs).
 
     An argument whose default is None accepts null, as Keras's does. Choices
     are matched exactly, as Keras and torch look them up, unless
@@ -142,9 +144,12 @@ def _describe(arg: Arg) -> str:
         "ints": "an integer or a list of one integer" + "".join(f" or {c}" for c in arg.choices),
         "pair": "an integer or a list of two integers" + "".join(f" or {c}" for c in arg.choices),
         "intlist": "a list of integers",
+        "ntuple": "an integer or a list of integers (one per spatial axis)",
         "axis": "an integer or a list of integers",
         "shape": "a list of integers or nulls",
         "layer": "a nested layer mapping with a type",
+        "cell": "a cell mapping with a type (LSTMCell, GRUCell, SimpleRNNCell, StackedRNNCells) or a list of them",
+        "cells": "a list of cell mappings",
     }[arg.kind]
 
 
@@ -229,6 +234,12 @@ def validate(arg: Arg, value):
         if not isinstance(value, list) or len(value) != 2 or not all(_is_int(v) for v in value):
             raise wrong
         return tuple(_bounds(arg, v) for v in value)
+    if kind == "ntuple":  # an int, or one int per spatial axis (ConvLSTM2D's kernel_size)
+        if isinstance(value, list) and value and all(_is_int(v) for v in value):
+            return tuple(_bounds(arg, v) for v in value)
+        if not _is_int(value):
+            raise wrong
+        return _bounds(arg, value)
     if kind == "intlist":
         if not isinstance(value, list) or not all(_is_int(v) or (arg.nullable and v is None) for v in value):
             raise wrong

@@ -28,10 +28,11 @@ from lstmcalc.layers.conv_torch import Conv1d
 from lstmcalc.layers.core_torch import Dropout, Embedding, Flatten, Linear, ReLU, Sigmoid, Softmax, Tanh
 from lstmcalc.layers.merge_torch import Add, Cat
 from lstmcalc.layers.normalization_torch import BatchNorm1d, LayerNorm
-from lstmcalc.layers.recurrent_torch import GRU, LSTM, RNN, TorchRecurrent
+from lstmcalc.layers.recurrent_torch import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell, TorchRecurrent
 from lstmcalc.layers.reshaping_torch import HiddenState, LastTimestep, Transpose, Unsqueeze
 
-MODULES = (LSTM(), GRU(), RNN(), Linear(), Embedding(), Conv1d(), Conv2d(), LayerNorm(), BatchNorm1d(), Dropout(),
+MODULES = (LSTM(), GRU(), RNN(), LSTMCell(), GRUCell(), RNNCell(),
+           Linear(), Embedding(), Conv1d(), Conv2d(), LayerNorm(), BatchNorm1d(), Dropout(),
            Flatten(), ReLU(), Tanh(), Sigmoid(), Softmax(), LastTimestep(), HiddenState(), Transpose(), Unsqueeze(),
            Cat(), Add())
 PYTORCH: dict[str, LayerType] = {t.name: t for t in MODULES}

@@ -350,31 +350,47 @@ class Recurrent(LayerType):
         u, g, k, rk, bias = self.prepare(a, w)
         return u, [kr + rr for kr, rr in zip(k, rk)], bias
 
+    def out_units(self, a) -> int:
+        """The width of the output h_t."""
+        return a.units
+
+    def zero_state(self, a) -> list:
+        """The states a sequence starts from without initial_state: zeros."""
+        return [[0.0] * a.units for _ in range(self.states)]
+
+    def state_count(self, a) -> int:
+        return self.states
+
+    def output_state(self, a, state: list) -> list:
+        """The state that is the output h_t (what a masked step repeats)."""
+        return state[0]
+
     def forward(self, a, w, x, mask=None, initial_state=None):
         params = self.prepare_step(a, w)
         zero_output = a.get("zero_output_for_mask", False)
+        u, n_states = self.out_units(a), self.state_count(a)
         out, finals = [], []
         for n, seq in enumerate(x):  # seq: (timesteps, features)
             steps = list(range(len(seq)))
             if a.go_backwards:
                 steps.reverse()
             if initial_state is None:
-                state = [[0.0] * a.units for _ in range(self.states)]
+                state = self.zero_state(a)
             else:  # [h_0] or [h_0, c_0], each (batch, units); Keras ignores any further tensors
-                state = [list(s0[n]) for s0 in initial_state[: self.states]]
-            h_prev = state[0]
+                state = [list(s0[n]) for s0 in initial_state[:n_states]]
+            h_prev = self.output_state(a, state)
             ys = []
             for t in steps:
                 if mask is not None and not mask[n][t]:
-                    ys.append([0.0] * a.units if zero_output else h_prev)
+                    ys.append([0.0] * u if zero_output else h_prev)
                     continue
                 h, state = self.step(a, params, seq[t], state)
                 h_prev = h
                 ys.append(h)
-            out.append(ys if a.return_sequences else (ys[-1] if ys else [0.0] * a.units))
+            out.append(ys if a.return_sequences else (ys[-1] if ys else [0.0] * u))
             finals.append(state)
         if a.return_state:
-            return [out] + [[f[k] for f in finals] for k in range(self.states)]
+            return [out] + [[f[k] for f in finals] for k in range(n_states)]
         return out
 
 

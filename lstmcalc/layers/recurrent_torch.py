@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg
@@ -453,3 +454,142 @@ class RNN(TorchRecurrent):
         if "b" in params:
             z = add(z, params["b"])
         return [[SCALAR_FN[a.nonlinearity](v) for v in z]]
+
+
+# -- cells: one timestep ---------------------------------------------------------------
+
+
+class TorchCell(TorchModule):
+    """Shared rules of nn.LSTMCell, nn.GRUCell and nn.RNNCell: one step of the
+    matching module (the same gates and step function), on (N, H_in) in, h' out."""
+
+    module: TorchRecurrent
+    min_rank = max_rank = 2
+    rank_hint = " (N, H_in): one timestep; loop over the sequence in forward"
+    uses_context = True  # the forward pass leaves c' for cell[1]
+    code_positional, width = ("input_size", "hidden_size"), ("input_size", -1)
+    call_args = ("hx",)  # h_0, or [h_0, c_0] for LSTMCell, each (N, H)
+
+    @property
+    def gates(self) -> int:
+        return self.module.gates
+
+    @property
+    def args(self):
+        keep = ("input_size", "hidden_size", "bias", "nonlinearity")
+        # torch builds and runs a cell of hidden_size 0 (an empty state), where nn.LSTM refuses it
+        return tuple(replace(a, minimum=0) if a.name == "hidden_size" else a
+                     for a in self.module.args if a.name in keep)
+
+    def output_shape(self, a, s):
+        self.check_rank(s)
+        need_known(s, 1, "feature axis (the last)", self.name)
+        check_width(a, "input_size", s[1], self.name)
+        return (s[0], a.hidden_size)
+
+    def reference_outputs(self, a, s, out):
+        return [out, out] if self.gates == 4 else [out]
+
+    def reference_values(self, a, y, context, out):
+        return [y, context["cell_c"]] if self.gates == 4 else [y]
+
+    def output_names(self, a, out):
+        return ["h': the next hidden state", "c': the next cell state"] if self.gates == 4 else \
+            ["h': the next hidden state"]
+
+    def shape_rule(self, a, s, out):
+        both = (f"; it returns the tuple (h', c'), each {fmt_shape(out)}: in a chain the next step receives h', "
+                "and cell[1] is c'") if self.gates == 4 else ""
+        return (f"one timestep: (N, H_in) = {fmt_shape(s)} in, h' (N, hidden_size) = {fmt_shape(out)} out{both}.")
+
+    def check_call(self, a, s, out, call):
+        hx = call.get("hx")
+        if hx is None:
+            return []
+        given = hx if isinstance(hx, list) else [hx]
+        n = 2 if self.gates == 4 else 1
+        what = "(h_0, c_0)" if n == 2 else "h_0"
+        if len(given) != n:
+            raise ShapeError(f"{self.torch_name} takes hx = {what}, got {len(given)} tensor(s)",
+                             "write hx: [h0, c0]" if n == 2 else "write hx: h0")
+        for name, g in zip(("h_0", "c_0"), given):
+            if len(g) != 2 or g[1] != a.hidden_size or None not in (g[0], s[0]) and g[0] != s[0]:
+                raise ShapeError(f"{name} has shape {fmt_shape(g)} but {self.torch_name} expects "
+                                 f"{fmt_shape((s[0], a.hidden_size))} (N, hidden_size)",
+                                 f"give {name} of shape (N, {a.hidden_size})")
+        return []
+
+    def weights(self, a, s):
+        g, h, f = self.gates, a.hidden_size, s[1]
+        gates = ", ".join(self.module.gate_order)
+        ws = [WeightSpec("weight_ih", (g * h, f), doc=f"the input → gates {gates}, stacked"),
+              WeightSpec("weight_hh", (g * h, h), doc=f"h → gates {gates}")]
+        if a.bias:
+            ws += [WeightSpec("bias_ih", (g * h,), doc="input-side bias"),
+                   WeightSpec("bias_hh", (g * h,), doc="recurrent-side bias")]
+        return ws
+
+    def formula(self, a, s):
+        g, h, f = self.gates, a.hidden_size, s[1]
+        g_sym = f"{g} × " if g > 1 else ""
+        b_sym, b_num = (" + 2h", f" + 2 × {h}") if a.bias else ("", "")
+        return Formula(f"{g_sym}(h × (i + h){b_sym})   (i = input_size, h = hidden_size)",
+                       f"{g_sym}({h} × ({f} + {h}){b_num})", g * (h * (f + h) + (2 * h if a.bias else 0)))
+
+    def macs(self, a, s, out):
+        return self.gates * a.hidden_size * (s[1] + a.hidden_size)
+
+    def elementwise_ops(self, a, s, out):
+        return self.gates * a.hidden_size * (2 if a.bias else 0)
+
+    def notes(self, a, s, out):
+        g, h = self.gates, a.hidden_size
+        name = self.module.torch_name
+        return [
+            f"A cell is one timestep of {name}: the same weights and gates, without the loop. Looping over the "
+            "sequence (h = cell(x[:, t], h) for each t) is written in forward, so a spec describes one step; "
+            f"{name}(input_size, {h}) holds the same weights as weight_ih_l0, weight_hh_l0, ...",
+            f"It keeps two bias vectors, bias_ih and bias_hh ({g} × {h} each), as {name} does." if a.bias else
+            "bias: false: no bias_ih and bias_hh, only the two weight matrices.",
+            "Without hx the state starts at zeros; " + ("call: {hx: [h0, c0]} gives h and c, each (N, hidden_size)."
+                                                        if g == 4 else "call: {hx: h0} gives it, (N, hidden_size)."),
+        ]
+
+    def keras_equivalent(self, a, s, out):
+        keras = {"LSTMCell": "LSTMCell", "GRUCell": "GRUCell", "RNNCell": "SimpleRNNCell"}[self.name]
+        return (f"RNN({keras}) on one step", None, "Keras runs cells only inside RNN, over a sequence")
+
+    def forward(self, a, w, x, mask=None, context=None, hx=None):
+        params = {"w_ih": w["weight_ih"], "w_hh": w["weight_hh"]}
+        if a.bias:
+            params["b_ih"], params["b_hh"] = w["bias_ih"], w["bias_hh"]
+            params["b"] = add(params["b_ih"], params["b_hh"])
+        h = a.hidden_size
+        hx = None if hx is None else (hx if self.gates == 4 else [hx])
+        hs, cs = [], []
+        for n, x_t in enumerate(x):  # (H_in,)
+            state = ([[0.0] * h] * (2 if self.gates == 4 else 1)) if hx is None else [list(s0[n]) for s0 in hx]
+            state = self.module.step(a, params, x_t, state)
+            hs.append(state[0])
+            cs.append(state[-1])
+        if context is not None:
+            context["cell_c"] = cs
+        return hs
+
+
+class LSTMCell(TorchCell):
+    """nn.LSTMCell: one step of nn.LSTM, (h', c') = cell(x_t, (h, c))."""
+
+    name, auto_name, torch_name, module = "LSTMCell", "lstm_cell", "nn.LSTMCell", LSTM()
+
+
+class GRUCell(TorchCell):
+    """nn.GRUCell: one step of nn.GRU, h' = cell(x_t, h)."""
+
+    name, auto_name, torch_name, module = "GRUCell", "gru_cell", "nn.GRUCell", GRU()
+
+
+class RNNCell(TorchCell):
+    """nn.RNNCell: one step of nn.RNN, h' = tanh(W_ih x_t + b_ih + W_hh h + b_hh)."""
+
+    name, auto_name, torch_name, module = "RNNCell", "rnn_cell", "nn.RNNCell", RNN()

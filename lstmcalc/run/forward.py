@@ -39,9 +39,9 @@ class Tracked:
         self.children: dict[str, Tracked] = {}
 
     def __getitem__(self, name):
-        if name not in self.declared:
-            raise UndeclaredWeight(self.path + name)
-        if isinstance(self.declared[name], dict):
+        if name not in _keys(self.declared):
+            raise UndeclaredWeight(f"{self.path}{name}")
+        if isinstance(self.declared[name], (dict, list)):
             if name not in self.children:
                 self.children[name] = Tracked(self.values[name], self.declared[name], f"{self.path}{name}/")
             return self.children[name]
@@ -50,8 +50,8 @@ class Tracked:
 
     def unread(self) -> list[str]:
         out = []
-        for name, decl in self.declared.items():
-            if isinstance(decl, dict):
+        for name, decl in _items(self.declared):
+            if isinstance(decl, (dict, list)):
                 child = self.children.get(name)
                 out += child.unread() if child else [f"{self.path}{name}/{n}" for n in flat_names(decl)]
             elif name not in self.read:
@@ -59,11 +59,28 @@ class Tracked:
         return out
 
 
-def flat_names(tree: dict, prefix: str = "") -> list[str]:
+def _items(tree):
+    """(key, value) of a weight tree's level: a mapping, or a list (RNN's stacked cells) keyed 0, 1, ..."""
+    return enumerate(tree) if isinstance(tree, list) else tree.items()
+
+
+def _keys(tree):
+    return range(len(tree)) if isinstance(tree, list) else tree
+
+
+def flat_names(tree, prefix: str = "") -> list[str]:
     out = []
-    for k, v in tree.items():
-        out += flat_names(v, f"{prefix}{k}/") if isinstance(v, dict) else [prefix + k]
+    for k, v in _items(tree):
+        out += flat_names(v, f"{prefix}{k}/") if isinstance(v, (dict, list)) else [f"{prefix}{k}"]
     return out
+
+
+def _as_lists(tree: dict):
+    """A level keyed "0", "1", ... (weights named "0/kernel") is a list, as the contract lays it out."""
+    tree = {k: _as_lists(v) if isinstance(v, dict) else v for k, v in tree.items()}
+    if tree and list(tree) == [str(i) for i in range(len(tree))]:
+        return list(tree.values())
+    return tree
 
 
 def weight_tree(r: LayerRecord) -> dict:
@@ -80,7 +97,7 @@ def weight_tree(r: LayerRecord) -> dict:
         for part in path:
             node = node.setdefault(part, {})
         node[last] = w.shape
-    return tree
+    return _as_lists(tree)
 
 
 # -- cost estimate ----------------------------------------------------------------
@@ -239,9 +256,11 @@ def random_weights(model: Model, rng: random.Random) -> dict:
             return [rnd() + shift for _ in range(shape[0])]
         return [fill(shape[1:], positive) for _ in range(shape[0])]
 
-    def tree(decl: dict) -> dict:
-        return {n: tree(v) if isinstance(v, dict) else fill(v, "variance" in n or "stddev" in n or n == "running_var")
-                for n, v in decl.items()}
+    def tree(decl):
+        if isinstance(decl, list):
+            return [tree(v) for v in decl]
+        return {n: tree(v) if isinstance(v, (dict, list)) else
+                fill(v, "variance" in n or "stddev" in n or n == "running_var") for n, v in decl.items()}
 
     return {r.name: tree(weight_tree(r)) for r in model.layers if r.type is not INPUT and weight_tree(r)}
 
@@ -405,8 +424,16 @@ def check_weights(model: Model, weights, file: str) -> None:
             _check_tree(r, weights.get(r.name), weight_tree(r), "", file)
 
 
-def _check_tree(r: LayerRecord, given, decl: dict, path: str, file: str):
+def _check_tree(r: LayerRecord, given, decl, path: str, file: str):
     where = {"file": file, "layer": r.name, "layer_type": r.display_type}
+    if isinstance(decl, list):  # RNN's stacked cells: one mapping per cell, in order
+        if not isinstance(given, list) or len(given) != len(decl):
+            raise SpecError(Problem(f"{path or 'the weights'} must be a list of {len(decl)} mappings, one per cell",
+                                    hint="give [{kernel: ..., recurrent_kernel: ..., bias: ...}, ...] in cell order",
+                                    **where))
+        for k, (g, d) in enumerate(zip(given, decl)):
+            _check_tree(r, g, d, f"{path}{k}/", file)
+        return
     if not isinstance(given, dict):
         raise SpecError(Problem(f"no weights given (expected tensors {', '.join(flat_names(decl))})", **where))
     for name in given:
@@ -416,7 +443,7 @@ def _check_tree(r: LayerRecord, given, decl: dict, path: str, file: str):
     for name, shape in decl.items():
         if name not in given:
             raise SpecError(Problem(f"tensor '{path}{name}' is missing", **where))
-        if isinstance(shape, dict):
+        if isinstance(shape, (dict, list)):
             _check_tree(r, given[name], shape, f"{path}{name}/", file)
             continue
         problem = tensor_problem(given[name])  # rectangular numbers, so shape_of is its shape

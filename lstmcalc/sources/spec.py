@@ -120,8 +120,13 @@ class _Parser:
         return base if n == 0 else f"{base}_{n}"
 
     # -- layers --------------------------------------------------------------
-    def layer(self, raw, index: int | None, where, where_key, outer: int | None = None) -> LayerSpec:
-        """Validate one layer; index is its place in layers: (None when wrapped in layer `outer`)."""
+    def layer(self, raw, index: int | None, where, where_key, outer: int | None = None,
+              registry: dict[str, LayerType] | None = None) -> LayerSpec:
+        """Validate one layer; index is its place in layers: (None when wrapped in layer `outer`).
+
+        `registry` other than the dialect's is that of RNN's cells, which take no layer names."""
+        cell = registry is not None
+        registry = self.registry if registry is None else registry
         if not isinstance(raw, dict):
             self.fail(f"a layer must be a mapping with a 'type', got {type(raw).__name__}", where, where_key)
         ident = {"name": raw.get("name") if isinstance(raw.get("name"), str) else None,
@@ -132,7 +137,10 @@ class _Parser:
         if "type" not in raw:
             self.fail("layer has no 'type'", raw, None, "add e.g. type: LSTM", ident)
         type_name = raw["type"]
-        t = lookup(self.registry, type_name) if isinstance(type_name, str) else None
+        t = lookup(registry, type_name) if isinstance(type_name, str) else None
+        if t is None and cell:
+            self.fail(f"unknown cell type '{type_name}'", raw, "type",
+                      suggest(type_name, registry) or "cells: " + ", ".join(registry), ident)
         if t is None:
             self.fail(f"unknown layer type '{type_name}'", raw, "type", self.type_hint(type_name), ident)
         ident["type"] = t.name
@@ -160,7 +168,7 @@ class _Parser:
         if explicit is not None and ("/" in explicit or not explicit):
             self.fail(f"name {explicit!r} is not a valid layer name", raw, "name",
                       "use a non-empty name without '/' (Keras refuses it)", ident)
-        name = explicit if explicit is not None else self.auto_name(t.auto_name)
+        name = explicit if explicit is not None else t.auto_name if cell else self.auto_name(t.auto_name)
         for inner in t.creates:  # Keras names the layers it creates inside this one (MHA's softmax, dropout)
             self.auto_name(inner)
         values["name"] = name
@@ -237,7 +245,23 @@ class _Parser:
         self.functional = True
         return out
 
+    def cells(self, arg: Arg, value, raw, key, ident):
+        """RNN's cell (a mapping, or a list: stacked) or StackedRNNCells' cells (a list)."""
+        from lstmcalc.layers.rnn_cells import CELLS
+
+        example = f"write {key}: {{type: LSTMCell, units: 8}}" if arg.kind == "cell" else \
+            f"write {key}: [{{type: LSTMCell, units: 8}}, {{type: GRUCell, units: 4}}]"
+        if isinstance(value, list) and value:
+            return tuple(self.layer(v, None, value, i, ident["index"], CELLS) for i, v in enumerate(value))
+        if isinstance(value, dict) and arg.kind == "cell":
+            return self.layer(value, None, raw, key, ident["index"], CELLS)
+        what = "a cell mapping with a type, or a non-empty list of them" if arg.kind == "cell" else \
+            "a non-empty list of cell mappings"
+        self.fail(f"'{key}' must be {what}", raw, key, example, ident)
+
     def arg_value(self, arg: Arg, value, raw, key, ident):
+        if arg.kind in ("cell", "cells"):
+            return self.cells(arg, value, raw, key, ident)
         if arg.kind == "layer":
             if value is None and not arg.required:
                 return None
@@ -251,6 +275,11 @@ class _Parser:
             self.fail(e.message, raw, key, e.hint, ident)
 
     def type_hint(self, type_name) -> str:
+        from lstmcalc.layers.rnn_cells import CELLS
+
+        if isinstance(type_name, str) and self.registry is REGISTRIES["keras"] and lookup(CELLS, type_name):
+            return (f"{type_name} is a cell, one timestep of a recurrent layer: wrap it in RNN, "
+                    f"{{type: RNN, cell: {{type: {lookup(CELLS, type_name).name}, ...}}}}")
         for framework, registry in REGISTRIES.items():
             if registry is not self.registry and isinstance(type_name, str) and lookup(registry, type_name):
                 return f"{type_name} is a {framework} layer; set framework: {framework} at the top"
