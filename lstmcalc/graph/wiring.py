@@ -207,7 +207,7 @@ class Wiring:
         is_list = entry.inputs_is_list and len(positional) > 1 or t.takes_list
         if t.takes_list and not entry.inputs_is_list:
             self.fail(entry, f"{t.name} takes a list of tensors", "write inputs: [a, b] with the tensors it merges")
-        if not t.takes_list and len(positional) > 1:
+        if not t.takes_list and not t.accepts_list and len(positional) > 1:
             self.fail(entry, f"{t.name} takes one tensor, not {len(positional)}",
                       "name one tensor in inputs:, or merge them first (Concatenate, Add...)")
         s = shapes if is_list else shapes[0]
