@@ -161,7 +161,8 @@ class MultiheadAttention(TorchModule):
 
     def with_call(self, a, call):
         return a.replace(need_weights=call.get("need_weights", True),
-                         average_attn_weights=call.get("average_attn_weights", True))
+                         average_attn_weights=call.get("average_attn_weights", True),
+                         is_causal=call.get("is_causal", False))
 
     def output_shape(self, a, s):
         q, k, v = self.split(s)
@@ -237,7 +238,7 @@ class MultiheadAttention(TorchModule):
                 raise ShapeError(f"attn_mask is {fmt_shape(m)} but {self.name} expects (L, S) = {fmt_shape(want2)} "
                                  f"or (N·num_heads, L, S) = {fmt_shape(want3)}",
                                  "give one flag per (query step, key step); True = not allowed")
-        if call.get("is_causal") and m is None:
+        if a.get("is_causal") and m is None:
             raise ShapeError("is_causal is only a hint in nn.MultiheadAttention: torch needs attn_mask with it",
                              "add attn_mask (a causal (L, S) mask), or drop is_causal")
         return []
@@ -458,8 +459,14 @@ class TransformerEncoderLayer(TorchModule):
         return (f"every step stays d_model = {a.d_model} wide (attention and feed-forward both map back to "
                 f"d_model, so the residuals add): {fmt_shape(out)}.")
 
+    def with_call(self, a, call):
+        return a.replace(is_causal=call.get("is_causal", False))
+
     def check_call(self, a, s, out, call):
         n, t = (s[0], s[1]) if a.batch_first else (s[1], s[0])
+        if a.get("is_causal") and call.get("src_mask", call.get("mask")) is None:
+            raise ShapeError("is_causal is only a hint: torch's attention needs the causal mask itself with it",
+                             "add the mask (True above the diagonal), or drop is_causal")
         kpm = call.get("src_key_padding_mask")
         if kpm is not None and not fits(kpm, (n, t)):
             raise ShapeError(f"src_key_padding_mask is {fmt_shape(kpm)} but {self.name} expects (N, S) = "
@@ -608,9 +615,12 @@ class TransformerEncoder(TorchModule):
     def shape_rule(self, a, s, out):
         return (f"each of the {a.num_layers} layers keeps the shape, and so does the norm: {fmt_shape(out)}.")
 
+    def with_call(self, a, call):
+        return a.replace(is_causal=call.get("is_causal", False))
+
     def check_call(self, a, s, out, call):
         t, la = self.layer_type(a)
-        return t.check_call(la, s, out, call)
+        return t.check_call(la.replace(is_causal=a.get("is_causal")), s, out, call)
 
     def weights(self, a, s):
         t, la = self.layer_type(a)
@@ -650,9 +660,10 @@ class TransformerEncoder(TorchModule):
         if la.norm_first and a.norm is None:
             lines.append("norm_first without a final norm: the output is not normalised (the usual pre-norm "
                          "stack adds norm: LayerNorm).")
-        lines.append("With src_key_padding_mask, in eval() under torch.no_grad() (and batch_first, post-norm, an "
-                     "even nhead, biases), torch runs the layers on nested tensors and returns 0.0 at the padded "
-                     "positions; lstmcalc gives the slow path's values there (the other positions agree).")
+        lines.append("With a src_key_padding_mask that pads at the end, in eval() under torch.no_grad() (and "
+                     "batch_first, post-norm, an even nhead, biases), torch runs the layers on nested tensors and "
+                     "returns 0.0 at the padded positions; lstmcalc gives the slow path's values there (the other "
+                     "positions agree).")
         return lines
 
     def keras_equivalent(self, a, s, out):
