@@ -253,13 +253,13 @@ class MultiheadAttention(TorchModule):
                   WeightSpec("k_proj_weight", (e, kd), doc="key (kdim) → E"),
                   WeightSpec("v_proj_weight", (e, vd), doc="value (vdim) → E")]
         if a.bias:
-            ws.append(WeightSpec("in_proj_bias", (3 * e,), doc="b_q, b_k, b_v stacked"))
+            ws.append(WeightSpec("in_proj_bias", (3 * e,), doc="b_q, b_k, b_v stacked (kept as one vector even with kdim/vdim)"))
         if a.add_bias_kv:
             ws += [WeightSpec("bias_k", (1, 1, e), doc="one more key step, learnt"),
                    WeightSpec("bias_v", (1, 1, e), doc="one more value step, learnt")]
         ws.append(WeightSpec("out_proj.weight", (e, e), doc="the joined heads → E"))
         if a.bias:
-            ws.append(WeightSpec("out_proj.bias", (e,)))
+            ws.append(WeightSpec("out_proj.bias", (e,), doc="added after out_proj"))
         return ws
 
     def formula(self, a, s):
@@ -481,9 +481,9 @@ class TransformerEncoderLayer(TorchModule):
         d, ff = a.d_model, a.dim_feedforward
         ws = [replace_name(w, "self_attn.") for w in MultiheadAttention().weights(self.attention_args(a), s)]
         ws += [WeightSpec("linear1.weight", (ff, d), doc="d_model → dim_feedforward")]
-        ws += [WeightSpec("linear1.bias", (ff,))] if a.bias else []
+        ws += [WeightSpec("linear1.bias", (ff,), doc="the hidden layer's bias")] if a.bias else []
         ws += [WeightSpec("linear2.weight", (d, ff), doc="dim_feedforward → d_model")]
-        ws += [WeightSpec("linear2.bias", (d,))] if a.bias else []
+        ws += [WeightSpec("linear2.bias", (d,), doc="the feed-forward output's bias")] if a.bias else []
         for k in ("norm1", "norm2"):
             ws += [WeightSpec(f"{k}.weight", (d,), doc="LayerNorm scale")]
             ws += [WeightSpec(f"{k}.bias", (d,), doc="LayerNorm offset")] if a.bias else []
@@ -513,7 +513,7 @@ class TransformerEncoderLayer(TorchModule):
     def notes(self, a, s, out):
         d, ff = a.d_model, a.dim_feedforward
         order = ("pre-norm (norm_first): x = x + sa(norm1(x)); x = x + ff(norm2(x)); no norm at the end, so "
-                 "TransformerEncoder usually takes a final norm:" if a.norm_first else
+                 "TransformerEncoder usually takes a final norm." if a.norm_first else
                  "post-norm (torch's default, the original Transformer): x = norm1(x + sa(x)); "
                  "x = norm2(x + ff(x)).")
         return [
@@ -522,9 +522,9 @@ class TransformerEncoderLayer(TorchModule):
             f"ff(x) = linear2({a.activation}(linear1(x))), {d} → {ff} → {d} at every step independently.",
             "The state_dict names: self_attn.in_proj_weight (3d, d), self_attn.out_proj.weight, linear1.weight "
             f"({ff}, {d}), linear2.weight ({d}, {ff}), norm1.weight, norm2.weight (and their biases).",
-            "To Keras: MultiHeadAttention(num_heads, key_dim=d/nhead) + Add + LayerNormalization(epsilon="
-            f"{a.layer_norm_eps:g}) + Dense({ff}, {a.activation}) + Dense({d}) + Add + LayerNormalization: the same "
-            "count (Keras has no TransformerEncoderLayer of its own).",
+            f"To Keras: MultiHeadAttention(num_heads={a.nhead}, key_dim={d // a.nhead}) + Add + "
+            f"LayerNormalization(epsilon={a.layer_norm_eps:g}) + Dense({ff}, {a.activation}) + Dense({d}) + Add + "
+            "LayerNormalization: the same count (Keras has no TransformerEncoderLayer of its own).",
             "Masks: src_mask (S, S) and src_key_padding_mask (N, S), bool True = not allowed. In eval() under "
             "torch.no_grad() torch runs a fused fast path with the same numbers; lstmcalc computes the maths of "
             "the slow path.",
