@@ -253,7 +253,7 @@ class MultiheadAttention(TorchModule):
                   WeightSpec("k_proj_weight", (e, kd), doc="key (kdim) → E"),
                   WeightSpec("v_proj_weight", (e, vd), doc="value (vdim) → E")]
         if a.bias:
-            ws.append(WeightSpec("in_proj_bias", (3 * e,), doc="b_q, b_k, b_v stacked (kept as one vector even with kdim/vdim)"))
+            ws.append(WeightSpec("in_proj_bias", (3 * e,), doc="b_q, b_k, b_v stacked (one vector)"))
         if a.add_bias_kv:
             ws += [WeightSpec("bias_k", (1, 1, e), doc="one more key step, learnt"),
                    WeightSpec("bias_v", (1, 1, e), doc="one more value step, learnt")]
