@@ -36,7 +36,7 @@ from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg
 from lstmcalc.layers.base import Formula, WeightSpec, mult, need_known, total_or_none
 from lstmcalc.layers.torch_base import TorchModule
-from lstmcalc.run.tensor import add, matvec, transpose
+from lstmcalc.run.tensor import add, dot, matvec, transpose
 from lstmcalc.shapes import fmt_shape
 
 NEG_INF = float("-inf")
@@ -391,12 +391,11 @@ def attend(a, w, q, k, v, attn_mask, key_padding_mask, need_weights, average, is
             p_rows = []
             for i in range(tq):
                 qi = pq[i][sl]
-                z = [sum(x * y for x, y in zip(qi, kj[sl])) / math.sqrt(hd) + mv + pm
-                     for kj, mv, pm in zip(pk, m[i] + [0.0] * extra, kpm)]
+                z = [dot(qi, kj[sl]) / math.sqrt(hd) + mv + pm for kj, mv, pm in zip(pk, m[i] + [0.0] * extra, kpm)]
                 p = softmax_row(z)
                 p_rows.append(p)
                 for c in range(hd):
-                    ctx[i][u * hd + c] = sum(pj * vj[u * hd + c] for pj, vj in zip(p, pv))
+                    ctx[i][u * hd + c] = dot(p, [vj[u * hd + c] for vj in pv])
             head_weights.append(p_rows)
         outs.append(linear(ctx, wo, bo))
         if average:
