@@ -257,6 +257,7 @@ class MultiHeadAttention(AttentionCall):
     key (B, Tv, dk) give (B, Tq, dq); the scores are (B, N, Tq, Tv)."""
 
     name, auto_name = "MultiHeadAttention", "multi_head_attention"
+    list_positional = True  # call(query, value, key)
     call_args = ("key", "attention_mask", "return_attention_scores", "use_causal_mask", "training")
     creates = ("softmax", "dropout")
     args = (
