@@ -178,7 +178,10 @@ class Graph:
             raise SpecError("no inputs: and no single entry above")
         else:
             x = self.prev
-        out = layer(x, **kwargs)
+        if isinstance(layer, (keras.layers.MultiHeadAttention, keras.layers.GroupQueryAttention)):
+            out = layer(*x, **kwargs)  # call(query, value, key): the list's tensors are positional
+        else:
+            out = layer(x, **kwargs)
         if not isinstance(entry.get("call"), str):
             # Two layers of one name: Keras refuses the Model; the later one wins here.
             self.layers[layer.name] = layer

@@ -139,6 +139,20 @@ CASES = [
      chain(SEQ, "{type: LSTM, hidden_size: 8, num_layers: 2, batch_first: true}",
            "{type: HiddenState, name: x, state: c_n}", framework="pytorch"), "x"),
     ("torch_transpose", chain(SEQ, "{type: Transpose, name: x, dim0: 1, dim1: 2}", framework="pytorch"), "x"),
+    ("torch_multihead_attention",
+     chain([20, 64], "{type: MultiheadAttention, name: x, embed_dim: 64, num_heads: 8, batch_first: true}",
+           framework="pytorch"), "x"),
+    ("torch_multihead_attention_kdim_bias_kv",
+     "framework: pytorch\ninputs: [{name: q, shape: [6, 16]}, {name: k, shape: [9, 8]}, {name: v, shape: [9, 4]}]\n"
+     "layers:\n  - {type: MultiheadAttention, name: x, embed_dim: 16, num_heads: 4, kdim: 8, vdim: 4, "
+     "add_bias_kv: true, add_zero_attn: true, inputs: [q, k, v], call: {average_attn_weights: false}}\n", "x"),
+    ("torch_transformer_encoder_layer",
+     chain([30, 32], "{type: TransformerEncoderLayer, name: x, d_model: 32, nhead: 4, dim_feedforward: 64}",
+           framework="pytorch"), "x"),
+    ("torch_transformer_encoder",
+     chain([30, 32], "{type: TransformerEncoder, name: x, num_layers: 2, encoder_layer: {type: "
+           "TransformerEncoderLayer, d_model: 32, nhead: 4, dim_feedforward: 64, batch_first: true, "
+           "norm_first: true}, norm: {type: LayerNorm, normalized_shape: 32}}", framework="pytorch"), "x"),
 ]
 
 GRAPH_SEQ2SEQ = """\

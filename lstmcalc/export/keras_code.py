@@ -70,7 +70,7 @@ def keras_code(model: Model, header: list[str]) -> str:
                 body.append(f"    {objects[r.name]} = {made}")
             made = objects[r.name]
         xs = [tensors[t] for t in node.inputs]
-        call = [f"[{', '.join(xs)}]" if node.is_list else xs[0]]
+        call = list(xs) if r.type.list_positional else [f"[{', '.join(xs)}]" if node.is_list else xs[0]]
         for kw, v in node.call.items():
             if kw == "mask" and node.auto_mask:
                 continue

@@ -11,7 +11,8 @@ they stand for. Every `__init__` line says its parameter count.
 from __future__ import annotations
 
 from lstmcalc.errors import Problem, SpecError
-from lstmcalc.export.keras_code import docstring, value
+from lstmcalc.export.keras_code import docstring
+from lstmcalc.export.keras_code import value as keras_value
 from lstmcalc.export.names import Names, attributes, class_name, code_line, shape_text
 from lstmcalc.graph.build import INPUT, Model
 from lstmcalc.graph.refs import TensorRef
@@ -22,6 +23,10 @@ SKIPPED = ("name", "device", "dtype")
 def module_code(t, args, s) -> str:
     """`nn.LSTM(10, 128, batch_first=True)`: widths inferred from the input shape, then non-defaults."""
     width = {t.width[0]: s[t.width[1]]} if t.width else {}
+
+    def value(v) -> str:  # a nested module (TransformerEncoder's encoder_layer, norm) is written as torch code
+        return module_code(v.type, v.args, s) if hasattr(v, "type") and hasattr(v, "args") else keras_value(v)
+
     positional = [value(width.get(n, args.get(n))) for n in t.code_positional]
     keywords = [f"{arg.name}={value(args.get(arg.name))}" for arg in t.all_args
                 if arg.name not in (*SKIPPED, *t.code_positional) and not arg.name.startswith("_")

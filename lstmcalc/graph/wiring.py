@@ -201,13 +201,13 @@ class Wiring:
 
     def walk(self, i: int) -> None:
         entry = self.entries[i]
-        t, a = entry.type, entry.args
+        t = entry.type
         positional = [self.tensor(entry, r) for r in self.positional(i)]
         shapes = [self.shape(x) for x in positional]
         is_list = entry.inputs_is_list and len(positional) > 1 or t.takes_list
         if t.takes_list and not entry.inputs_is_list:
             self.fail(entry, f"{t.name} takes a list of tensors", "write inputs: [a, b] with the tensors it merges")
-        if not t.takes_list and len(positional) > 1:
+        if not t.takes_list and not t.accepts_list and len(positional) > 1:
             self.fail(entry, f"{t.name} takes one tensor, not {len(positional)}",
                       "name one tensor in inputs:, or merge them first (Concatenate, Add...)")
         s = shapes if is_list else shapes[0]
@@ -240,14 +240,14 @@ class Wiring:
                       f"again on {fmt_shape(s)}: its weights do not fit", "call a shared layer on tensors of the "
                       "same width")
         try:
-            warnings = t.check_call(a, s, record.output_shape, call_shapes)
+            warnings = t.check_call(record.args, s, record.output_shape, call_shapes)
         except ShapeError as err:
             self.fail(entry, err.message, err.hint)
         self.warnings += [f"layer '{entry.name}': {w}" for w in warnings]
         if first is None:
             self.records[entry.name] = record
         node = Node(entry.name, self.node_of[i], tuple(positional), is_list, call, s, record.output_shape,
-                    tuple(t.reference_outputs(a, s, record.output_shape)), entry, auto_mask)
+                    tuple(t.reference_outputs(record.args, s, record.output_shape)), entry, auto_mask)
         self.nodes[(entry.name, node.index)] = node
         if self.spec.functional:
             self.propagate_mask(node, positional)

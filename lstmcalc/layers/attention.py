@@ -22,7 +22,7 @@ from math import exp, prod, sqrt, tanh
 from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg, weight_args
 from lstmcalc.layers.base import Formula, LayerType, WeightSpec, mult
-from lstmcalc.run.tensor import flatten, reshape, shape_of
+from lstmcalc.run.tensor import dot, flatten, reshape, shape_of
 from lstmcalc.shapes import fmt_shape
 
 BIG = 1e9  # Keras's large negative number for masked scores (float32 and float64)
@@ -237,7 +237,7 @@ class AdditiveAttention(Attention):
 def project(x, kernel, bias):
     """x (B, ..., D) times kernel (D, N, H) plus bias (N, H): (B, ..., N, H) (Keras's EinsumDense)."""
     if not isinstance(x[0], list):
-        return [[sum(x[m] * kernel[m][n][h] for m in range(len(x))) + (bias[n][h] if bias else 0.0)
+        return [[dot(x, [row[n][h] for row in kernel]) + (bias[n][h] if bias else 0.0)
                  for h in range(len(kernel[0][0]))] for n in range(len(kernel[0]))]
     return [project(v, kernel, bias) for v in x]
 
@@ -257,6 +257,7 @@ class MultiHeadAttention(AttentionCall):
     key (B, Tv, dk) give (B, Tq, dq); the scores are (B, N, Tq, Tv)."""
 
     name, auto_name = "MultiHeadAttention", "multi_head_attention"
+    list_positional = True  # call(query, value, key)
     call_args = ("key", "attention_mask", "return_attention_scores", "use_causal_mask", "training")
     creates = ("softmax", "dropout")
     args = (
@@ -476,12 +477,12 @@ class MultiHeadAttention(AttentionCall):
                 for h in range(n):
                     for iq, qi in enumerate(q_pos):
                         qv = at(qb, full(qi))[h]
-                        row = [sum(e * f for e, f in zip(qv, at(kb, full(kj))[h])) / sqrt(kd) for kj in k_pos]
+                        row = [dot(qv, at(kb, full(kj))[h]) / sqrt(kd) for kj in k_pos]
                         p = softmax_masked(row, keep[iq] if keep else None, subtract=False, fused=fused)
                         sb[(u, h, qi)] = p
                         out = at(ctx, full(qi))[h]
                         for c in range(vd):
-                            out[c] = sum(pj * at(vb, full(kj))[h][c] for pj, kj in zip(p, k_pos))
+                            out[c] = dot(p, [at(vb, full(kj))[h][c] for kj in k_pos])
             heads_out.append(ctx)
             scores.append(sb)
         y = self.output_projection(a, w, heads_out, gate)
@@ -499,8 +500,9 @@ class MultiHeadAttention(AttentionCall):
         def one(heads, g):  # (N, V) -> output
             if g is not None:
                 heads = [[e * (1 / (1 + exp(-t))) for e, t in zip(hv, gv)] for hv, gv in zip(heads, g)]
-            vals = [flat_b[o] + sum(heads[h][c] * flat_k[h][c][o] for h in range(len(heads))
-                                    for c in range(len(heads[0]))) for o in range(len(flat_b))]
+            flat_heads = flatten(heads)  # (N·V,)
+            vals = [flat_b[o] + dot(flat_heads, [flat_k[h][c][o] for h in range(len(heads))
+                                                 for c in range(len(heads[0]))]) for o in range(len(flat_b))]
             return reshape(vals, od) if len(od) > 1 else vals
 
         def walk(t, g):

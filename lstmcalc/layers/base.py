@@ -56,6 +56,8 @@ class LayerType:
     ignored_tensors: tuple[str, ...] = ()  # accepted in `run` weights and not used (e.g. training counters)
     call_args: tuple[str, ...] = ()  # keyword arguments of the call (`call:` in a spec), e.g. initial_state
     takes_list: bool = False  # the call's first argument is a list of tensors (merge layers)
+    list_positional: bool = False  # the list's tensors are the call's positional arguments (query, value, key)
+    accepts_list: bool = False  # a list of tensors or one (torch's MultiheadAttention: [q, k, v] or self-attention)
     mask_arg: bool = False  # Keras's `call` takes `mask=`: a functional model passes the input's mask to it
     is_op: bool = False  # a keras.ops operation recorded in a functional graph (a mask's not_equal, any...)
     creates: tuple[str, ...] = ()  # automatic names of the layers Keras creates inside this one when it builds

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from lstmcalc.layers.attention_torch import MultiheadAttention, TransformerEncoder, TransformerEncoderLayer
 from lstmcalc.layers.base import LayerType
 from lstmcalc.layers.conv2d_torch import Conv2d
 from lstmcalc.layers.conv_torch import Conv1d
@@ -34,7 +35,7 @@ from lstmcalc.layers.reshaping_torch import HiddenState, LastTimestep, Transpose
 MODULES = (LSTM(), GRU(), RNN(), LSTMCell(), GRUCell(), RNNCell(),
            Linear(), Embedding(), Conv1d(), Conv2d(), LayerNorm(), BatchNorm1d(), Dropout(),
            Flatten(), ReLU(), Tanh(), Sigmoid(), Softmax(), LastTimestep(), HiddenState(), Transpose(), Unsqueeze(),
-           Cat(), Add())
+           Cat(), Add(), MultiheadAttention(), TransformerEncoderLayer(), TransformerEncoder())
 PYTORCH: dict[str, LayerType] = {t.name: t for t in MODULES}
 
 # modules that act on the last axes or elementwise: they do not decide where the batch axis is
@@ -48,6 +49,8 @@ def batch_axis(layers) -> int:
     for spec in layers:
         if isinstance(spec.type, TorchRecurrent):
             return 0 if spec.args.batch_first else 1
+        if hasattr(spec.type, "batch_first_of"):  # the attention modules and Transformer encoders
+            return 0 if spec.type.batch_first_of(spec.args) else 1
         if spec.type.name not in LAYOUT_NEUTRAL:
             return 0
     return 0

@@ -27,7 +27,7 @@ def type_pattern(t: LayerType) -> str:
     return "|".join(caseless(n) for n in (t.name, *t.aliases))
 
 
-def arg_schema(arg: Arg) -> dict:
+def arg_schema(arg: Arg, framework: str = "keras") -> dict:
     kind = arg.kind
     if kind == "int":
         s = {"type": "integer"}
@@ -60,7 +60,7 @@ def arg_schema(arg: Arg) -> dict:
     elif kind == "shape":
         s = {"type": "array", "items": {"anyOf": [{"type": "integer"}, {"type": "null"}]}}
     elif kind == "layer":
-        s = {"$ref": "#/definitions/layer"}
+        s = {"$ref": f"#/definitions/layer.{framework}"}  # nested in its own dialect
     else:  # object: names, mappings, numbers
         s = {}
     if kind in ("int", "float") and arg.minimum is not None:
@@ -86,7 +86,7 @@ def call_schema(t: LayerType) -> dict:
             "properties": {k: REFS if k in TENSOR_KWARGS else {"type": "boolean"} for k in t.call_args}}
 
 
-def layer_schema(t: LayerType) -> dict:
+def layer_schema(t: LayerType, framework: str = "keras") -> dict:
     props = {
         "type": {"type": "string", "pattern": type_pattern(t), "description": t.doc.split("\n")[0]},
         "expect": {"type": "object", "additionalProperties": False,
@@ -94,7 +94,7 @@ def layer_schema(t: LayerType) -> dict:
         "inputs": {**REFS, "description": "the tensor(s) this layer reads; default: the entry above"},
         "call": call_schema(t),
     }
-    props.update({a.name: arg_schema(a) for a in t.all_args})
+    props.update({a.name: arg_schema(a, framework) for a in t.all_args})
     required = ["type"] + [a.name for a in t.all_args if a.required]
     return {"type": "object", "description": " ".join(t.doc.split()), "properties": props,
             "required": required, "additionalProperties": False}
@@ -113,7 +113,7 @@ def layer_union(framework: str, registry: dict[str, LayerType], definitions: dic
     branches = []
     for t in registry.values():
         key = f"{framework}.{t.name}"
-        definitions[key] = layer_schema(t)
+        definitions[key] = layer_schema(t, framework)
         branches.append({"if": {"properties": {"type": {"pattern": type_pattern(t)}}},
                          "then": {"$ref": f"#/definitions/{key}"}})
     typed = {

@@ -24,7 +24,8 @@ MODEL_EXPECT = ("total_params", "trainable_params", "non_trainable_params", "out
 LAYER_EXPECT = ("output_shape", "params")
 LAYER_META = ("type", "name", "expect", "inputs", "call")
 # call: keyword arguments that hold tensor references (the rest are literals such as use_causal_mask: true)
-TENSOR_KWARGS = ("initial_state", "mask", "key", "attention_mask", "hx", "attn_mask", "key_padding_mask")
+TENSOR_KWARGS = ("initial_state", "mask", "key", "attention_mask", "hx", "attn_mask", "key_padding_mask", "src_mask",
+                 "src_key_padding_mask")
 INPUT_DTYPES = ("float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64",
                 "uint8", "bool")
 
