@@ -77,7 +77,7 @@ class Arg:
 
     kind is one of: int, float, bool, str, choice, activation, initializer,
     regularizer, constraint, object, dtype, ints (an int or a list of one
-    int, as Keras's 1-D kernel_size), intlist, axis (int or list of ints),
+    int, as Keras's 1-D kernel_size), pair (an int or [before, after]), intlist, axis (int or list of ints),
     shape (list of ints or nulls), layer (a nested layer spec).
 
     An argument whose default is None accepts null, as Keras's does. Choices
@@ -140,6 +140,7 @@ def _describe(arg: Arg) -> str:
         "dtype": "a dtype such as float32 or int32",
         "ints": "an integer or a list of one integer" + "".join(f" or {c}" for c in arg.choices),
         "intlist": "a list of integers",
+        "pair": "an integer or a list of two integers (before, after)",
         "axis": "an integer or a list of integers",
         "shape": "a list of integers or nulls",
         "layer": "a nested layer mapping with a type",
@@ -219,6 +220,14 @@ def validate(arg: Arg, value):
         if not _is_int(value):
             raise wrong
         return _bounds(arg, value)
+    if kind == "pair":  # Keras's standardize_tuple(value, 2): one size for both sides, or [before, after]
+        if _is_int(value):
+            value = [value, value]
+        if not isinstance(value, list) or len(value) != 2 or not all(_is_int(v) for v in value):
+            raise wrong
+        for v in value:
+            _bounds(arg, v)
+        return tuple(value)
     if kind == "intlist":
         if not isinstance(value, list) or not all(_is_int(v) or (arg.nullable and v is None) for v in value):
             raise wrong
