@@ -90,18 +90,24 @@ class LeakyReLU(Activation1):
 
     name, auto_name = "LeakyReLU", "leaky_re_lu"
     args = (Arg("negative_slope", "float", 0.3, "slope for x < 0 (Keras 3's default 0.3, torch's 0.01)",
-                minimum=0),)
+                minimum=0),
+            Arg("alpha", "float", None, "Keras 2's name of negative_slope (Keras 3 warns and uses it instead)",
+                minimum=0, nullable=True))
+
+    @staticmethod
+    def slope(a) -> float:
+        return a.negative_slope if a.alpha is None else a.alpha
 
     def notes(self, a, s, out):
-        return [f"y = x for x ≥ 0 and {a.negative_slope:g} × x below. Keras's default slope is 0.3, "
+        return [f"y = x for x ≥ 0 and {self.slope(a):g} × x below. Keras's default slope is 0.3, "
                 "torch's nn.LeakyReLU 0.01, and the activation name leaky_relu uses 0.2: three different functions."]
 
     def scalar(self, a):
-        k = a.negative_slope
+        k = self.slope(a)
         return lambda v: v if v >= 0 else k * v
 
     def to_pytorch(self, a, s):
-        return Equivalent(({"type": "LeakyReLU", "negative_slope": a.negative_slope, "$name": ""},))
+        return Equivalent(({"type": "LeakyReLU", "negative_slope": self.slope(a), "$name": ""},))
 
 
 class ELU(Activation1):
@@ -229,9 +235,13 @@ class Softmax(LayerType):
         return f"Softmax rescales the values along axis {a.axis}; the shape is kept: {fmt_shape(out)}."
 
     def notes(self, a, s, out):
-        return ["The largest value gets the largest share; the outputs along the axis sum to 1. With a mask "
+        axes = self.axes(a, s)
+        n = " × ".join("N" if s[ax] is None else str(s[ax]) for ax in axes)
+        return [f"Each group of {n} values along axis {a.axis} becomes positive and sums to 1; the largest value gets "
+                "the largest share. With a mask "
                 "(from Embedding's mask_zero or Masking), Keras lines the mask up with the input's last axes, "
-                "gives the masked values no share and outputs 0 there."]
+                "gives the masked values no share and outputs 0 there; a (batch, steps) mask does not line up with "
+                "a (batch, steps, features) input, so Keras fails there."]
 
     def elementwise_ops(self, a, s, out):
         return None if None in s[1:] else 3 * math.prod(s[1:])

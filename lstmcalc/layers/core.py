@@ -332,6 +332,10 @@ class Identity(LayerType):
     name, auto_name = "Identity", "identity"
     supports_masking = True
 
+    def notes(self, a, s, out):
+        return ["It returns its input unchanged: models use it where a layer is expected but none is wanted "
+                "(a skip branch, a head switched off by a flag)."]
+
     def to_pytorch(self, a, s):
         return Equivalent(({"type": "Identity", "$name": ""},))
 
@@ -379,7 +383,8 @@ class ActivityRegularization(LayerType):
         return tuple(arg for arg in super().all_args if arg.name != "activity_regularizer")
 
     def notes(self, a, s, out):
-        return [f"It adds {a.l1:g} × Σ|x| + {a.l2:g} × Σx² to the loss while training; the forward pass is the "
+        terms = " + ".join(t for t, k in ((f"{a.l1:g} × Σ|x|", a.l1), (f"{a.l2:g} × Σx²", a.l2)) if k) or "nothing"
+        return [f"It adds {terms} to the loss while training; the forward pass is the "
                 "identity. Keras builds it with activity_regularizer L1L2(l1, l2), so that argument is not its own."]
 
 

@@ -278,6 +278,13 @@ class UnitNormalization(LayerType):
     def shape_rule(self, a, s, out):
         return f"UnitNormalization divides each vector along axis {a.axis} by its length; the shape is kept."
 
+    def notes(self, a, s, out):
+        axes = norm_axes(a.axis, len(s), self.name)
+        n = " × ".join("N" if s[ax] is None else str(s[ax]) for ax in axes)
+        return [f"Each group of {n} values along axis {a.axis} is divided by √(Σx²), its Euclidean length, so "
+                "afterwards its squares sum to 1 (an all-zero vector stays zero). No weights: it only fixes the "
+                "length, unlike LayerNormalization, which also recentres and learns a scale."]
+
     def elementwise_ops(self, a, s, out):
         return per_value_ops(s, 3)  # square and sum, scale
 
@@ -405,6 +412,10 @@ class RMSNormalization(LayerType):
         if None in shape:
             raise ShapeError(f"RMSNormalization needs known sizes on axis {a.axis} of {fmt_shape(s)}",
                              "give those axes a size in input.shape")
+        if any(k not in (d, 1) for k, d in zip(reversed(shape), reversed(s))):
+            raise ShapeError(f"RMSNormalization's scale {fmt_shape(shape)} (the sizes of axis {a.axis}) does not line "
+                             f"up with the last axes of {fmt_shape(s)}, which it multiplies (Keras builds the layer "
+                             "and fails when it runs)", "normalise the last axes (axis: -1, or [1, 2] on a 3-D input)")
         return shape
 
     def output_shape(self, a, s):
@@ -418,8 +429,8 @@ class RMSNormalization(LayerType):
         return [WeightSpec("scale", self.scale_shape(a, s), doc="one per normalised feature")]
 
     def formula(self, a, s):
-        n = math.prod(self.scale_shape(a, s))
-        return Formula("normalised features (scale)", f"{n}", n)
+        shape = self.scale_shape(a, s)
+        return Formula("1 × normalised features (scale)", "1 × " + " × ".join(map(str, shape)), math.prod(shape))
 
     def notes(self, a, s, out):
         return ["Half of LayerNormalization's parameters: one scale per feature and no β, because it only "
