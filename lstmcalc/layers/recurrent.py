@@ -407,8 +407,8 @@ class LSTM(Recurrent):
         if a.use_bias:
             f, u = s[2], a.units
             lines.append(f"Keras 2's CuDNNLSTM kept two bias vectors, as PyTorch does: it counted "
-                         f"4 × ({u} × ({f} + {u}) + 2 × {u}) = {4 * (u * (f + u) + 2 * u):,} where Keras 3's LSTM "
-                         f"counts 4 × ({u} × ({f} + {u}) + {u}) = {LSTM.formula(self, a, s).value:,}.")
+                         f"4 × ({u} × ({f} + {u}) + 2 × {u}) = {4 * (u * (f + u) + 2 * u):,} where LSTM counts "
+                         f"{LSTM.formula(self, a, s).value:,}.")
         return lines
 
     def step(self, a, params, x_t, state):
