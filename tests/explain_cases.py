@@ -207,3 +207,20 @@ CASES += [
     ("zero_padding1d", chain(SEQ, "{type: ZeroPadding1D, name: x, padding: [2, 0]}"), "x"),
     ("cropping1d", chain(SEQ, "{type: Cropping1D, name: x, cropping: [5, 5]}"), "x"),
 ]
+
+# issue 13: PyTorch activations, PReLU, Identity and the 1-D poolings (channels first)
+CASES += [
+    ("torch_gelu", chain([5, 10], "{type: GELU, name: x, approximate: tanh}", framework="pytorch"), "x"),
+    ("torch_leaky_relu", chain([5, 10], "{type: LeakyReLU, name: x}", framework="pytorch"), "x"),
+    ("torch_elu", chain([5, 10], "{type: ELU, name: x, alpha: 0.5}", framework="pytorch"), "x"),
+    ("torch_prelu", chain([16, 50], "{type: PReLU, name: x, num_parameters: 16}", framework="pytorch"), "x"),
+    ("torch_identity", chain([5, 10], "{type: Identity, name: x}", framework="pytorch"), "x"),
+    ("torch_max_pool1d", chain([16, 50], "{type: MaxPool1d, name: x, kernel_size: 3, stride: 2, padding: 1}",
+                               framework="pytorch"), "x"),
+    ("torch_avg_pool1d", chain([16, 50], "{type: AvgPool1d, name: x, kernel_size: 4, ceil_mode: true}",
+                               framework="pytorch"), "x"),
+    ("torch_adaptive_avg_pool1d", chain([16, 50], "{type: AdaptiveAvgPool1d, name: x, output_size: 1}",
+                                        framework="pytorch"), "x"),
+    ("torch_adaptive_max_pool1d", chain([16, 50], "{type: AdaptiveMaxPool1d, name: x, output_size: 4}",
+                                        framework="pytorch"), "x"),
+]

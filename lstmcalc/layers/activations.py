@@ -185,14 +185,13 @@ class PReLU(LayerType):
         return None if None in s[1:] else 2 * math.prod(s[1:])
 
     def to_pytorch(self, a, s):
+        """nn.PReLU keeps one slope, or one per channel of axis 1 (shared along the others)."""
         shape = self.alpha_shape(a, s)
-        if math.prod(shape) not in (1, shape[-1]) or any(d != 1 for d in shape[:-1]):
-            raise NoEquivalent("nn.PReLU keeps one weight or one per channel (axis 1)",
-                               "share alpha along every axis but the last (shared_axes: [1 .. rank − 2])")
-        if len(s) > 2 and shape[-1] > 1:
-            raise NoEquivalent("nn.PReLU's per-channel weight is for axis 1 (channels first), not the last axis",
-                               "nearest: share alpha along every axis (one weight), or transpose by hand")
-        return Equivalent(({"type": "PReLU", "num_parameters": shape[-1], "$name": ""},), weights=0)
+        if math.prod(shape) > 1 and any(d != 1 for d in shape[1:]):
+            raise NoEquivalent(f"alpha {fmt_shape(shape)}: nn.PReLU keeps one weight, or one per channel of axis 1",
+                               f"share alpha along axes 2 .. {len(s) - 1} (shared_axes), or along all of them")
+        return Equivalent(({"type": "PReLU", "num_parameters": shape[0] if math.prod(shape) > 1 else 1,
+                            "$name": ""},), weights=0)
 
     def torch_weights(self, a, s, w):
         from lstmcalc.run.tensor import flatten
