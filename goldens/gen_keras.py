@@ -6,6 +6,7 @@ files this script writes):
 
     KERAS_BACKEND=torch python goldens/gen_keras.py               # write goldens
     KERAS_BACKEND=torch python goldens/gen_keras.py --check-specs # check specs/
+    KERAS_BACKEND=torch python goldens/gen_keras.py --only '^s13_'  # regenerate matching cases only
 
 Writing produces two files next to this script:
 
@@ -15,8 +16,9 @@ Writing produces two files next to this script:
   Bidirectional and TimeDistributed), or the error Keras raised for it.
   It also records ``keras_names``: the identifiers Keras 3 looks up by name
   (activations, initializers, regularizers, constraints), the aliases
-  ``keras.layers`` exports for each supported layer type, and every
-  constructor argument of those types with its default.
+  ``keras.layers`` exports for each supported layer type, every
+  constructor argument of those types with its default, and every layer
+  class ``keras.layers`` exports with its module (``layer_classes``).
 - ``keras_forward.json``: float64 forward passes: a spec, an input, weights
   drawn from a seeded RNG (contract section 4 layout), every layer's output
   and the final output.
@@ -170,7 +172,14 @@ def keras_names():
         "constraints": lookup_names(constraints),
         "layer_aliases": layer_aliases(),
         "signatures": signatures(),
+        "layer_classes": layer_classes(),
     }
+
+
+def layer_classes():
+    """Every layer class keras.layers exports: {exported name: [class name, module]}."""
+    return {name: [obj.__name__, obj.__module__] for name in dir(keras.layers)
+            if isinstance(obj := getattr(keras.layers, name), type) and issubclass(obj, keras.layers.Layer)}
 
 
 # ---------------------------------------------------------------------------
