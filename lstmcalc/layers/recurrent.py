@@ -438,6 +438,8 @@ class CuDNNLSTM(LSTM):
 
     def formula(self, a, s):
         f, u = s[2], a.units
+        if not a.use_bias:  # no bias vector at all: LSTM's count
+            return super().formula(a, s)
         return Formula("4 × (units × (input_dim + units) + 2 × units)", f"4 × ({u} × ({f} + {u}) + 2 × {u})",
                        4 * (u * (f + u) + 2 * u))
 
