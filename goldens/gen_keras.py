@@ -6,6 +6,7 @@ files this script writes):
 
     KERAS_BACKEND=torch python goldens/gen_keras.py               # write goldens
     KERAS_BACKEND=torch python goldens/gen_keras.py --check-specs # check specs/
+    KERAS_BACKEND=torch python goldens/gen_keras.py --only '^s13_'  # regenerate matching cases only
 
 Writing produces two files next to this script:
 
@@ -15,8 +16,9 @@ Writing produces two files next to this script:
   Bidirectional and TimeDistributed), or the error Keras raised for it.
   It also records ``keras_names``: the identifiers Keras 3 looks up by name
   (activations, initializers, regularizers, constraints), the aliases
-  ``keras.layers`` exports for each supported layer type, and every
-  constructor argument of those types with its default.
+  ``keras.layers`` exports for each supported layer type, every
+  constructor argument of those types with its default, and every layer
+  class ``keras.layers`` exports with its module (``layer_classes``).
 - ``keras_forward.json``: float64 forward passes: a spec, an input, weights
   drawn from a seeded RNG (contract section 4 layout), every layer's output
   and the final output.
@@ -127,6 +129,10 @@ SUPPORTED = (
     "Conv2D", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D",
     "SeparableConv1D", "DepthwiseConv1D", "Conv1DTranspose",
     "RNN", "ConvLSTM1D", "ConvLSTM2D",
+    # issue 13 (activations, noise, normalisation, 1-D reshaping)
+    "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "Identity", "GaussianDropout", "AlphaDropout",
+    "ActivityRegularization", "UnitNormalization", "GroupNormalization", "RMSNormalization", "SpatialDropout2D",
+    "UpSampling1D", "ZeroPadding1D", "Cropping1D",
 )
 
 
@@ -176,7 +182,14 @@ def keras_names():
         "constraints": lookup_names(constraints),
         "layer_aliases": layer_aliases(),
         "signatures": signatures(),
+        "layer_classes": layer_classes(),
     }
+
+
+def layer_classes():
+    """Every layer class keras.layers exports: {exported name: [class name, module]}."""
+    return {name: [obj.__name__, obj.__module__] for name in dir(keras.layers)
+            if isinstance(obj := getattr(keras.layers, name), type) and issubclass(obj, keras.layers.Layer)}
 
 
 # ---------------------------------------------------------------------------
@@ -759,6 +772,7 @@ def summary_specs():
     cases += fidelity_specs()
     cases += conv13_summary_specs()
     cases += cell_summary_specs()
+    cases += simple13_specs()
     return cases
 
 
@@ -954,6 +968,22 @@ MINIMAL = {
     "RNN": ([10, 8], {"cell": L("LSTMCell", units=4)}, None),
     "ConvLSTM1D": ([4, 9, 3], {"filters": 2, "kernel_size": 3}, None),
     "ConvLSTM2D": ([3, 7, 6, 2], {"filters": 2, "kernel_size": 3}, None),
+    "ReLU": ([10, 8], {}, None),
+    "LeakyReLU": ([10, 8], {}, None),
+    "PReLU": ([10, 8], {}, None),
+    "ELU": ([10, 8], {}, None),
+    "Softmax": ([10, 8], {}, None),
+    "Identity": ([10, 8], {}, None),
+    "GaussianDropout": ([10, 8], {"rate": 0.3}, None),
+    "AlphaDropout": ([10, 8], {"rate": 0.3}, None),
+    "ActivityRegularization": ([10, 8], {}, None),
+    "UnitNormalization": ([10, 8], {}, None),
+    "GroupNormalization": ([10, 8], {"groups": 4}, None),
+    "RMSNormalization": ([10, 8], {}, None),
+    "SpatialDropout2D": ([6, 5, 4], {"rate": 0.3}, None),
+    "UpSampling1D": ([10, 8], {}, None),
+    "ZeroPadding1D": ([10, 8], {}, None),
+    "Cropping1D": ([10, 8], {}, None),
 }
 # Keyword arguments every Keras layer takes through **kwargs (keras.Layer.__init__), default None.
 LAYER_NONE_KWARGS = ("name", "dtype", "activity_regularizer")
@@ -1086,6 +1116,157 @@ def fidelity_specs():
     # -- GRU's Keras 2 default (reset_after false) for the version note -----------------------
     add("fid_gru_5_on_4_keras3_default", [10, 4], L("GRU", units=5))
     add("fid_gru_5_on_4_keras2_default", [10, 4], L("GRU", units=5, reset_after=False))
+    return cases
+
+
+# ---------------------------------------------------------------------------
+# Issue 13: activation layers, noise, normalisation, 1-D reshaping
+# ---------------------------------------------------------------------------
+
+def simple13_specs():
+    """(id, spec): every argument of the issue-13 layers, with Keras's refusals."""
+    cases = []
+
+    def add(case_id, shape, *layers, **top):
+        cases.append((f"s13_{case_id}", spec_of(shape, layers, **top)))
+
+    seq = [10, 8]
+    add("relu_default", seq, L("ReLU"))
+    add("relu_2d", [8], L("ReLU", max_value=6.0))
+    add("relu_all_args", seq, L("ReLU", max_value=2.0, negative_slope=0.1, threshold=0.5), L("ReLU"), L("ReLU"))
+    add("relu_refuse_max_value_negative", seq, L("ReLU", max_value=-1.0))
+    add("relu_refuse_negative_slope_negative", seq, L("ReLU", negative_slope=-0.1))
+    add("relu_refuse_threshold_negative", seq, L("ReLU", threshold=-0.5))
+    add("relu_refuse_threshold_null", seq, L("ReLU", threshold=None))
+    add("leaky_relu_default", seq, L("LeakyReLU"), L("LeakyReLU", negative_slope=0.01))
+    add("leaky_relu_alpha_kwarg", seq, L("LeakyReLU", alpha=0.2))
+    add("leaky_relu_refuse_negative", seq, L("LeakyReLU", negative_slope=-0.2))
+    add("prelu_3d", seq, L("PReLU"))
+    add("prelu_2d", [8], L("PReLU"))
+    add("prelu_shared_time", seq, L("PReLU", shared_axes=[1]))
+    add("prelu_shared_int", seq, L("PReLU", shared_axes=1))
+    add("prelu_shared_all", seq, L("PReLU", shared_axes=[1, 2]))
+    add("prelu_4d_shared", [4, 5, 3], L("PReLU", shared_axes=[1, 2]))
+    add("prelu_null_time_shared", [None, 8], L("PReLU", shared_axes=[1]))
+    add("prelu_refuse_null_time", [None, 8], L("PReLU"))
+    add("prelu_args", seq, L("PReLU", alpha_initializer="ones", alpha_regularizer="l2", alpha_constraint="non_neg",
+                             trainable=False))
+    add("elu", seq, L("ELU"), L("ELU", alpha=0.5))
+    add("softmax", seq, L("Softmax"))
+    add("softmax_axis_1", seq, L("Softmax", axis=1))
+    add("softmax_axis_list", [4, 5, 3], L("Softmax", axis=[1, 2]))
+    add("softmax_refuse_axis_out_of_range", seq, L("Softmax", axis=3))
+    add("identity", seq, L("Identity"), L("Identity"))
+    add("identity_2d", [3], L("Identity"))
+    add("gaussian_dropout", seq, L("GaussianDropout", rate=0.3, seed=2))
+    add("gaussian_dropout_refuse_rate", seq, L("GaussianDropout", rate=1.5))
+    add("gaussian_dropout_refuse_missing_rate", seq, L("GaussianDropout"))
+    add("alpha_dropout", seq, L("AlphaDropout", rate=0.3, noise_shape=[None, 1, 8], seed=1))
+    add("alpha_dropout_refuse_rate", seq, L("AlphaDropout", rate=-0.1))
+    add("activity_regularization", seq, L("ActivityRegularization", l1=0.01, l2=0.001), L("ActivityRegularization"))
+    add("activity_regularization_refuse_activity_regularizer", seq,
+        L("ActivityRegularization", l1=0.01, activity_regularizer="l2"))
+    add("unit_normalization", seq, L("UnitNormalization"))
+    add("unit_normalization_axis_1", seq, L("UnitNormalization", axis=1))
+    add("unit_normalization_axis_list", [4, 5, 3], L("UnitNormalization", axis=[1, 2]))
+    add("unit_normalization_refuse_axis", seq, L("UnitNormalization", axis=3))
+    add("group_normalization_4", seq, L("GroupNormalization", groups=4))
+    add("group_normalization_minus_1", seq, L("GroupNormalization", groups=-1))
+    add("group_normalization_1", seq, L("GroupNormalization", groups=1, center=False))
+    add("group_normalization_no_scale", seq, L("GroupNormalization", groups=2, scale=False, epsilon=0.1))
+    add("group_normalization_axis_1", [6, 5], L("GroupNormalization", groups=3, axis=1))
+    add("group_normalization_4d", [4, 5, 6], L("GroupNormalization", groups=2))
+    add("group_normalization_null_time", [None, 8], L("GroupNormalization", groups=2))
+    add("group_normalization_args", seq, L("GroupNormalization", groups=8, beta_initializer="ones",
+                                           gamma_initializer="zeros", beta_regularizer="l2", gamma_regularizer="l1",
+                                           beta_constraint="non_neg", gamma_constraint="max_norm"))
+    add("group_normalization_refuse_default_32", seq, L("GroupNormalization"))
+    add("group_normalization_refuse_not_divisible", seq, L("GroupNormalization", groups=3))
+    add("group_normalization_refuse_groups_0", seq, L("GroupNormalization", groups=0))
+    add("group_normalization_refuse_null_channels", [10, None], L("GroupNormalization", groups=2))
+    add("rms_normalization", seq, L("RMSNormalization"))
+    add("rms_normalization_axis_1", seq, L("RMSNormalization", axis=1, epsilon=0.01))
+    add("rms_normalization_axis_list", [4, 5, 3], L("RMSNormalization", axis=[1, 2]))
+    add("rms_normalization_2d", [8], L("RMSNormalization"))
+    add("spatial_dropout2d", [6, 5, 4], L("SpatialDropout2D", rate=0.3, seed=1))
+    add("spatial_dropout2d_channels_first", [4, 6, 5], L("SpatialDropout2D", rate=0.3, data_format="channels_first"))
+    add("spatial_dropout2d_refuse_3d", seq, L("SpatialDropout2D", rate=0.3))
+    add("spatial_dropout2d_refuse_trainable", [6, 5, 4], L("SpatialDropout2D", rate=0.3, trainable=False))
+    add("up_sampling1d", seq, L("UpSampling1D"), L("UpSampling1D", size=3))
+    add("up_sampling1d_null_time", [None, 8], L("UpSampling1D", size=3))
+    add("up_sampling1d_refuse_2d", [8], L("UpSampling1D"))
+    add("up_sampling1d_refuse_size_0", seq, L("UpSampling1D", size=0))
+    add("zero_padding1d", seq, L("ZeroPadding1D"), L("ZeroPadding1D", padding=[0, 3]), L("ZeroPadding1D", padding=2))
+    add("zero_padding1d_channels_first", seq, L("ZeroPadding1D", padding=[1, 2], data_format="channels_first"))
+    add("zero_padding1d_null_time", [None, 8], L("ZeroPadding1D", padding=[2, 0]))
+    add("zero_padding1d_refuse_negative", seq, L("ZeroPadding1D", padding=-1))
+    add("zero_padding1d_refuse_three", seq, L("ZeroPadding1D", padding=[1, 2, 3]))
+    add("zero_padding1d_refuse_4d", [3, 10, 8], L("ZeroPadding1D"))
+    add("cropping1d", seq, L("Cropping1D"), L("Cropping1D", cropping=[0, 3]), L("Cropping1D", cropping=2))
+    add("cropping1d_null_time", [None, 8], L("Cropping1D", cropping=[2, 0]))
+    add("cropping1d_refuse_all", seq, L("Cropping1D", cropping=[4, 6]))
+    add("cropping1d_refuse_negative", seq, L("Cropping1D", cropping=[-1, 0]))
+    add("cropping1d_refuse_2d", [8], L("Cropping1D"))
+    # Keras builds these and fails when they run: the golden records both
+    CALL_ON_DATA.update(f"s13_{i}" for i in ("rms_normalization_axis_1", "rms_normalization_axis_list",
+                                             "relu_all_args", "group_normalization_axis_1", "softmax_axis_list",
+                                             "unit_normalization_axis_list", "prelu_null_time_shared",
+                                             "softmax_refuse_axis_out_of_range"))
+    add("time_distributed_prelu", [3, 10, 8], L("TimeDistributed", layer=L("PReLU", shared_axes=[1])))
+    add("conv_stack", [20, 4], L("ZeroPadding1D", padding=2), L("Conv1D", filters=8, kernel_size=5),
+        L("GroupNormalization", groups=4), L("PReLU", shared_axes=[1]), L("UpSampling1D"), L("Cropping1D", cropping=[1, 3]),
+        L("LSTM", units=6), L("RMSNormalization"), L("LeakyReLU"), L("Dense", units=3), L("Softmax"))
+    return cases
+
+
+def simple13_forward():
+    """(id, spec, concrete shape): float64 forward passes of the issue-13 layers."""
+    cases = []
+
+    def add(case_id, shape, *layers, concrete=None, **top):
+        cases.append((case_id, spec_of(shape, layers, **top), concrete))
+
+    x = [5, 4]
+    add("relu_default", x, L("ReLU"))
+    add("relu_max_value", x, L("ReLU", max_value=0.3))
+    add("relu_max_value_6", x, L("Dense", units=4), L("ReLU", max_value=6.0, negative_slope=0.2))
+    add("relu_slope", x, L("ReLU", negative_slope=0.2))
+    add("relu_threshold", x, L("ReLU", threshold=0.25))
+    add("relu_all", x, L("ReLU", max_value=0.4, negative_slope=0.3, threshold=0.1))
+    add("relu_threshold_above_max", x, L("ReLU", max_value=0.2, threshold=0.5, negative_slope=0.1))
+    add("leaky_relu", x, L("LeakyReLU"), L("LeakyReLU", negative_slope=0.05))
+    add("leaky_relu_alpha", x, L("LeakyReLU", alpha=0.7))
+    add("prelu", x, L("PReLU"))
+    add("prelu_shared_time", x, L("PReLU", shared_axes=[1]))
+    add("prelu_shared_all_4d", [2, 3, 4], L("PReLU", shared_axes=[1, 2]))
+    add("prelu_2d", [4], L("PReLU"))
+    add("elu", x, L("ELU"), L("ELU", alpha=0.4))
+    add("softmax", x, L("Softmax"))
+    add("softmax_axis_1", x, L("Softmax", axis=1))
+    add("softmax_axis_list", [2, 3, 4], L("Softmax", axis=[1, 2]))
+    add("identities", x, L("Identity"), L("GaussianDropout", rate=0.5), L("AlphaDropout", rate=0.5),
+        L("ActivityRegularization", l1=0.1), L("Dense", units=3))
+    add("spatial_dropout2d", [3, 2, 4], L("SpatialDropout2D", rate=0.5), L("Dense", units=2))
+    add("unit_normalization", x, L("UnitNormalization"))
+    add("unit_normalization_axis_1", x, L("UnitNormalization", axis=1))
+    add("unit_normalization_axis_list", [2, 3, 4], L("UnitNormalization", axis=[1, 2]))
+    add("group_normalization", [5, 6], L("GroupNormalization", groups=3))
+    add("group_normalization_instance", [5, 4], L("GroupNormalization", groups=-1, epsilon=0.01))
+    add("group_normalization_one_group_no_center", [5, 4], L("GroupNormalization", groups=1, center=False))
+    add("group_normalization_no_scale", [5, 4], L("GroupNormalization", groups=2, scale=False))
+    add("group_normalization_axis_1", [4, 5], L("GroupNormalization", groups=2, axis=1))
+    add("group_normalization_4d", [2, 3, 4], L("GroupNormalization", groups=2))
+    add("rms_normalization", x, L("RMSNormalization"))
+    add("rms_normalization_axis_list", [2, 3, 4], L("RMSNormalization", axis=[2, 3]))
+    add("up_sampling1d", x, L("UpSampling1D", size=3))
+    add("zero_padding1d", x, L("ZeroPadding1D", padding=[1, 2]), L("ZeroPadding1D"))
+    add("zero_padding1d_channels_first", x, L("ZeroPadding1D", padding=[2, 1], data_format="channels_first"))
+    add("cropping1d", [7, 3], L("Cropping1D"), L("Cropping1D", cropping=[2, 0]))
+    add("cropping1d_end", [7, 3], L("Cropping1D", cropping=[0, 3]))
+    add("conv_stack", [12, 3], L("ZeroPadding1D", padding=2), L("Conv1D", filters=4, kernel_size=5),
+        L("GroupNormalization", groups=2), L("PReLU", shared_axes=[1]), L("UpSampling1D"),
+        L("Cropping1D", cropping=[1, 3]), L("LSTM", units=3), L("RMSNormalization"), L("LeakyReLU"),
+        L("Dense", units=3), L("Softmax"))
     return cases
 
 

@@ -358,6 +358,68 @@ def misc_shape_cases():
     shape_case("relu_inplace", "ReLU", {"inplace": True}, [4, 5, 8])
 
 
+def simple13_shape_cases():
+    """Issue 13: activations, PReLU, Identity and the 1-D poolings (channels first)."""
+    for module, args in (("GELU", {}), ("GELU", {"approximate": "tanh"}), ("LeakyReLU", {}),
+                         ("LeakyReLU", {"negative_slope": 0.2, "inplace": True}), ("ELU", {}),
+                         ("ELU", {"alpha": 0.5}), ("Identity", {}), ("PReLU", {}),
+                         ("PReLU", {"num_parameters": 5, "init": 0.1})):
+        tag = "_".join(f"{k}_{v}" for k, v in args.items()) or "default"
+        shape_case(f"s13_{module.lower()}_{tag}", module, args, [4, 5, 8])
+    shape_case("s13_gelu_bad_approximate", "GELU", {"approximate": "fast"}, [4, 5, 8])
+    shape_case("s13_prelu_2d", "PReLU", {"num_parameters": 8}, [4, 8])
+    shape_case("s13_prelu_wrong_channels", "PReLU", {"num_parameters": 8}, [4, 5, 8])
+    for module in ("MaxPool1d", "AvgPool1d"):
+        m = module.lower()
+        shape_case(f"s13_{m}_2", module, {"kernel_size": 2}, [2, 3, 9])
+        shape_case(f"s13_{m}_3_stride_1", module, {"kernel_size": 3, "stride": 1}, [2, 3, 9])
+        shape_case(f"s13_{m}_pad_ceil", module, {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True},
+                   [2, 3, 10])
+        shape_case(f"s13_{m}_ceil_drop_last", module, {"kernel_size": 2, "stride": 2, "padding": 1,
+                                                       "ceil_mode": True}, [2, 3, 7])
+        shape_case(f"s13_{m}_list_args", module, {"kernel_size": [3], "stride": [2]}, [2, 3, 9])
+        shape_case(f"s13_{m}_pad_too_big", module, {"kernel_size": 2, "padding": 2}, [2, 3, 9])
+        shape_case(f"s13_{m}_too_short", module, {"kernel_size": 5}, [2, 3, 4])
+    shape_case("s13_maxpool1d_dilation", "MaxPool1d", {"kernel_size": 3, "dilation": 2, "padding": 2}, [2, 3, 9])
+    shape_case("s13_maxpool1d_dilation_ceil", "MaxPool1d", {"kernel_size": 2, "dilation": 3, "stride": 2,
+                                                           "ceil_mode": True}, [2, 3, 10])
+    shape_case("s13_avgpool1d_no_pad_count", "AvgPool1d", {"kernel_size": 3, "padding": 1,
+                                                          "count_include_pad": False}, [2, 3, 8])
+    for module in ("AdaptiveAvgPool1d", "AdaptiveMaxPool1d"):
+        m = module.lower()
+        for size in (1, 3, 4, 7, 12):
+            shape_case(f"s13_{m}_{size}", module, {"output_size": size}, [2, 3, 7])
+        shape_case(f"s13_{m}_list", module, {"output_size": [2]}, [2, 3, 8])
+
+
+def simple13_forward_cases():
+    x = [2, 3, 6]
+    forward_case("s13_gelu", "GELU", {}, x)
+    forward_case("s13_gelu_tanh", "GELU", {"approximate": "tanh"}, x)
+    forward_case("s13_leakyrelu", "LeakyReLU", {}, x)
+    forward_case("s13_leakyrelu_slope", "LeakyReLU", {"negative_slope": 0.3}, x)
+    forward_case("s13_elu", "ELU", {"alpha": 0.7}, x)
+    forward_case("s13_identity", "Identity", {}, x)
+    forward_case("s13_prelu_one", "PReLU", {}, x)
+    forward_case("s13_prelu_channels", "PReLU", {"num_parameters": 3}, x)
+    forward_case("s13_prelu_2d", "PReLU", {"num_parameters": 6}, [2, 6])
+    x = [2, 3, 9]
+    forward_case("s13_maxpool1d", "MaxPool1d", {"kernel_size": 2}, x)
+    forward_case("s13_maxpool1d_pad_ceil", "MaxPool1d", {"kernel_size": 3, "stride": 2, "padding": 1,
+                                                        "ceil_mode": True}, [2, 3, 10])
+    forward_case("s13_maxpool1d_dilation", "MaxPool1d", {"kernel_size": 3, "dilation": 2, "padding": 1}, x)
+    forward_case("s13_avgpool1d", "AvgPool1d", {"kernel_size": 3, "stride": 2}, x)
+    forward_case("s13_avgpool1d_pad", "AvgPool1d", {"kernel_size": 3, "stride": 2, "padding": 1}, x)
+    forward_case("s13_avgpool1d_pad_no_count", "AvgPool1d", {"kernel_size": 3, "stride": 2, "padding": 1,
+                                                            "count_include_pad": False}, x)
+    forward_case("s13_avgpool1d_ceil", "AvgPool1d", {"kernel_size": 2, "stride": 2, "padding": 1,
+                                                    "ceil_mode": True}, [2, 3, 8])
+    forward_case("s13_avgpool1d_ceil_partial", "AvgPool1d", {"kernel_size": 3, "stride": 2, "ceil_mode": True}, x)
+    for module in ("AdaptiveAvgPool1d", "AdaptiveMaxPool1d"):
+        for size in (1, 4, 7):
+            forward_case(f"s13_{module.lower()}_{size}", module, {"output_size": size}, [2, 3, 7])
+
+
 # ---------------------------------------------------------------- forward
 
 FORWARD_CASES = []
@@ -673,11 +735,13 @@ def main():
     norm_shape_cases()
     misc_shape_cases()
     cell_shape_cases()
+    simple13_shape_cases()
     recurrent_forward_cases()
     cell_forward_cases()
     conv1d_forward_cases()
     conv2d_forward_cases()
     other_forward_cases()
+    simple13_forward_cases()
     chain_cases()
     for cases in (SHAPE_CASES, FORWARD_CASES + CHAIN_CASES):
         ids = [c["id"] for c in cases]

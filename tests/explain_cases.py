@@ -238,3 +238,42 @@ CASES += [
                             framework="pytorch"), "x"),
     ("torch_unsqueeze", chain([10], "{type: Unsqueeze, name: x, dim: 0}", framework="pytorch"), "x"),
 ]
+
+# issue 13: activation layers, noise, normalisation, 1-D reshaping (Keras)
+CASES += [
+    ("cudnn_gru", chain(SEQ, "{type: CuDNNGRU, name: x, units: 16}"), "x"),
+    ("relu_layer", chain(SEQ, "{type: ReLU, name: x, max_value: 6.0, negative_slope: 0.1, threshold: 0.5}"), "x"),
+    ("leaky_relu", chain(SEQ, "{type: LeakyReLU, name: x}"), "x"),
+    ("prelu", chain(SEQ, "{type: PReLU, name: x}"), "x"),
+    ("prelu_shared", chain([None, 10], "{type: PReLU, name: x, shared_axes: [1]}"), "x"),
+    ("elu", chain(SEQ, "{type: ELU, name: x, alpha: 0.5}"), "x"),
+    ("softmax_layer", chain(SEQ, "{type: Softmax, name: x, axis: 1}"), "x"),
+    ("identity", chain(SEQ, "{type: Identity, name: x}"), "x"),
+    ("gaussian_dropout", chain(SEQ, "{type: GaussianDropout, name: x, rate: 0.2}"), "x"),
+    ("alpha_dropout", chain(SEQ, "{type: AlphaDropout, name: x, rate: 0.1}"), "x"),
+    ("activity_regularization", chain(SEQ, "{type: ActivityRegularization, name: x, l1: 0.01}"), "x"),
+    ("unit_normalization", chain(SEQ, "{type: UnitNormalization, name: x}"), "x"),
+    ("group_normalization", chain(SEQ, "{type: GroupNormalization, name: x, groups: 5}"), "x"),
+    ("rms_normalization", chain(SEQ, "{type: RMSNormalization, name: x}"), "x"),
+    ("spatial_dropout2d", chain([32, 32, 3], "{type: SpatialDropout2D, name: x, rate: 0.2}"), "x"),
+    ("up_sampling1d", chain(SEQ, "{type: UpSampling1D, name: x, size: 2}"), "x"),
+    ("zero_padding1d", chain(SEQ, "{type: ZeroPadding1D, name: x, padding: [2, 0]}"), "x"),
+    ("cropping1d", chain(SEQ, "{type: Cropping1D, name: x, cropping: [5, 5]}"), "x"),
+]
+
+# issue 13: PyTorch activations, PReLU, Identity and the 1-D poolings (channels first)
+CASES += [
+    ("torch_gelu", chain([5, 10], "{type: GELU, name: x, approximate: tanh}", framework="pytorch"), "x"),
+    ("torch_leaky_relu", chain([5, 10], "{type: LeakyReLU, name: x}", framework="pytorch"), "x"),
+    ("torch_elu", chain([5, 10], "{type: ELU, name: x, alpha: 0.5}", framework="pytorch"), "x"),
+    ("torch_prelu", chain([16, 50], "{type: PReLU, name: x, num_parameters: 16}", framework="pytorch"), "x"),
+    ("torch_identity", chain([5, 10], "{type: Identity, name: x}", framework="pytorch"), "x"),
+    ("torch_max_pool1d", chain([16, 50], "{type: MaxPool1d, name: x, kernel_size: 3, stride: 2, padding: 1}",
+                               framework="pytorch"), "x"),
+    ("torch_avg_pool1d", chain([16, 50], "{type: AvgPool1d, name: x, kernel_size: 4, ceil_mode: true}",
+                               framework="pytorch"), "x"),
+    ("torch_adaptive_avg_pool1d", chain([16, 50], "{type: AdaptiveAvgPool1d, name: x, output_size: 1}",
+                                        framework="pytorch"), "x"),
+    ("torch_adaptive_max_pool1d", chain([16, 50], "{type: AdaptiveMaxPool1d, name: x, output_size: 4}",
+                                        framework="pytorch"), "x"),
+]

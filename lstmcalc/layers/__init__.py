@@ -7,6 +7,7 @@ and listing it here.
 from __future__ import annotations
 
 from lstmcalc.layers import pytorch
+from lstmcalc.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from lstmcalc.layers.attention import AdditiveAttention, Attention, GroupedQueryAttention, MultiHeadAttention
 from lstmcalc.layers.base import Formula, LayerType, WeightSpec
 from lstmcalc.layers.conv import (
@@ -25,12 +26,31 @@ from lstmcalc.layers.conv2d import (
     MaxPooling2D,
 )
 from lstmcalc.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D
-from lstmcalc.layers.core import Activation, Dense, Dropout, Embedding, GaussianNoise, Masking, SpatialDropout1D
+from lstmcalc.layers.core import (
+    Activation,
+    ActivityRegularization,
+    AlphaDropout,
+    Dense,
+    Dropout,
+    Embedding,
+    GaussianDropout,
+    GaussianNoise,
+    Identity,
+    Masking,
+    SpatialDropout1D,
+    SpatialDropout2D,
+)
 from lstmcalc.layers.merge import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract
-from lstmcalc.layers.normalization import BatchNormalization, LayerNormalization
+from lstmcalc.layers.normalization import (
+    BatchNormalization,
+    GroupNormalization,
+    LayerNormalization,
+    RMSNormalization,
+    UnitNormalization,
+)
 from lstmcalc.layers.pytorch import PYTORCH
-from lstmcalc.layers.recurrent import GRU, LSTM, CuDNNLSTM, SimpleRNN
-from lstmcalc.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
+from lstmcalc.layers.recurrent import GRU, LSTM, CuDNNGRU, CuDNNLSTM, SimpleRNN
+from lstmcalc.layers.reshaping import Cropping1D, Flatten, Permute, RepeatVector, Reshape, UpSampling1D, ZeroPadding1D
 from lstmcalc.layers.rnn_cells import RNN
 from lstmcalc.layers.wrappers import Bidirectional, TimeDistributed
 
@@ -46,6 +66,10 @@ KERAS: dict[str, LayerType] = {
         BatchNormalization(), LayerNormalization(),
         Concatenate(), Add(), Subtract(), Multiply(), Average(), Maximum(), Minimum(), Dot(),
         Attention(), AdditiveAttention(), MultiHeadAttention(), GroupedQueryAttention(),
+        # issue 13: activations, noise and regularisation, normalisation, 1-D reshaping
+        ReLU(), LeakyReLU(), PReLU(), ELU(), Softmax(), Identity(), GaussianDropout(), AlphaDropout(),
+        ActivityRegularization(), SpatialDropout2D(), UnitNormalization(), GroupNormalization(), RMSNormalization(),
+        UpSampling1D(), ZeroPadding1D(), Cropping1D(), CuDNNGRU(),
     )
 }
 

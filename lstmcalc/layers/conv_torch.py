@@ -1,4 +1,5 @@
-"""torch.nn.Conv1d, channels first (N, C, L), with its padding modes.
+"""torch.nn.Conv1d, channels first (N, C, L), with its padding modes, and the 1-D
+poolings MaxPool1d, AvgPool1d, AdaptiveAvgPool1d and AdaptiveMaxPool1d.
 """
 
 from __future__ import annotations
@@ -173,3 +174,206 @@ def pad(row: list, left: int, right: int, mode: str) -> list:
     if mode == "replicate":
         return [row[0]] * left + row + [row[-1]] * right
     return [row[(i - left) % n] for i in range(left)] + row + [row[i % n] for i in range(right)]
+
+
+# -- 1-D pooling, channels first (issue 13) -------------------------------------------------
+
+
+class Pool1d(TorchModule):
+    """Shared rule of nn.MaxPool1d and nn.AvgPool1d on (N, C, L)."""
+
+    factory = False
+    min_rank = max_rank = 3
+    rank_hint = " (N, C, L): channels first"
+    code_positional = ("kernel_size",)
+
+    def stride(self, a) -> int:
+        return a.stride if a.stride is not None else a.kernel_size
+
+    def span(self, a) -> int:
+        return (a.kernel_size - 1) * a.get("dilation", 1) + 1
+
+    def length(self, a, s) -> int | None:
+        self.check_rank(s)
+        if 2 * a.padding > a.kernel_size:  # torch compares with kernel_size, even when dilated
+            raise ShapeError(f"padding {a.padding} is more than half of kernel_size ({a.kernel_size})",
+                             f"use padding ≤ {a.kernel_size // 2}")
+        if s[2] is None:
+            return None
+        st, p = self.stride(a), a.padding
+        room = s[2] + 2 * p - self.span(a)
+        n = (-(-room // st) if a.ceil_mode else room // st) + 1
+        if a.ceil_mode and (n - 1) * st >= s[2] + p:  # the last window must start inside the input or left padding
+            n -= 1
+        if n < 1:
+            raise ShapeError(f"the window spans {self.span(a)} steps but the padded input has {s[2] + 2 * p}",
+                             "use a smaller kernel_size or a longer input")
+        return n
+
+    def output_shape(self, a, s):
+        return (s[0], s[1], self.length(a, s))
+
+    def shape_rule(self, a, s, out):
+        if s[2] is None:
+            return "the length is variable, so the output length is too; channels are kept."
+        rnd = "ceil" if a.ceil_mode else "floor"
+        span = "kernel_size" if self.span(a) == a.kernel_size else "dilation·(kernel_size − 1) + 1"
+        default = " (stride defaults to kernel_size)" if a.stride is None else ""
+        return (f"L_out = {rnd}((L + 2·padding − {span}) / stride) + 1 = {rnd}(({s[2]} + {2 * a.padding} − "
+                f"{self.span(a)}) / {self.stride(a)}) + 1 = {out[2]}{default}; the {s[1]} channels are kept: "
+                f"{fmt_shape(out)}.")
+
+    def notes(self, a, s, out):
+        lines = ["Channels first, as Conv1d: the window slides along the last axis, each channel on its own. "
+                 f"Keras's {self.keras_name} reads (N, L, C) unless data_format is channels_first."]
+        if a.ceil_mode:
+            lines.append("ceil_mode: true keeps a last, partial window that would otherwise be dropped (as long "
+                         "as it starts inside the input or the left padding).")
+        return lines
+
+    def windows(self, a, length: int):
+        """(first, last + 1) of each window in padded coordinates, from −padding."""
+        st, p = self.stride(a), a.padding
+        return [(i * st - p, i * st - p + self.span(a)) for i in range(self.length(a, (None, None, length)))]
+
+    def keras_pool(self, a, s):
+        if a.padding or a.ceil_mode or self.span(a) != a.kernel_size:
+            raise NoEquivalent("padding, ceil_mode or dilation has no Keras pooling argument",
+                               "nearest: padding 0, ceil_mode false, dilation 1 (Keras's padding 'valid')")
+        step = {"type": self.keras_name, "pool_size": a.kernel_size, "data_format": "channels_first", "$name": ""}
+        if self.stride(a) != a.kernel_size:
+            step["strides"] = self.stride(a)
+        return step
+
+    def to_keras(self, a, s):
+        return Equivalent((self.keras_pool(a, s),))
+
+    def keras_equivalent(self, a, s, out):
+        return (f"{self.keras_name} (channels_first)", 0, "no weights")
+
+
+class MaxPool1d(Pool1d):
+    """nn.MaxPool1d: the largest value of each window of kernel_size steps (taps dilation apart), per channel;
+    padding counts as −∞."""
+
+    name, auto_name, torch_name, keras_name = "MaxPool1d", "max_pool1d", "nn.MaxPool1d", "MaxPooling1D"
+    args = (
+        Arg("kernel_size", "ints", doc="window length", minimum=1, structural=True),
+        Arg("stride", "ints", None, "step of the window (default: kernel_size)", minimum=1, nullable=True,
+            structural=True),
+        Arg("padding", "ints", 0, "−∞ steps added on both sides (at most half the window)", minimum=0,
+            structural=True),
+        Arg("dilation", "ints", 1, "gap between the window's taps", minimum=1, structural=True),
+        Arg("return_indices", "bool", False, "also return the argmax positions (not supported: leave false)"),
+        Arg("ceil_mode", "bool", False, "round the output length up", structural=True),
+    )
+
+    def output_shape(self, a, s):
+        if a.return_indices:
+            raise ShapeError("return_indices: true returns a second tensor, which lstmcalc does not model",
+                             "leave return_indices false")
+        return super().output_shape(a, s)
+
+    def forward(self, a, w, x, mask=None):
+        d = a.dilation
+
+        def pool(row):
+            return [max(row[t] for t in range(lo, hi, d) if 0 <= t < len(row)) for lo, hi in self.windows(a, len(row))]
+
+        return [[pool(row) for row in sample] for sample in x]
+
+
+class AvgPool1d(Pool1d):
+    """nn.AvgPool1d: the mean of each window of kernel_size steps, per channel; zero padding counts in the
+    mean unless count_include_pad is false."""
+
+    name, auto_name, torch_name, keras_name = "AvgPool1d", "avg_pool1d", "nn.AvgPool1d", "AveragePooling1D"
+    args = (
+        Arg("kernel_size", "ints", doc="window length", minimum=1, structural=True),
+        Arg("stride", "ints", None, "step of the window (default: kernel_size)", minimum=1, nullable=True,
+            structural=True),
+        Arg("padding", "ints", 0, "zero steps added on both sides (at most half the window)", minimum=0,
+            structural=True),
+        Arg("ceil_mode", "bool", False, "round the output length up", structural=True),
+        Arg("count_include_pad", "bool", True, "count the zero padding in the mean's divisor"),
+    )
+
+    def forward(self, a, w, x, mask=None):
+        p = a.padding
+
+        def pool(row):
+            out = []
+            for lo, hi in self.windows(a, len(row)):
+                size = min(hi, len(row) + p) - lo  # torch: the window clipped to the padded input
+                lo_c, hi_c = max(lo, 0), min(hi, len(row))
+                out.append(sum(row[lo_c:hi_c]) / (size if a.count_include_pad else hi_c - lo_c))
+            return out
+
+        return [[pool(row) for row in sample] for sample in x]
+
+
+class AdaptivePool1d(TorchModule):
+    """Shared rule of the adaptive poolings: output_size windows that cover the length."""
+
+    factory = False
+    min_rank = max_rank = 3
+    rank_hint = " (N, C, L): channels first"
+    code_positional = ("output_size",)
+
+    def output_shape(self, a, s):
+        self.check_rank(s)
+        if a.get("return_indices"):
+            raise ShapeError("return_indices: true returns a second tensor, which lstmcalc does not model",
+                             "leave return_indices false")
+        return (s[0], s[1], a.output_size)
+
+    def shape_rule(self, a, s, out):
+        return (f"the length {s[2]} is cut into output_size = {a.output_size} windows of nearly equal size "
+                f"(window i spans floor(i·L/{a.output_size}) to ceil((i+1)·L/{a.output_size})); channels are "
+                f"kept: {fmt_shape(out)}.")
+
+    def forward(self, a, w, x, mask=None):
+        o = a.output_size
+
+        def pool(row):
+            n = len(row)
+            return [self.reduce(row[i * n // o:-(-(i + 1) * n // o)]) for i in range(o)]
+
+        return [[pool(row) for row in sample] for sample in x]
+
+    def to_keras(self, a, s):
+        if a.output_size == 1:
+            return Equivalent(({"type": self.keras_global, "data_format": "channels_first", "keepdims": True,
+                                "$name": ""},))
+        if s[2] is not None and s[2] % a.output_size == 0:
+            k = s[2] // a.output_size
+            return Equivalent(({"type": self.keras_pool, "pool_size": k, "data_format": "channels_first",
+                                "$name": ""},))
+        raise NoEquivalent(f"output_size {a.output_size} does not divide the length {s[2]}: the windows overlap "
+                           "or differ in size, which no Keras pooling does", "nearest: an output_size that "
+                           "divides the length")
+
+    def keras_equivalent(self, a, s, out):
+        return (self.keras_global if a.output_size == 1 else self.keras_pool, 0, "no weights")
+
+
+class AdaptiveAvgPool1d(AdaptivePool1d):
+    """nn.AdaptiveAvgPool1d: the mean of each of output_size windows that together cover the length."""
+
+    name, auto_name, torch_name = "AdaptiveAvgPool1d", "adaptive_avg_pool1d", "nn.AdaptiveAvgPool1d"
+    keras_global, keras_pool = "GlobalAveragePooling1D", "AveragePooling1D"
+    args = (Arg("output_size", "ints", doc="output length", minimum=1, structural=True),)
+
+    @staticmethod
+    def reduce(window):
+        return sum(window) / len(window)
+
+
+class AdaptiveMaxPool1d(AdaptivePool1d):
+    """nn.AdaptiveMaxPool1d: the largest value of each of output_size windows that together cover the length."""
+
+    name, auto_name, torch_name = "AdaptiveMaxPool1d", "adaptive_max_pool1d", "nn.AdaptiveMaxPool1d"
+    keras_global, keras_pool = "GlobalMaxPooling1D", "MaxPooling1D"
+    args = (Arg("output_size", "ints", doc="output length", minimum=1, structural=True),
+            Arg("return_indices", "bool", False, "also return the argmax positions (not supported: leave false)"))
+    reduce = staticmethod(max)

@@ -323,3 +323,87 @@ def nonzero_mask(x):
         return [nonzero_mask(v) for v in x]
     return x != 0
 
+
+
+class Identity(LayerType):
+    """Passes its input through unchanged: a placeholder where a model
+    needs a layer (Keras's keras.layers.Identity, torch's nn.Identity)."""
+
+    name, auto_name = "Identity", "identity"
+    supports_masking = True
+
+    def notes(self, a, s, out):
+        return ["It returns its input unchanged: models use it where a layer is expected but none is wanted "
+                "(a skip branch, a head switched off by a flag)."]
+
+    def to_pytorch(self, a, s):
+        return Equivalent(({"type": "Identity", "$name": ""},))
+
+
+class GaussianDropout(LayerType):
+    """Multiplies each value by noise drawn from N(1, rate / (1 − rate)) while
+    training; the identity at inference. No weights."""
+
+    name, auto_name = "GaussianDropout", "gaussian_dropout"
+    supports_masking = True
+    args = (
+        Arg("rate", "float", doc="drop probability; the noise's variance is rate / (1 − rate)", minimum=0, maximum=1),
+        Arg("seed", "int", None, "random seed", nullable=True),
+    )
+
+
+class AlphaDropout(LayerType):
+    """Dropout for SELU networks: dropped values are set to SELU's negative
+    saturation and the result is rescaled to keep mean and variance, while
+    training; the identity at inference. No weights."""
+
+    name, auto_name = "AlphaDropout", "alpha_dropout"
+    supports_masking = True
+    args = (
+        Arg("rate", "float", doc="fraction of the inputs to drop while training", minimum=0, maximum=1),
+        Arg("noise_shape", "shape", None, "shape of the binary dropout mask (null: the input's size)", minimum=1),
+        Arg("seed", "int", None, "random seed", nullable=True),
+    )
+
+
+class ActivityRegularization(LayerType):
+    """Adds l1 · Σ|x| + l2 · Σx² of its input to the training loss and passes
+    the input through unchanged. No weights."""
+
+    name, auto_name = "ActivityRegularization", "activity_regularization"
+    supports_masking = True
+    args = (
+        Arg("l1", "float", 0.0, "weight of the L1 penalty on the activations"),
+        Arg("l2", "float", 0.0, "weight of the L2 penalty on the activations"),
+    )
+
+    @property
+    def all_args(self):
+        # Keras passes activity_regularizer=L1L2(l1, l2) itself: a second one is a TypeError
+        return tuple(arg for arg in super().all_args if arg.name != "activity_regularizer")
+
+    def notes(self, a, s, out):
+        terms = " + ".join(t for t, k in ((f"{a.l1:g} × Σ|x|", a.l1), (f"{a.l2:g} × Σx²", a.l2)) if k) or "nothing"
+        return [f"It adds {terms} to the loss while training; the forward pass is the "
+                "identity. Keras builds it with activity_regularizer L1L2(l1, l2), so that argument is not its own."]
+
+
+class SpatialDropout2D(LayerType):
+    """Drops whole feature maps (every row and column of a channel) of a 4-D
+    image input while training; the identity at inference."""
+
+    name, auto_name = "SpatialDropout2D", "spatial_dropout2d"
+    supports_masking = True
+    trainable_arg = False  # its constructor takes only rate, data_format, seed, name, dtype
+    min_rank = max_rank = 4
+    rank_hint = " (batch, rows, cols, channels)"
+    args = (
+        Arg("rate", "float", doc="fraction of the channels to drop while training", minimum=0, maximum=1),
+        Arg("data_format", "choice", None, "channels_last (batch, rows, cols, channels) or channels_first",
+            choices=("channels_last", "channels_first"), ignore_case=True),
+        Arg("seed", "int", None, "random seed", nullable=True),
+    )
+
+    def output_shape(self, a, s):
+        self.check_rank(s)
+        return s

@@ -1,8 +1,10 @@
-"""torch.nn core modules: Linear, Embedding, Dropout, Flatten and the
-elementwise activations ReLU, Tanh, Sigmoid.
+"""torch.nn core modules: Linear, Embedding, Dropout, Flatten, Identity and the
+activations ReLU, Tanh, Sigmoid, Softmax, GELU, LeakyReLU, ELU and PReLU.
 """
 
 from __future__ import annotations
+
+import math
 
 from lstmcalc.errors import ShapeError, SpecError
 from lstmcalc.layers.args import Arg
@@ -12,6 +14,7 @@ from lstmcalc.layers.torch_base import (
     Elementwise,
     TorchModule,
     check_width,
+    elementwise,
     map_last,
     width_arg,
 )
@@ -279,3 +282,146 @@ class Softmax(TorchModule):
 
     def forward(self, a, w, x, mask=None):
         return map_last(x, activation("softmax"))
+
+
+# -- issue 13: more activations, PReLU, Identity ------------------------------------------
+
+
+def gelu(approximate: str):
+    """torch's GELU: x · Φ(x), or its tanh approximation."""
+    if approximate == "tanh":
+        k = math.sqrt(2 / math.pi)
+        return lambda v: 0.5 * v * (1 + math.tanh(k * (v + 0.044715 * v ** 3)))
+    return lambda v: 0.5 * v * (1 + math.erf(v / math.sqrt(2)))
+
+
+class GELU(TorchModule):
+    """nn.GELU: x · Φ(x), Φ the standard normal CDF (approximate='tanh': its tanh approximation)."""
+
+    name, auto_name, torch_name = "GELU", "gelu", "nn.GELU"
+    factory = False
+    args = (Arg("approximate", "choice", "none", "none: the exact erf form; tanh: the approximation",
+                choices=("none", "tanh")),)
+
+    def notes(self, a, s, out):
+        form = ("0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), the tanh approximation" if a.approximate == "tanh"
+                else "x·Φ(x) = 0.5·x·(1 + erf(x/√2))")
+        return [f"y = {form}: each value is weighed by the probability that a standard normal variable is below "
+                "it, a smooth ReLU (slightly negative just below 0). Keras's activation gelu is the exact form."]
+
+    def keras_equivalent(self, a, s, out):
+        return ("Activation('gelu')", 0, "no weights")
+
+    def to_keras(self, a, s):
+        if a.approximate == "tanh":
+            raise NoEquivalent("Keras's activation name gelu is the exact form; the tanh approximation needs "
+                               "keras.activations.gelu(x, approximate=True)", "nearest: approximate: none")
+        return Equivalent(({"type": "Activation", "activation": "gelu", "$name": ""},))
+
+    def forward(self, a, w, x, mask=None):
+        return elementwise(x, gelu(a.approximate))
+
+
+class LeakyReLU(TorchModule):
+    """nn.LeakyReLU: x for x ≥ 0, negative_slope · x below (torch's default slope 0.01, Keras's 0.3)."""
+
+    name, auto_name, torch_name = "LeakyReLU", "leaky_re_lu", "nn.LeakyReLU"
+    code_positional = ("negative_slope",)
+    factory = False
+    args = (Arg("negative_slope", "float", 0.01, "slope for x < 0"),
+            Arg("inplace", "bool", False, "overwrite the input (memory only)"))
+
+    def keras_equivalent(self, a, s, out):
+        return ("LeakyReLU", 0, "no weights; write negative_slope, Keras's default is 0.3")
+
+    def to_keras(self, a, s):
+        return Equivalent(({"type": "LeakyReLU", "negative_slope": a.negative_slope, "$name": ""},))
+
+    def forward(self, a, w, x, mask=None):
+        k = a.negative_slope
+        return elementwise(x, lambda v: v if v >= 0 else k * v)
+
+
+class ELU(TorchModule):
+    """nn.ELU: x for x > 0, alpha · (eˣ − 1) below."""
+
+    name, auto_name, torch_name = "ELU", "elu", "nn.ELU"
+    code_positional = ("alpha",)
+    factory = False
+    args = (Arg("alpha", "float", 1.0, "scale of the negative part"),
+            Arg("inplace", "bool", False, "overwrite the input (memory only)"))
+
+    def keras_equivalent(self, a, s, out):
+        return ("ELU", 0, "no weights")
+
+    def to_keras(self, a, s):
+        return Equivalent(({"type": "ELU", "alpha": a.alpha, "$name": ""},))
+
+    def forward(self, a, w, x, mask=None):
+        k = a.alpha
+        return elementwise(x, lambda v: v if v > 0 else k * math.expm1(v))
+
+
+class PReLU(TorchModule):
+    """nn.PReLU: x for x ≥ 0, weight · x below, with weight learned: one value
+    shared by every channel, or one per channel (axis 1, channels first)."""
+
+    name, auto_name, torch_name = "PReLU", "p_re_lu", "nn.PReLU"
+    code_positional = ("num_parameters",)
+    args = (Arg("num_parameters", "int", 1, "1, or the number of channels (the size of axis 1)", minimum=1,
+                structural=True),
+            Arg("init", "float", 0.25, "initial value of weight"))
+
+    def output_shape(self, a, s):
+        n = a.num_parameters
+        if n > 1 and (len(s) < 2 or s[1] != n):
+            got = "no channel axis" if len(s) < 2 else f"{s[1]} channels (axis 1 of {fmt_shape(s)})"
+            raise ShapeError(f"num_parameters is {n} but the input has {got}",
+                             "use num_parameters: 1 (one shared slope) or the size of axis 1")
+        return s
+
+    def shape_rule(self, a, s, out):
+        return f"PReLU acts on each value on its own: {fmt_shape(out)}."
+
+    def weights(self, a, s):
+        return [WeightSpec("weight", (a.num_parameters,), doc="slope for x < 0, learned")]
+
+    def formula(self, a, s):
+        return Formula("num_parameters (1, or one per channel)", str(a.num_parameters), a.num_parameters)
+
+    def notes(self, a, s, out):
+        one = ("one slope shared by every value" if a.num_parameters == 1 else
+               f"one slope per channel of axis 1 ({a.num_parameters})")
+        return [f"y = x for x ≥ 0 and weight × x below: {one}, starting at {a.init:g}. Keras's PReLU keeps one "
+                "per value unless shared_axes says otherwise, and starts at 0."]
+
+    def keras_equivalent(self, a, s, out):
+        return ("PReLU", a.num_parameters, "alpha shared along every axis but the channels")
+
+    def to_keras(self, a, s):
+        shared = list(range(1 if a.num_parameters == 1 else 2, len(s)))
+        step = {"type": "PReLU", "$name": "", "$from": ""}
+        if shared:
+            step["shared_axes"] = shared
+        return Equivalent((step,))
+
+    def forward(self, a, w, x, mask=None):
+        weight = w["weight"]
+        if a.num_parameters == 1:
+            k = weight[0]
+            return elementwise(x, lambda v: v if v >= 0 else k * v)
+        return [[elementwise(c, lambda v, k=k: v if v >= 0 else k * v) for c, k in zip(sample, weight)]
+                for sample in x]
+
+
+class Identity(TorchModule):
+    """nn.Identity: returns its input; its constructor ignores every argument."""
+
+    name, auto_name, torch_name = "Identity", "identity", "nn.Identity"
+    factory = False
+
+    def keras_equivalent(self, a, s, out):
+        return ("Identity", 0, "no weights")
+
+    def to_keras(self, a, s):
+        return Equivalent(({"type": "Identity", "$name": ""},))

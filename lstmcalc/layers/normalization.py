@@ -1,4 +1,5 @@
-"""Normalization layers: BatchNormalization and LayerNormalization."""
+"""Normalization layers: BatchNormalization, LayerNormalization, GroupNormalization,
+RMSNormalization and UnitNormalization."""
 
 from __future__ import annotations
 
@@ -259,5 +260,191 @@ class LayerNormalization(LayerType):
             if beta is not None:
                 y = [e + b for e, b in zip(y, beta)]
             return y
+
+        return _along(x, axes, normalise)
+
+
+class UnitNormalization(LayerType):
+    """Scales each vector along `axis` to unit L2 norm: y = x / ‖x‖. No weights."""
+
+    name, auto_name = "UnitNormalization", "unit_normalization"
+    supports_masking = True
+    args = (Arg("axis", "axis", -1, "axis (or list of axes) whose vectors get norm 1", structural=True),)
+
+    def output_shape(self, a, s):
+        norm_axes(a.axis, len(s), self.name)
+        return s
+
+    def shape_rule(self, a, s, out):
+        return f"UnitNormalization divides each vector along axis {a.axis} by its length; the shape is kept."
+
+    def notes(self, a, s, out):
+        axes = norm_axes(a.axis, len(s), self.name)
+        n = " × ".join("N" if s[ax] is None else str(s[ax]) for ax in axes)
+        return [f"Each group of {n} values along axis {a.axis} is divided by √(Σx²), its Euclidean length, so "
+                "afterwards its squares sum to 1 (an all-zero vector stays zero). No weights: it only fixes the "
+                "length, unlike LayerNormalization, which also recentres and learns a scale."]
+
+    def elementwise_ops(self, a, s, out):
+        return per_value_ops(s, 3)  # square and sum, scale
+
+    def forward(self, a, w, x, mask=None):
+        axes = norm_axes(a.axis, len(shape_of(x)), self.name)
+
+        def unit(v):  # keras.ops.normalize: x · min(1/√Σx², 1/ε), ε = 1e-12
+            total = sum(e * e for e in v)
+            inv = 1e12 if total == 0 else min(rsqrt(total), 1e12)
+            return [e * inv for e in v]
+
+        return _along(x, axes, unit)
+
+
+class GroupNormalization(LayerType):
+    """Splits the channels into `groups` and normalises each group of each
+    sample with its own mean and variance (over the group's channels and every
+    position), then scales by γ and shifts by β per channel. groups = 1 is
+    LayerNormalization over everything; groups = channels (or -1) is instance
+    normalisation."""
+
+    name, auto_name = "GroupNormalization", "group_normalization"
+    supports_masking = True
+    args = (
+        Arg("groups", "int", 32, "number of channel groups; -1: one group per channel", minimum=-1,
+            structural=True),
+        Arg("axis", "int", -1, "the channel axis", structural=True),
+        Arg("epsilon", "float", 0.001, "added to the variance to avoid dividing by zero"),
+        *_COMMON,
+    )
+
+    def channels_groups(self, a, s) -> tuple[int, int]:
+        if a.groups == 0:
+            raise ShapeError("groups must be a positive integer or -1 (one group per channel), got 0")
+        (ax,) = norm_axes(a.axis, len(s), self.name)
+        c = s[ax]
+        if c is None:
+            raise ShapeError(f"GroupNormalization needs a known size on axis {a.axis} of {fmt_shape(s)}",
+                             "give that axis a size in input.shape")
+        g = c if a.groups == -1 else a.groups
+        if c < g or c % g:
+            raise ShapeError(f"the {c} channels cannot be split into {g} equal groups",
+                             f"use a number of groups that divides {c}")
+        return c, g
+
+    def output_shape(self, a, s):
+        self.channels_groups(a, s)
+        return s
+
+    def shape_rule(self, a, s, out):
+        c, g = self.channels_groups(a, s)
+        return f"GroupNormalization keeps the shape; the {c} channels form {g} groups of {c // g}."
+
+    def weights(self, a, s):
+        c, _ = self.channels_groups(a, s)
+        ws = []
+        if a.scale:
+            ws.append(WeightSpec("gamma", (c,), doc="scale, one per channel"))
+        if a.center:
+            ws.append(WeightSpec("beta", (c,), doc="offset, one per channel"))
+        return ws
+
+    def formula(self, a, s):
+        c, _ = self.channels_groups(a, s)
+        k = int(a.scale) + int(a.center)
+        names = " + ".join(n for n, on in (("γ", a.scale), ("β", a.center)) if on) or "none"
+        return Formula(f"{k} × channels ({names})", f"{k} × {c}", k * c)
+
+    def notes(self, a, s, out):
+        c, g = self.channels_groups(a, s)
+        rest = [d for i, d in enumerate(s[1:], 1) if i != norm_axes(a.axis, len(s), self.name)[0]]
+        where = " × ".join("N" if d is None else str(d) for d in rest) or "1"
+        return [f"Each sample has {g} groups; the mean and variance of a group are taken over its {c // g} "
+                f"channels at all {where} positions, never across the batch, so it works the same at any batch "
+                "size (unlike BatchNormalization)."]
+
+    def elementwise_ops(self, a, s, out):
+        return per_value_ops(s, 4)
+
+    def forward(self, a, w, x, mask=None):
+        shape = shape_of(x)
+        c, g = self.channels_groups(a, shape)
+        (ax,) = norm_axes(a.axis, len(shape), self.name)
+        gamma = w["gamma"] if a.scale else [1.0] * c
+        beta = w["beta"] if a.center else [0.0] * c
+        per = c // g
+        moved = permute(x, (0, *(d for d in range(1, len(shape)) if d != ax), ax))  # channels last
+
+        def sample(v):  # v: one sample, channels last
+            flat = flatten(v)  # positions × c
+            out = list(flat)
+            for k in range(g):
+                idx = [i for i in range(len(flat)) if (i % c) // per == k]
+                vals = [flat[i] for i in idx]
+                mean = sum(vals) / len(vals)
+                var = sum((e - mean) ** 2 for e in vals) / len(vals)
+                inv = rsqrt(var + a.epsilon)
+                for i in idx:
+                    out[i] = (flat[i] - mean) * inv * gamma[i % c] + beta[i % c]
+            return reshape(out, shape_of(v))
+
+        y = [sample(v) for v in moved]
+        rank = len(shape)
+        back = [0] * rank
+        order = (0, *(d for d in range(1, rank) if d != ax), ax)
+        for i, d in enumerate(order):
+            back[d] = i
+        return permute(y, tuple(back))
+
+
+class RMSNormalization(LayerType):
+    """Root-mean-square normalisation: y = x / √(mean(x²) + ε) · scale along
+    `axis`. Unlike LayerNormalization it subtracts no mean and has no offset."""
+
+    name, auto_name = "RMSNormalization", "rms_normalization"
+    args = (
+        Arg("axis", "axis", -1, "axis (or list of axes) normalised together", structural=True),
+        Arg("epsilon", "float", 1e-6, "added to the mean square to avoid dividing by zero"),
+    )
+
+    def scale_shape(self, a, s) -> tuple:
+        norm_axes(a.axis, len(s), self.name)
+        written = a.axis if isinstance(a.axis, tuple) else (a.axis,)
+        shape = tuple(s[ax] for ax in sorted(written))  # Keras sorts the axes as written, as LayerNormalization
+        if None in shape:
+            raise ShapeError(f"RMSNormalization needs known sizes on axis {a.axis} of {fmt_shape(s)}",
+                             "give those axes a size in input.shape")
+        if any(k not in (d, 1) for k, d in zip(reversed(shape), reversed(s))):
+            raise ShapeError(f"RMSNormalization's scale {fmt_shape(shape)} (the sizes of axis {a.axis}) does not line "
+                             f"up with the last axes of {fmt_shape(s)}, which it multiplies (Keras builds the layer "
+                             "and fails when it runs)", "normalise the last axes (axis: -1, or [1, 2] on a 3-D input)")
+        return shape
+
+    def output_shape(self, a, s):
+        self.scale_shape(a, s)
+        return s
+
+    def shape_rule(self, a, s, out):
+        return f"RMSNormalization keeps the shape; scale has the shape {fmt_shape(self.scale_shape(a, s))}."
+
+    def weights(self, a, s):
+        return [WeightSpec("scale", self.scale_shape(a, s), doc="one per normalised feature")]
+
+    def formula(self, a, s):
+        shape = self.scale_shape(a, s)
+        return Formula("1 × normalised features (scale)", "1 × " + " × ".join(map(str, shape)), math.prod(shape))
+
+    def notes(self, a, s, out):
+        return ["Half of LayerNormalization's parameters: one scale per feature and no β, because it only "
+                "divides by the root mean square and never subtracts the mean."]
+
+    def elementwise_ops(self, a, s, out):
+        return per_value_ops(s, 3)
+
+    def forward(self, a, w, x, mask=None):
+        axes = norm_axes(a.axis, len(shape_of(x)), self.name)
+        scale = flatten(w["scale"])
+
+        def normalise(v):
+            inv = rsqrt(sum(e * e for e in v) / len(v) + a.epsilon)
+            return [e * inv * k for e, k in zip(v, scale)]
 
         return _along(x, axes, normalise)

@@ -25,8 +25,22 @@ from dataclasses import replace
 from lstmcalc.layers.attention_torch import MultiheadAttention, TransformerEncoder, TransformerEncoderLayer
 from lstmcalc.layers.base import LayerType
 from lstmcalc.layers.conv2d_torch import Conv2d
-from lstmcalc.layers.conv_torch import Conv1d
-from lstmcalc.layers.core_torch import Dropout, Embedding, Flatten, Linear, ReLU, Sigmoid, Softmax, Tanh
+from lstmcalc.layers.conv_torch import AdaptiveAvgPool1d, AdaptiveMaxPool1d, AvgPool1d, Conv1d, MaxPool1d
+from lstmcalc.layers.core_torch import (
+    ELU,
+    GELU,
+    Dropout,
+    Embedding,
+    Flatten,
+    Identity,
+    LeakyReLU,
+    Linear,
+    PReLU,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
 from lstmcalc.layers.merge_torch import Add, Cat
 from lstmcalc.layers.normalization_torch import BatchNorm1d, LayerNorm
 from lstmcalc.layers.recurrent_torch import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell, TorchRecurrent
@@ -35,12 +49,15 @@ from lstmcalc.layers.reshaping_torch import HiddenState, LastTimestep, Transpose
 MODULES = (LSTM(), GRU(), RNN(), LSTMCell(), GRUCell(), RNNCell(),
            Linear(), Embedding(), Conv1d(), Conv2d(), LayerNorm(), BatchNorm1d(), Dropout(),
            Flatten(), ReLU(), Tanh(), Sigmoid(), Softmax(), LastTimestep(), HiddenState(), Transpose(), Unsqueeze(),
-           Cat(), Add(), MultiheadAttention(), TransformerEncoderLayer(), TransformerEncoder())
+           Cat(), Add(), MultiheadAttention(), TransformerEncoderLayer(), TransformerEncoder(),
+           GELU(), LeakyReLU(), ELU(), PReLU(), Identity(), MaxPool1d(), AvgPool1d(),
+           AdaptiveAvgPool1d(), AdaptiveMaxPool1d())
 PYTORCH: dict[str, LayerType] = {t.name: t for t in MODULES}
 
 # modules that act on the last axes or elementwise: they do not decide where the batch axis is
 # (Cat and Add take whatever layout their inputs have)
-LAYOUT_NEUTRAL = ("Embedding", "Linear", "Dropout", "ReLU", "Tanh", "Sigmoid", "Softmax", "LayerNorm", "Cat", "Add")
+LAYOUT_NEUTRAL = ("Embedding", "Linear", "Dropout", "ReLU", "Tanh", "Sigmoid", "Softmax", "LayerNorm", "Cat", "Add",
+                  "GELU", "LeakyReLU", "ELU", "Identity")
 
 
 def batch_axis(layers) -> int:

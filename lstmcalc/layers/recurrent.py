@@ -83,7 +83,7 @@ class Recurrent(LayerType):
     @property
     def family(self) -> str:
         """The Keras 3 class this type counts like (CuDNNLSTM is an LSTM)."""
-        return "LSTM" if self.name == "CuDNNLSTM" else self.name
+        return {"CuDNNLSTM": "LSTM", "CuDNNGRU": "GRU"}.get(self.name, self.name)
 
     def state_names(self) -> list[str]:
         return ["h", "c"][: self.states]
@@ -424,7 +424,7 @@ class LSTM(Recurrent):
             f, u = s[2], a.units
             lines.append(f"Keras 2's CuDNNLSTM kept two bias vectors, as PyTorch does: it counted "
                          f"4 × ({u} × ({f} + {u}) + 2 × {u}) = {4 * (u * (f + u) + 2 * u):,} where LSTM counts "
-                         f"{self.formula(a, s).value:,}.")
+                         f"{LSTM.formula(self, a, s).value:,}.")
         return lines
 
     def step(self, a, params, x_t, state):
@@ -454,6 +454,8 @@ class CuDNNLSTM(LSTM):
 
     def formula(self, a, s):
         f, u = s[2], a.units
+        if not a.use_bias:  # no bias vector at all: LSTM's count
+            return super().formula(a, s)
         return Formula("4 × (units × (input_dim + units) + 2 × units)", f"4 × ({u} × ({f} + {u}) + 2 × {u})",
                        4 * (u * (f + u) + 2 * u))
 
@@ -599,3 +601,25 @@ class SimpleRNN(Recurrent):
         if a.activation == "relu":
             step["nonlinearity"] = "relu"
         return step
+
+
+class CuDNNGRU(GRU):
+    """Keras 2's CuDNNGRU: a GRU (tanh, sigmoid) that applies the reset gate
+    after the recurrent product and keeps two bias vectors, as cuDNN does:
+    Keras 3's GRU with reset_after: true (its default), which counts the same."""
+
+    name, auto_name = "CuDNNGRU", "cu_dnngru"
+
+    def output_shape(self, a, s):
+        if not a.reset_after:
+            raise ShapeError("CuDNNGRU always applies the reset gate after the recurrent product",
+                             "remove reset_after: false, or write type: GRU for a GRU without it")
+        return super().output_shape(a, s)
+
+    def notes(self, a, s, out):
+        f, u = s[2], a.units
+        keras2_default = "Keras 2 defaulted reset_after"  # GRU's line: not about this class
+        return [n for n in super().notes(a, s, out) if not n.startswith(keras2_default)] + [
+            f"CuDNNGRU is Keras 2's: it kept two bias vectors, 3 × ({u} × ({f} + {u}) + 2 × {u}) = "
+            f"{self.formula(a, s).value:,}, the count of Keras 3's GRU with reset_after: true (its default). "
+            "Keras 3 has no CuDNNGRU: write type: GRU."]

@@ -1,4 +1,5 @@
-"""Reshaping layers: Flatten, Reshape, Permute and RepeatVector (no weights)."""
+"""Reshaping layers: Flatten, Reshape, Permute, RepeatVector, UpSampling1D,
+ZeroPadding1D and Cropping1D (no weights)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,11 @@ from lstmcalc.shapes import fmt_shape
 DATA_FORMAT = Arg("data_format", "choice", None, "channels_last (batch, steps, channels) or channels_first",
                   choices=("channels_last", "channels_first"), structural=True,
                   ignore_case=True)  # Keras's standardize_data_format lower-cases it
+
+
+def pair(v) -> tuple[int, int]:
+    """(before, after) from an int or a pair, as Keras's standardize_tuple(v, 2)."""
+    return (v, v) if isinstance(v, int) else tuple(v)
 
 
 def channels_first(a) -> bool:
@@ -139,3 +145,85 @@ class RepeatVector(LayerType):
 
     def forward(self, a, w, x, mask=None):
         return [[list(v) for _ in range(a.n)] for v in x]
+
+
+class UpSampling1D(LayerType):
+    """Repeats each timestep `size` times: (batch, steps, features) becomes
+    (batch, steps × size, features). No weights."""
+
+    name, auto_name = "UpSampling1D", "up_sampling1d"
+    min_rank = max_rank = 3
+    rank_hint = " (batch, steps, features)"
+    args = (Arg("size", "int", 2, "how many times each step is repeated", minimum=1, structural=True),)
+
+    def output_shape(self, a, s):
+        self.check_rank(s)
+        return (s[0], mult(s[1], a.size), s[2])
+
+    def shape_rule(self, a, s, out):
+        return f"each of the {s[1]} steps is repeated {a.size} times: {fmt_shape(out)}."
+
+    def forward(self, a, w, x, mask=None):
+        return [[list(v) for v in seq for _ in range(a.size)] for seq in x]
+
+
+class ZeroPadding1D(LayerType):
+    """Adds rows of zeros before and after the steps axis."""
+
+    name, auto_name = "ZeroPadding1D", "zero_padding1d"
+    min_rank = max_rank = 3
+    rank_hint = " (batch, steps, features)"
+    args = (
+        Arg("padding", "pair", 1, "zero steps added on each side: an int, or [before, after]", minimum=0,
+            structural=True),
+        DATA_FORMAT,
+    )
+
+    def output_shape(self, a, s):
+        self.check_rank(s)
+        ax = 2 if channels_first(a) else 1
+        length = None if s[ax] is None else s[ax] + sum(pair(a.padding))
+        return s[:ax] + (length,) + s[ax + 1:]
+
+    def shape_rule(self, a, s, out):
+        before, after = pair(a.padding)
+        ax = 2 if channels_first(a) else 1
+        return f"{before} zero steps before and {after} after the {s[ax]} steps: {fmt_shape(out)}."
+
+    def forward(self, a, w, x, mask=None):
+        before, after = pair(a.padding)
+        if channels_first(a):
+            return [[[0.0] * before + list(row) + [0.0] * after for row in sample] for sample in x]
+        return [[[0.0] * len(seq[0])] * before + [list(v) for v in seq] + [[0.0] * len(seq[0])] * after
+                for seq in x]
+
+
+class Cropping1D(LayerType):
+    """Removes steps from the start and the end of the steps axis."""
+
+    name, auto_name = "Cropping1D", "cropping1d"
+    min_rank = max_rank = 3
+    rank_hint = " (batch, steps, features)"
+    args = (Arg("cropping", "pair", (1, 1), "steps removed at the start and the end: an int, or [start, end]",
+                minimum=0, structural=True),)
+
+    def output_shape(self, a, s):
+        self.check_rank(s)
+        if s[1] is None:
+            return s
+        length = s[1] - sum(a.cropping)
+        if length <= 0:
+            raise ShapeError(f"cropping {list(a.cropping)} removes {sum(a.cropping)} of the {s[1]} steps, "
+                             "leaving none", f"crop fewer than {s[1]} steps in all")
+        return (s[0], length, s[2])
+
+    def shape_rule(self, a, s, out):
+        start, end = a.cropping
+        return f"{start} steps removed at the start and {end} at the end of {s[1]}: {fmt_shape(out)}."
+
+    def forward(self, a, w, x, mask=None):
+        start, end = a.cropping
+        if sum(a.cropping) >= len(x[0]):
+            raise ShapeError(f"cropping {list(a.cropping)} leaves none of the {len(x[0])} steps",
+                             f"crop fewer than {len(x[0])} steps in all")
+        return [[list(v) for v in seq[start:len(seq) - end]] for seq in x]

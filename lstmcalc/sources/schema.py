@@ -55,6 +55,9 @@ def arg_schema(arg: Arg, framework: str = "keras") -> dict:
             s["anyOf"].append({"enum": list(arg.choices)})
     elif kind == "intlist":
         s = {"type": "array", "items": {"type": "integer"}}
+    elif kind == "pair":
+        s = {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "array", "items": {"type": "integer", "minimum": 0},
+                                                           "minItems": 2, "maxItems": 2}]}
     elif kind == "axis":
         s = {"anyOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}, "minItems": 1}]}
     elif kind == "shape":

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field, replace
 
 from lstmcalc.errors import Problem, SpecError
 from lstmcalc.graph.refs import Ref, parse_ref
-from lstmcalc.layers import REGISTRIES, LayerType, lookup
+from lstmcalc.layers import KERAS, REGISTRIES, LayerType, lookup
 from lstmcalc.layers.args import Arg, ArgError, Args, validate
+from lstmcalc.layers.keras_classes import known_names, unmodelled
 from lstmcalc.sources import yaml_text as yamlload
 
 TOP_KEYS = ("name", "framework", "input", "inputs", "batch_size", "layers", "outputs", "expect")
@@ -83,6 +84,15 @@ class ModelSpec:
         return self.inputs[0]
 
 
+def batch_input_fix(value) -> str:
+    """The spec's own words for Keras 2's batch_input_shape: [batch, *shape]."""
+    if isinstance(value, list) and len(value) >= 2:
+        shape = "[" + ", ".join("null" if d is None else str(d) for d in value[1:]) + "]"
+        batch = "null" if value[0] is None else value[0]
+        return f"write input: {{shape: {shape}}} and the top-level batch_size: {batch}, and remove it here"
+    return "write the shape under input: (without the batch axis) and the batch under the top-level batch_size"
+
+
 def suggest(word, choices) -> str | None:
     if not isinstance(word, str):
         return None
@@ -142,6 +152,9 @@ class _Parser:
         if t is None and cell:
             self.fail(f"unknown cell type '{type_name}'", raw, "type",
                       suggest(type_name, registry) or "cells: " + ", ".join(registry), ident)
+        if t is None and registry is KERAS and isinstance(type_name, str) and unmodelled(type_name):
+            message, fix = unmodelled(type_name)
+            self.fail(message, raw, "type", fix, ident)
         if t is None:
             self.fail(f"unknown layer type '{type_name}'", raw, "type", self.type_hint(type_name), ident)
         ident["type"] = t.name
@@ -154,6 +167,9 @@ class _Parser:
                     self.fail(f"'{key}' belongs on the outer layer, not on a wrapped one", raw, key, None, ident)
                 continue
             arg = declared.get(key)
+            if arg is None and key == "batch_input_shape":
+                self.fail("batch_input_shape is Keras 2's way to give the input on a layer; Keras 3 refuses it",
+                          raw, key, batch_input_fix(value), ident)
             if arg is None:
                 hint = suggest(key, declared) or f"{t.name} takes: " + ", ".join(a.name for a in t.args)
                 self.fail(f"unknown argument '{key}' for {t.name}", raw, key, hint, ident)
@@ -284,6 +300,13 @@ class _Parser:
         for framework, registry in REGISTRIES.items():
             if registry is not self.registry and isinstance(type_name, str) and lookup(registry, type_name):
                 return f"{type_name} is a {framework} layer; set framework: {framework} at the top"
+        if self.registry is KERAS:  # the closest Keras class, modelled or not: never an unrelated type
+            close = suggest(type_name, (*self.registry, *known_names()))
+            target = close and close.split("'")[1]
+            if close and lookup(self.registry, target) is None:
+                return f"{close} (Keras has it; lstmcalc does not model it yet)"
+            if close:
+                return close
         return suggest(type_name, self.registry) or "known types: " + ", ".join(sorted(self.registry))
 
     # -- expectations ----------------------------------------------------------
