@@ -199,6 +199,14 @@ def glu_notes(a: Args, out) -> list[str]:
             f"shows the same, but the layer {runs}; verify reports the difference."]
 
 
+def initial_states(call: dict) -> list | None:
+    """The shapes given as `initial_state` in `call:` as a list (one state may be written alone), or None."""
+    states = call.get("initial_state")
+    if states is None:
+        return None
+    return states if isinstance(states, list) else [states]
+
+
 def need_known(s, axis: int, what: str, layer: str) -> int:
     d = s[axis]
     if d is None:

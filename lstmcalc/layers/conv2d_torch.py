@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg
-from lstmcalc.layers.base import Formula, WeightSpec, need_known
-from lstmcalc.layers.conv_torch import PADDING_MODES, pad
+from lstmcalc.layers.base import Formula, WeightSpec
+from lstmcalc.layers.conv_torch import PADDING_MODES, conv_channels, pad
 from lstmcalc.layers.equivalent import Equivalent, NoEquivalent
-from lstmcalc.layers.torch_base import TorchModule, check_width, width_arg
+from lstmcalc.layers.torch_base import TorchModule, width_arg
 from lstmcalc.run.tensor import dot
 from lstmcalc.shapes import fmt_shape
 
@@ -52,13 +52,7 @@ class Conv2d(TorchModule):
         return [(p, p) for p in a.padding]
 
     def channels(self, a, s) -> int:
-        self.check_rank(s)
-        c = check_width(a, "in_channels", need_known(s, 1, "channel axis (axis 1)", self.name), self.name)
-        if c % a.groups:
-            raise ShapeError(f"in_channels ({c}) must be divisible by groups ({a.groups})")
-        if a.out_channels % a.groups:
-            raise ShapeError(f"out_channels ({a.out_channels}) must be divisible by groups ({a.groups})")
-        return c
+        return conv_channels(self, a, s)
 
     def output_shape(self, a, s):
         self.channels(a, s)

@@ -16,7 +16,7 @@ from math import prod
 
 from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg
-from lstmcalc.layers.base import Formula, WeightSpec
+from lstmcalc.layers.base import Formula, WeightSpec, initial_states
 from lstmcalc.layers.conv import same_padding, window_count
 from lstmcalc.layers.recurrent import Recurrent, rnn_args
 from lstmcalc.run.tensor import activation, add, hadamard, matvec, permute, reshape, transpose
@@ -114,10 +114,9 @@ class ConvLSTM(Recurrent):
         return rule
 
     def check_call(self, a, s, out, call):
-        states = call.get("initial_state")
+        states = initial_states(call)
         if states is None:
             return []
-        states = states if isinstance(states, list) else [states]
         want = self.output_shape(a.replace(return_state=True), s)[1]
         if len(states) != 2 or any(tuple(x[1:]) != want[1:] for x in states):
             raise ShapeError(f"{self.name} takes initial_state [h, c], each {fmt_shape(want)}",

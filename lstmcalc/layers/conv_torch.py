@@ -16,6 +16,18 @@ from lstmcalc.layers.torch_base import (
 from lstmcalc.run.tensor import dot
 from lstmcalc.shapes import fmt_shape
 
+
+def conv_channels(t, a, s) -> int:
+    """in_channels of a torch convolution (axis 1, checked against the written value), divisible by groups."""
+    t.check_rank(s)
+    c = check_width(a, "in_channels", need_known(s, 1, "channel axis (axis 1)", t.name), t.name)
+    if c % a.groups:
+        raise ShapeError(f"in_channels ({c}) must be divisible by groups ({a.groups})")
+    if a.out_channels % a.groups:
+        raise ShapeError(f"out_channels ({a.out_channels}) must be divisible by groups ({a.groups})")
+    return c
+
+
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
@@ -60,13 +72,7 @@ class Conv1d(TorchModule):
         return p, p
 
     def channels(self, a, s) -> int:
-        self.check_rank(s)
-        c = check_width(a, "in_channels", need_known(s, 1, "channel axis (axis 1)", self.name), self.name)
-        if c % a.groups:
-            raise ShapeError(f"in_channels ({c}) must be divisible by groups ({a.groups})")
-        if a.out_channels % a.groups:
-            raise ShapeError(f"out_channels ({a.out_channels}) must be divisible by groups ({a.groups})")
-        return c
+        return conv_channels(self, a, s)
 
     def output_shape(self, a, s):
         self.channels(a, s)

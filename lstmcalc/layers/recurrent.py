@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg, weight_args
-from lstmcalc.layers.base import Formula, LayerType, WeightSpec, need_known
+from lstmcalc.layers.base import Formula, LayerType, WeightSpec, initial_states, need_known
 from lstmcalc.layers.equivalent import Equivalent, NoEquivalent, added, blocks, transposed, zeros
 from lstmcalc.run.tensor import activation, add, hadamard, matvec, transpose
 from lstmcalc.shapes import fmt_shape
@@ -99,10 +99,9 @@ class Recurrent(LayerType):
         Keras accepts a wrong width when it builds the model and fails only on
         data; lstmcalc refuses it here.
         """
-        states = call.get("initial_state")
+        states = initial_states(call)
         if states is None:
             return []
-        states = states if isinstance(states, list) else [states]
         names = self.state_names()
         want = "[" + ", ".join(names) + "]"
         if len(states) < self.states or (len(states) > self.states and not self.extra_states_ignored):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg
-from lstmcalc.layers.base import Formula, LayerType, WeightSpec
+from lstmcalc.layers.base import Formula, LayerType, WeightSpec, initial_states
 from lstmcalc.layers.recurrent import GRU, LSTM, Recurrent, SimpleRNN, rnn_args
 from lstmcalc.shapes import fmt_shape
 
@@ -155,10 +155,9 @@ class RNN(Recurrent):
 
     def check_call(self, a, s, out, call):
         """initial_state lists every cell's states in order ([h, c] for an LSTMCell, [h] for the others)."""
-        states = call.get("initial_state")
+        states = initial_states(call)
         if states is None:
             return []
-        states = states if isinstance(states, list) else [states]
         want = self.cell_states(a)
         listed = ", ".join(f"{cell} {n} (batch, {w})" for n, w, cell in want)
         if len(states) != len(want):

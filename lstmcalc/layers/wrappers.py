@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg
-from lstmcalc.layers.base import Formula, LayerType, total_or_none
+from lstmcalc.layers.base import Formula, LayerType, initial_states, total_or_none
 from lstmcalc.layers.equivalent import Equivalent, NoEquivalent
 from lstmcalc.run.tensor import add, hadamard
 from lstmcalc.shapes import fmt_shape
@@ -147,10 +147,9 @@ class Bidirectional(Wrapper):
 
     def check_call(self, a, s, out, call):
         """initial_state: the forward layer's states, then the backward layer's (Keras splits the list in half)."""
-        states = call.get("initial_state")
+        states = initial_states(call)
         if states is None:
             return []
-        states = states if isinstance(states, list) else [states]
         f, b = self.directions(a)
         half = len(states) // 2  # Keras gives the first half to the forward layer, the rest to the backward
         if half < f.type.states or len(states) - half < b.type.states:
