@@ -27,6 +27,16 @@ def cases(name: str, want_error: bool | None = None) -> list[dict]:
     return out
 
 
+def close(got, want, tol: float, relative: bool = True, path: str = "") -> None:
+    """Nested lists equal within `tol` (relative to max(1, |want|), or absolute), shapes equal."""
+    if isinstance(want, list):
+        assert isinstance(got, list) and len(got) == len(want), f"{path}: length {len(got)} != {len(want)}"
+        for i, (g, w) in enumerate(zip(got, want)):
+            close(g, w, tol, relative, f"{path}[{i}]")
+    else:
+        assert abs(got - want) <= tol * (max(1.0, abs(want)) if relative else 1.0), f"{path}: {got} vs {want}"
+
+
 def build(spec: dict, **kw) -> Model:
     """Build a spec given as a dict, through the same YAML path users take."""
     return lstmcalc.build(lstmcalc.parse(yaml.safe_dump(spec, sort_keys=False), "<golden>"), **kw)

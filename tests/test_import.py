@@ -14,7 +14,7 @@ from lstmcalc.cli import main
 from lstmcalc.gather.summary import summary_dict
 
 DATA = os.path.join(os.path.dirname(__file__), "data", "models")
-SOURCES = os.path.join(os.path.dirname(__file__), "data", "sources")
+EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "examples")  # the seed question's code
 GOLDENS = json.load(open(os.path.join(DATA, "goldens.json")))
 KERAS_MODELS = ["seed_functional", "seq_gru_bilstm", "seq_embedding_rnn", "seq_conv_lstm", "seq2seq", "siamese"]
 
@@ -71,7 +71,7 @@ def test_keras2_functional_list_nodes_and_batch():
 
 
 def test_seed_question_source_prints_seed_table():
-    result = cli("summary", os.path.join(SOURCES, "seed_question.py"), "--format", "plain")
+    result = cli("summary", os.path.join(EXAMPLES, "seed_question.py"), "--format", "plain")
     assert result.exit_code == 0, result.output
     assert "Total params: 137,217" in result.output
     assert "lstm1 (LSTM)              (None, 50, 128)   71,168" in result.output

@@ -13,7 +13,7 @@ import pytest
 from lstmcalc import SpecError
 from lstmcalc.run import forward
 
-from .goldens import build, cases
+from .goldens import build, cases, close
 
 # Where lstmcalc knowingly differs from Keras (each is named in the README's known differences):
 KNOWN = {
@@ -42,14 +42,6 @@ RUN = [c for c in OK if "weights" in c]
 def _shape(s):
     return [list(x) for x in s] if isinstance(s, list) else list(s)
 
-
-def close(got, want, path="", tol=1e-6):
-    if isinstance(want, list):
-        assert isinstance(got, list) and len(got) == len(want), path
-        for i, (g, w) in enumerate(zip(got, want)):
-            close(g, w, f"{path}[{i}]", tol)
-    else:
-        assert abs(got - want) <= tol * max(1.0, abs(want)), (path, got, want)
 
 
 def test_there_are_many_graph_goldens():
@@ -91,4 +83,4 @@ def test_forward_matches_keras(case):
     forward.check_weights(model, run["weights"], "<golden>")
     got = forward.forward(model, run["weights"], inputs)
     want = run["output"] if "output" in run else run["outputs"]
-    close(got, want, tol=1e-5)
+    close(got, want, 1e-5)

@@ -15,7 +15,7 @@ import pytest
 from lstmcalc.run.forward import forward, verify
 from lstmcalc.run.tensor import shape_of
 
-from .goldens import build, cases
+from .goldens import build, cases, close
 from .test_pytorch_summary import RECURRENT, module_axis, unbatched
 
 TOL = 1e-5
@@ -25,13 +25,6 @@ WITH_HX = [c for c in ALL if "hx" in c]  # cells given an initial state
 CHAINS = [c for c in ALL if "chain" in c]
 
 
-def close(got, want, path="") -> None:
-    if isinstance(want, list):
-        assert isinstance(got, list) and len(got) == len(want), f"{path}: {shape_of(got)} vs {shape_of(want)}"
-        for i, (g, w) in enumerate(zip(got, want)):
-            close(g, w, f"{path}[{i}]")
-    else:
-        assert abs(got - want) <= TOL, f"{path}: {got} vs {want}"
 
 
 def unsqueeze(x, axis: int):
@@ -60,7 +53,7 @@ def run_single(case, extra=()):
 
 @pytest.mark.parametrize("case", SINGLE, ids=[c["id"] for c in SINGLE])
 def test_output_matches_torch(case):
-    close(run_single(case), case["output"])
+    close(run_single(case), case["output"], TOL, relative=False)
 
 
 STATES = [(c, s) for c in SINGLE if c["module"] in RECURRENT for s in ("h_n", "c_n") if s in c]
@@ -70,7 +63,7 @@ STATES = [(c, s) for c in SINGLE if c["module"] in RECURRENT for s in ("h_n", "c
 def test_final_states_match_torch(case, state):
     want = case[state]
     got = [run_single(case, [{"type": "HiddenState", "state": state, "index": i}]) for i in range(len(want))]
-    close(got, want)
+    close(got, want, TOL, relative=False)
 
 
 def chain_spec(case) -> dict:
@@ -89,7 +82,7 @@ def chain_spec(case) -> dict:
 def test_chain_matches_torch(case):
     model = build(chain_spec(case))
     weights = {model.layers[int(i) + 1].name: sd for i, sd in case["state_dicts"].items()}
-    close(forward(model, weights, case["input"]), case["output"])
+    close(forward(model, weights, case["input"]), case["output"], TOL, relative=False)
 
 
 @pytest.mark.parametrize("case", CHAINS, ids=[c["id"] for c in CHAINS])
@@ -113,7 +106,7 @@ def test_verify_agrees_on_single_modules(case):
 def test_embedding_max_norm_leaves_the_weights_as_given():
     case = next(c for c in SINGLE if c["id"] == "embedding_max_norm")
     before = copy.deepcopy(case["state_dict"])
-    close(run_single(case), case["output"])
+    close(run_single(case), case["output"], TOL, relative=False)
     assert case["state_dict"] == before != case["state_dict_after"]
 
 
@@ -128,7 +121,7 @@ def test_cell_with_hx_matches_torch(case):
                         "call": {"hx": names if len(names) > 1 else names[0]}}],
             "outputs": ["m[0]", "m[1]"] if "c" in case else ["m"]}
     got = forward(build(spec), {"m": case["state_dict"]}, {"x": case["input"], **dict(zip(names, case["hx"]))})
-    close(got, [case["output"], case["c"]] if "c" in case else case["output"])
+    close(got, [case["output"], case["c"]] if "c" in case else case["output"], TOL, relative=False)
 
 
 CELL_STATES = [c for c in SINGLE if "c" in c]
@@ -141,4 +134,4 @@ def test_lstm_cell_c_matches_torch(case):
     spec = {"framework": "pytorch", "inputs": [{"name": "x", "shape": [len(x[0])]}],
             "layers": [{"type": "LSTMCell", "name": "m", **case["args"], "inputs": "x"}], "outputs": ["m[1]"]}
     got = forward(build(spec), {"m": case["state_dict"]}, {"x": x})
-    close(got if batched else got[0], case["c"])
+    close(got if batched else got[0], case["c"], TOL, relative=False)

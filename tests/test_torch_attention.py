@@ -13,7 +13,7 @@ import pytest
 from lstmcalc.errors import SpecError
 from lstmcalc.run.forward import forward
 
-from .goldens import build, cases
+from .goldens import build, cases, close
 
 TOL = 1e-6
 ALL = cases("torch_attention.json")
@@ -42,13 +42,6 @@ def spec_of(case, with_masks: bool = False) -> dict:
     return {"framework": "pytorch", "batch_size": 2, "inputs": inputs, "layers": [layer], "outputs": outputs}
 
 
-def close(got, want, path=""):
-    if isinstance(want, list):
-        assert isinstance(got, list) and len(got) == len(want), path
-        for i, (g, w) in enumerate(zip(got, want)):
-            close(g, w, f"{path}[{i}]")
-    else:
-        assert abs(got - want) <= TOL, f"{path}: {got} vs {want}"
 
 
 def record(case):
@@ -90,16 +83,16 @@ def run(case):
 @pytest.mark.parametrize("case", OK, ids=[c["id"] for c in OK])
 def test_forward_matches_torch(case):
     y, context = run(case)
-    close(y, case["output"])
+    close(y, case["output"], TOL, relative=False)
     if "weights" in case:
-        close(context["attn_weights"], case["weights"])
+        close(context["attn_weights"], case["weights"], TOL, relative=False)
 
 
 @pytest.mark.parametrize("case", [c for c in OK if c["id"] != "te-padding"],
                          ids=[c["id"] for c in OK if c["id"] != "te-padding"])
 def test_fast_path_gives_the_same_numbers(case):
     """torch.no_grad() runs the fused path: the same numbers as the maths."""
-    close(run(case)[0], case["fast_output"])
+    close(run(case)[0], case["fast_output"], TOL, relative=False)
 
 
 def test_encoder_fast_path_zeroes_padded_positions():
@@ -111,7 +104,7 @@ def test_encoder_fast_path_zeroes_padded_positions():
     for n, row in enumerate(pad):
         for t, padded in enumerate(row):
             want = [0.0] * len(y[n][t]) if padded else y[n][t]
-            close(case["fast_output"][n][t], want)
+            close(case["fast_output"][n][t], want, TOL, relative=False)
     assert any(any(row) for row in pad)
 
 
@@ -137,8 +130,8 @@ def test_key_padding_mask_through_the_graph():
     context: dict = {}
     want = r.type.forward(r.args, case["state_dict"], x, context=context,
                           key_padding_mask=case["masks"]["key_padding_mask"])
-    close(out, want)
-    close(weights, context["attn_weights"])
+    close(out, want, TOL, relative=False)
+    close(weights, context["attn_weights"], TOL, relative=False)
 
 
 def test_sequence_first_puts_the_batch_second():

@@ -13,7 +13,7 @@ import pytest
 from lstmcalc import SpecError
 from lstmcalc.run import forward
 
-from .goldens import build, load
+from .goldens import build, close, load
 
 DATA = load("torch_graphs.json")
 CASES = DATA["cases"]
@@ -35,14 +35,6 @@ def concrete(spec: dict) -> dict:
 def _shapes(outputs) -> list:
     return [list(s) for s in outputs]
 
-
-def close(got, want, path="", tol=1e-6):
-    if isinstance(want, list):
-        assert isinstance(got, list) and len(got) == len(want), path
-        for i, (g, w) in enumerate(zip(got, want)):
-            close(g, w, f"{path}[{i}]", tol)
-    else:
-        assert abs(got - want) <= tol * max(1.0, abs(want)), (path, got, want)
 
 
 def test_there_are_many_torch_graph_goldens():
@@ -74,4 +66,4 @@ def test_forward_matches_torch(case):
     forward.check_weights(model, run["weights"], "<golden>")
     got = forward.forward(model, run["weights"], inputs)
     want = run["output"] if "output" in run else run["outputs"]
-    close(got, want, tol=1e-6)
+    close(got, want, 1e-6)

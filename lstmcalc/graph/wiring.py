@@ -48,7 +48,6 @@ class Wiring:
         self.nodes: dict[tuple[str, int], Node] = {}
         self.warnings: list[str] = []
         self.masks: dict[TensorRef, TensorRef | None] = {}  # a tensor's Keras mask, in a functional model
-        self.ops: list[tuple[str, int]] = []  # mask operations, in the order Keras creates them
         self.k = MaskOps(self.record_op, self.shape)
 
     # -- errors ----------------------------------------------------------------------
@@ -273,7 +272,6 @@ class Wiring:
         node = Node(name, 0, tuple(inputs), len(inputs) > 1 and op == "Concatenate", {}, None, shape, (shape,))
         self.nodes[(name, 0)] = node
         self.records[name] = LayerRecord(name, t, Args({}), None, shape, (), Formula("0", "0", 0), 0, 0)
-        self.ops.append((name, 0))
         return TensorRef(name, 0, 0)
 
     def free_name(self, base: str) -> str:
@@ -382,7 +380,7 @@ class Wiring:
             if (name, 0) not in reached:
                 self.warnings.append(f"input '{name}' is not used by any output; Keras keeps it (its row is shown)")
         torch = self.spec.framework == "pytorch"
-        reached_layers = layer_names(order)
+        reached_layers = {key[0] for key in order}
         for name in self.calls:
             if name in self.records and name not in reached_layers:
                 self.warnings.append(f"layer '{name}' is not connected to the outputs; " + (
@@ -412,7 +410,3 @@ class Wiring:
         # Keras's summary shows the shape of the layer's last call, in the model or not
         return replace(record, output_shape=calls[-1].output_shape, nodes=nodes,
                        connected_to=tuple(x.cell() for x in tensors), inbound=inbound)
-
-
-def layer_names(order: list) -> set:
-    return {key[0] for key in order}
