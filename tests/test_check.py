@@ -147,3 +147,30 @@ def test_several_outputs_summary_and_update(run):
 
 def test_check_plain_is_text(run):
     assert run("check", SEED, "--format", "plain").stdout == run("check", SEED, "--format", "text").stdout
+
+
+def _seq_first_cases():
+    from .goldens import cases
+
+    return [c for c in cases("torch_modules.json") if c["module"] in ("LSTM", "GRU", "RNN")
+            and not c["args"].get("batch_first") and len(c["input_shape"]) == 3 and "outputs" in c]
+
+
+@pytest.mark.parametrize("case", _seq_first_cases(), ids=lambda c: c["id"])
+def test_expect_shapes_drop_the_batch_axis_where_torch_puts_it(run, case):
+    """`batch_first: false` puts the batch at axis 1 (torch's documented layout); shapes in
+    `expect:` are written without it, so the golden output (L, N, H) is written [L, H]."""
+    def without_batch(shape):
+        return shape[:1] + shape[2:]
+
+    layer = {"type": case["module"], "name": "rnn", **case["args"],
+             "expect": {"output_shape": without_batch(case["outputs"]["output"]), "params": case["params"]}}
+    spec = {"framework": "pytorch", "input": {"shape": without_batch(case["input_shape"])}, "layers": [layer],
+            "expect": {"output_shape": without_batch(case["outputs"]["output"])}}
+    p = run.tmp / "seq_first.yaml"
+    p.write_text(yaml.safe_dump(spec))
+    assert run("check", p).exit_code == 0
+    spec["expect"]["output_shape"] = case["outputs"]["output"][1:]  # axis 0 dropped: wrong here
+    p.write_text(yaml.safe_dump(spec))
+    result = run("check", p, "--format", "text")
+    assert result.exit_code == 1 and "output_shape expected" in result.stdout

@@ -65,34 +65,63 @@ def _fmt(v) -> str:
     return flow(v)
 
 
-def unbatched(r) -> list:
-    """The output shape as expect: writes it: without the batch axis; a list of
-    such shapes for a layer with several outputs."""
-    shapes = [list(s[1:]) for s in r.outputs]
-    return shapes if len(shapes) > 1 else shapes[0]
+# A batch size that marks where the batch axis went: PyTorch's `batch_first:
+# false` puts it at axis 1 (and Linear keeps it there), so axis 0 is not always
+# the batch. The model is built a second time with this batch size, and the axis
+# whose size changed is the batch.
+_PROBE_BATCH = 7919
 
 
-def model_output_shape(model: Model) -> list:
-    """The model's output shape(s) as expect: writes them: one per output of `outputs:`."""
-    shapes = [list(model.tensor_shape(t)[1:]) for t in model.outputs]
-    return shapes if len(shapes) > 1 else shapes[0]
+class Unbatch:
+    """Shapes as `expect:` writes them: without the batch axis (contract section 1).
+
+    The batch is axis 0 unless an input says otherwise (`batch_axis` of a
+    PyTorch `batch_first: false` model); then the model is built again with
+    another batch size and each shape drops the axis that changed.
+    """
+
+    def __init__(self, spec: ModelSpec, model: Model):
+        self.model = model
+        moved = any(r.args.get("batch_axis", 0) != 0 for r in model.input_records)
+        self.probe = build(spec, _PROBE_BATCH) if moved else None
+
+    def drop(self, shape: tuple, probe: tuple | None) -> list:
+        if probe is not None:
+            changed = [i for i, (a, b) in enumerate(zip(shape, probe)) if a != b]
+            if len(changed) == 1:
+                return [d for i, d in enumerate(shape) if i != changed[0]]
+        return list(shape[1:])
+
+    def layer(self, name: str) -> list:
+        """The output shape of layer `name` (a list of shapes for several outputs)."""
+        outputs = self.model.get(name).outputs
+        probes = self.probe.get(name).outputs if self.probe else [None] * len(outputs)
+        shapes = [self.drop(s, p) for s, p in zip(outputs, probes)]
+        return shapes if len(shapes) > 1 else shapes[0]
+
+    def model_outputs(self) -> list:
+        """The model's output shape(s): one per output of `outputs:`."""
+        shapes = [self.drop(self.model.tensor_shape(t), self.probe.tensor_shape(t) if self.probe else None)
+                  for t in self.model.outputs]
+        return shapes if len(shapes) > 1 else shapes[0]
 
 
 def expectations(spec: ModelSpec, model: Model) -> list[Expectation]:
     out = []
+    unbatch = Unbatch(spec, model) if spec.expect or any(layer.expect for layer in spec.layers) else None
     if spec.expect:
         actual = {
             "total_params": model.total_params,
             "trainable_params": model.trainable_params,
             "non_trainable_params": model.non_trainable_params,
             "max_params": model.total_params,
-            "output_shape": model_output_shape(model),
+            "output_shape": unbatch.model_outputs(),
         }
         out += [Expectation(spec.expect, k, None, v, actual[k], ("expect", k)) for k, v in spec.expect.items()]
     for layer in spec.layers:
         if layer.expect:
             r = model.get(layer.name)
-            actual = {"output_shape": unbatched(r), "params": r.params}
+            actual = {"output_shape": unbatch.layer(layer.name), "params": r.params}
             out += [Expectation(layer.expect, k, layer.name, v, actual[k], ("layers", layer.index, "expect", k))
                     for k, v in layer.expect.items()]
     return out
