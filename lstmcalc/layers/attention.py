@@ -260,6 +260,8 @@ class MultiHeadAttention(AttentionCall):
     list_positional = True  # call(query, value, key)
     call_args = ("key", "attention_mask", "return_attention_scores", "use_causal_mask", "training")
     creates = ("softmax", "dropout")
+    keras_groups = (("query", "query_dense/vars"), ("key", "key_dense/vars"), ("value", "value_dense/vars"),
+                    ("attention_output", "output_dense/vars"))
     args = (
         Arg("num_heads", "int", doc="number of attention heads", minimum=1, structural=True),
         Arg("key_dim", "int", doc="size of each head's query and key projection", minimum=1, structural=True),

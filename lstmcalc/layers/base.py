@@ -60,12 +60,19 @@ class LayerType:
     accepts_list: bool = False  # a list of tensors or one (torch's MultiheadAttention: [q, k, v] or self-attention)
     mask_arg: bool = False  # Keras's `call` takes `mask=`: a functional model passes the input's mask to it
     is_op: bool = False  # a keras.ops operation recorded in a functional graph (a mask's not_equal, any...)
+    # where Keras 3's weights file keeps each weight-name prefix, for a layer built from sub-layers:
+    # (("query", "query_dense/vars"), ...); empty: the layer's own `vars` (sources/keras_h5.py)
+    keras_groups: tuple[tuple[str, str], ...] = ()
     creates: tuple[str, ...] = ()  # automatic names of the layers Keras creates inside this one when it builds
 
     # rank limits of the input, batch axis included (None: no limit)
     min_rank: int | None = None
     max_rank: int | None = None
     rank_hint: str = ""
+
+    def keras_groups_of(self, a) -> tuple[tuple[str, str], ...]:
+        """`keras_groups` for these arguments (a layer whose sub-layers depend on them overrides this)."""
+        return self.keras_groups
 
     @cached_property
     def all_args(self) -> tuple[Arg, ...]:

@@ -102,6 +102,20 @@ class RNN(Recurrent):
         *(a for a in rnn_args(recurrent_activation=False) if a.name in LAYER_ONLY),
     )
 
+    def keras_groups_of(self, a) -> tuple[tuple[str, str], ...]:
+        """Keras 3 saves one cell's variables at `cell/vars`; stacked cells at `cell/cells/<class>/vars`,
+        each named by its class in snake case and numbered within the stack (`lstm_cell`, `lstm_cell_1`)."""
+        cells, stacked = cells_of(a)
+        if not stacked:
+            return (("", "cell/vars"),)
+        seen: dict[str, int] = {}
+        out = []
+        for i, c in enumerate(cells):
+            n = seen.get(c.type.auto_name, -1) + 1
+            seen[c.type.auto_name] = n
+            out.append((str(i), f"cell/cells/{c.type.auto_name}{f'_{n}' if n else ''}/vars"))
+        return tuple(out)
+
     # -- the cells ------------------------------------------------------------------
     @staticmethod
     def inputs_of(a, f: int) -> list[int]:

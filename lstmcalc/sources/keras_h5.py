@@ -71,16 +71,24 @@ def layer_keys(model) -> list[tuple[str, object]]:
     return out
 
 
-def variable_groups(record) -> list[str]:
-    """Where a layer's variables sit below its group: `cell/vars` for a recurrent layer,
-    `forward_layer/...` and `backward_layer/...` for Bidirectional, `layer/...` for TimeDistributed."""
+def variable_layout(record) -> list[tuple[str, int]]:
+    """(group, how many of the record's weights it holds) in the record's weight order: where Keras 3's
+    weights file keeps a layer's variables below the layer's own group. `cell/vars` for a recurrent
+    layer, `forward_layer/...` and `backward_layer/...` for Bidirectional, `layer/...` for
+    TimeDistributed, the sub-layers a type names in `keras_groups` (MultiHeadAttention's
+    `query_dense/vars` ...), else `vars`."""
     kids = record.children
     if len(kids) == 2:
-        return [f"{side}/{g}" for side, k in zip(("forward_layer", "backward_layer"), kids)
-                for g in variable_groups(k)]
+        return [(f"{side}/{g}", n) for side, k in zip(("forward_layer", "backward_layer"), kids)
+                for g, n in variable_layout(k)]
     if kids:
-        return [f"layer/{g}" for g in variable_groups(kids[0])]
-    return ["cell/vars"] if getattr(record.type, "gates", None) else ["vars"]
+        return [(f"layer/{g}", n) for g, n in variable_layout(kids[0])]
+    names = [w.name for w in record.weights]
+    groups = record.type.keras_groups_of(record.args)
+    if groups:
+        return [(g, n) for prefix, g in groups
+                if (n := sum(not prefix or x.startswith(prefix + "/") for x in names))]
+    return [("cell/vars" if getattr(record.type, "gates", None) else "vars", len(names))]
 
 
 def write_keras3_weights(model, weights: dict, path: str) -> None:
@@ -117,19 +125,15 @@ def _flat_values(record, weights: dict) -> list:
     for w in record.weights:
         where = weights
         for part in w.name.split("/"):
-            where = where[part]
+            where = where[int(part)] if isinstance(where, list) else where[part]  # stacked cells: a list
         out.append(where)
     return out
 
 
 def _split(record, values: list) -> list[tuple[str, list]]:
-    """Assign the record's tensors, in order, to its variable groups (a wrapper's children in turn)."""
-    groups = variable_groups(record)
-    if len(groups) == 1:
-        return [(groups[0], values)]
-    sizes = [len(k.weights) for k in record.children]
+    """Assign the record's tensors, in order, to its variable groups."""
     out, start = [], 0
-    for g, n in zip(groups, sizes):
+    for g, n in variable_layout(record):
         out.append((g, values[start:start + n]))
         start += n
     return out
@@ -151,7 +155,7 @@ def keras3_weights(data: bytes, path: str, model) -> dict:
                 raise SpecError(Problem(f"no weights for layer '{record.name}' (looked for layers/{key})",
                                         file=path))
             arrays = []
-            for sub in variable_groups(record):
+            for sub, _ in variable_layout(record):
                 variables = root[key].get(sub, {})
                 arrays += [variables[str(i)][()].tolist() for i in range(len(variables))]
             if len(arrays) != len(names):
@@ -164,5 +168,7 @@ def keras3_weights(data: bytes, path: str, model) -> dict:
                 for h in head:
                     where = where.setdefault(h, {})
                 where[last] = value
+            if weights and all(k.isdigit() for k in weights):  # stacked cells: a list, one mapping per cell
+                weights = [weights[str(i)] for i in range(len(weights))]
             out[record.name] = weights
         return out

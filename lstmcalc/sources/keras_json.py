@@ -23,6 +23,7 @@ import re
 from lstmcalc.errors import Problem, SpecError
 from lstmcalc.layers import KERAS, lookup
 from lstmcalc.layers.args import IDENTIFIERS
+from lstmcalc.layers.rnn_cells import CELLS
 
 # config keys that say nothing about shapes, counts or the forward pass, or that the importer reads itself
 DROPPED = {"trainable", "build_config", "registered_name", "module", "sparse", "ragged", "optional",
@@ -37,6 +38,10 @@ RENAMED = {"output_dim": "units", "nb_filter": "filters", "filter_length": "kern
 CLASS_RENAMED = {"CuDNNGRU": "GRU", "Merge": None}
 WRAPPERS = ("Bidirectional", "TimeDistributed")
 MODELS = ("Sequential", "Functional", "Model")
+
+
+def _is_tensor(value) -> bool:
+    return isinstance(value, dict) and value.get("class_name") == "__keras_tensor__"
 
 
 def fail(file: str, message: str, hint: str | None = None):
@@ -246,10 +251,16 @@ class _Importer:
         """One call of a layer: (inputs, keyword tensors), Keras 3's {args, kwargs} or Keras 2's list."""
         kwargs: dict = {}
         if isinstance(node, dict):  # Keras 3
-            args = node.get("args") or []
-            first = args[0] if args else None
-            inputs = self.tensors(first, name)
-            for kw, value in (node.get("kwargs") or {}).items():
+            args = list(node.get("args") or [])
+            given = node.get("kwargs") or {}
+            # MultiHeadAttention and GroupedQueryAttention are called as (query, value, key):
+            # positionally or by keyword, where the other layers take one tensor or a list
+            args += [given[kw] for kw in ("query", "value")[len(args):] if given.get(kw) is not None]
+            if len(args) > 1 and all(_is_tensor(a) for a in args):
+                inputs = [self.tensors(a, name) for a in args]
+            else:
+                inputs = self.tensors(args[0] if args else None, name)
+            for kw, value in given.items():
                 if kw in ("initial_state", "mask", "key", "attention_mask") and value is not None:
                     kwargs[kw] = self.tensors(value, name)
                 elif kw in ("use_causal_mask", "return_attention_scores") and isinstance(value, bool) and value:
@@ -349,7 +360,7 @@ class _Importer:
             self.notes.append(f"layer '{name}': CuDNNGRU is Keras 2's; it counts like a GRU with reset_after: "
                               "true, which is how it is read (Keras 3 has no CuDNNGRU)")
         target = CLASS_RENAMED.get(cls, cls)
-        t = lookup(KERAS, target) if target else None
+        t = (lookup(KERAS, target) or CELLS.get(target)) if target else None
         if t is None:
             return {"type": cls, **({"name": name} if name else {})}  # the validator names the unknown class
         entry: dict = {"type": t.name}
@@ -363,6 +374,9 @@ class _Importer:
                 value = dtype_name(value)
                 if value in (None, "float32"):
                     continue
+            if declared[key].kind in ("cell", "cells"):  # RNN's cell (or list of cells), StackedRNNCells' cells
+                entry[key] = self.cells(value) if isinstance(value, list) else self.cells([value])[0]
+                continue
             if declared[key].kind == "layer" and isinstance(value, dict):
                 inner_cls, inner_cfg = self.item(value)
                 inner = self.layer(inner_cls, inner_cfg)
@@ -398,6 +412,15 @@ class _Importer:
         if cls == "Embedding" and first and cfg.get("input_length") is None and self.keras2:
             pass
         return entry
+
+    def cells(self, configs: list) -> list[dict]:
+        """RNN cells (LSTMCell ...) as spec mappings; Keras names cells itself, so their names are dropped."""
+        out = []
+        for raw in configs:
+            entry = self.layer(*self.item(raw))
+            entry.pop("name", None)
+            out.append(entry)
+        return out
 
     @staticmethod
     def same_as_default(arg, value) -> bool:
