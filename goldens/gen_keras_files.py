@@ -44,6 +44,7 @@ CASES = {
                                  lambda q, v, k: L.MultiHeadAttention(2, 3, value_dim=2, output_shape=5)(q, v, k)),
     "mha_self_causal": graph([(5, 4)], self_attention),
     "mha_keywords": graph([(5, 6), (4, 3)], lambda q, v: L.MultiHeadAttention(1, 2, use_bias=False)(query=q, value=v)),
+    "grouped_query_attention": graph([(5, 8), (4, 8)], lambda q, v: L.GroupQueryAttention(4, 4, 2)(q, v)),
     "rnn_lstm_cell": seq((5, 4), lambda: [L.RNN(L.LSTMCell(3), return_sequences=True), L.Dense(2)]),
     "rnn_cell_list": seq((5, 4), lambda: [L.RNN([L.GRUCell(3), L.SimpleRNNCell(2), L.GRUCell(2)])]),
     "rnn_stacked_cells": seq((5, 4), lambda: [L.RNN(L.StackedRNNCells([L.LSTMCell(2), L.LSTMCell(3),

@@ -537,6 +537,8 @@ class GroupedQueryAttention(MultiHeadAttention):
 
     name, auto_name = "GroupedQueryAttention", "grouped_query_attention"
     aliases = ("GroupQueryAttention",)
+    keras_groups = (("query", "_query_dense/vars"), ("key", "_key_dense/vars"), ("value", "_value_dense/vars"),
+                    ("attention_output", "_output_dense/vars"))
     args = (
         Arg("head_dim", "int", doc="size of each head", minimum=1, structural=True),
         Arg("num_query_heads", "int", doc="number of query heads", minimum=1, structural=True),
