@@ -1,0 +1,80 @@
+"""Real public Keras source files (tests/data/sources/keras/, origin in each file's first line) read with `ast`:
+`lstmcalc summary FILE --format json` against what Keras 3 reports for the same model
+(goldens/gen_keras_sources.py → goldens/keras_sources.json), or a refusal at the line that cannot be followed."""
+
+import json
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from lstmcalc.cli import main
+
+HERE = os.path.dirname(__file__)
+SOURCES = os.path.join(HERE, "data", "sources", "keras")
+GOLDEN = json.load(open(os.path.join(HERE, "..", "goldens", "keras_sources.json")))
+# a model whose layers were also called for another model of the same file: Keras numbers their calls among
+# all calls ("lstm_1[1][0]"), lstmcalc among the calls of the model it reads ("lstm_1[0][0]")
+SHARED_WITH_OTHER_MODELS = {"keras2_lstm_seq2seq.py"}
+
+
+def summary(file, *args, fmt="json"):
+    return CliRunner().invoke(main, ["summary", os.path.join(SOURCES, file), "--format", fmt, *args])
+
+
+def test_at_least_twelve_real_files_all_covered():
+    files = sorted(f for f in os.listdir(SOURCES) if f.endswith(".py"))
+    covered = {m["file"] for m in GOLDEN["models"].values()} | set(GOLDEN["refusals"])
+    assert len(files) >= 12
+    assert set(files) == covered
+    for f in files:
+        assert open(os.path.join(SOURCES, f)).readline().startswith("# Origin: https://github.com/")
+
+
+@pytest.mark.parametrize("key", sorted(GOLDEN["models"]))
+def test_rows_and_totals_match_keras(key):
+    gold = GOLDEN["models"][key]
+    args = ["--model", gold["model"]] if gold["model"] else []
+    result = summary(gold["file"], *args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["total_params"] == gold["total_params"]
+    assert data["trainable_params"] == gold["trainable_params"]
+    assert data["non_trainable_params"] == gold["non_trainable_params"]
+    rows = data["layers"]
+    # a Sequential's summary in Keras has no input row; lstmcalc's first row is always the input
+    if all(r["connected_to"] is None for r in gold["rows"]) and gold["rows"][0]["type"] != "InputLayer":
+        assert rows[0]["type"] == "InputLayer"
+        rows = rows[1:]
+    assert [r["name"] for r in rows] == [g["name"] for g in gold["rows"]]
+    for row, g in zip(rows, gold["rows"]):
+        assert (row["type"], row["output_shape"], row["params"]) == (g["type"], g["output_shape"], g["params"]), \
+            row["name"]
+        if g["connected_to"] is not None and gold["model"] is None and gold["file"] in SHARED_WITH_OTHER_MODELS:
+            assert [c.split("[")[0] for c in row["connected_to"]] == [c.split("[")[0] for c in g["connected_to"]]
+        elif g["connected_to"] is not None:
+            assert row["connected_to"] == g["connected_to"], row["name"]
+
+
+@pytest.mark.parametrize("file", sorted(GOLDEN["refusals"]))
+def test_refusal_names_file_line_and_column(file):
+    want = GOLDEN["refusals"][file]
+    result = summary(file, fmt="plain")
+    assert result.exit_code == 2, result.output
+    assert f"{file}:{want['line']}:{want['column']}:" in result.output
+    assert want["construct"] in result.output
+    assert "Traceback" not in result.output
+
+
+def test_keras2_notes_say_what_keras3_would_do():
+    out = json.loads(summary("keras2_imdb_cnn_lstm.py").output)
+    assert any("input_length=100" in n and "Keras 3" in n for n in out["notes"])
+    out = json.loads(summary("litpuvn_td_conv1d_lstm.py").output)
+    assert any("batch_input_shape" in n and "Keras 3" in n for n in out["notes"])
+
+
+def test_several_models_noted_and_picked_by_name():
+    out = json.loads(summary("keras2_lstm_seq2seq.py").output)
+    assert any("encoder_model" in n and "--model" in n for n in out["notes"])
+    result = summary("keras2_lstm_seq2seq.py", "--model", "no_such_model")
+    assert result.exit_code == 2 and "decoder_model" in result.output
