@@ -156,6 +156,33 @@ def torch_models():
     goldens["torch_lstm"] = {"total_params": sum(p.numel() for p in net.parameters()), "output": y.tolist(),
                              "state_dict": {k: list(v.shape) for k, v in net.state_dict().items()}}
 
+    # nested module paths in the state_dict names (tests/data/models/torch_nested.yaml is this module)
+    torch.manual_seed(1)
+
+    class Nested(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.seq = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU())
+            self.lstm = torch.nn.LSTM(8, 6, batch_first=True, bidirectional=True)
+            layer = torch.nn.TransformerEncoderLayer(12, 2, 16, dropout=0.0, batch_first=True)
+            self.encoder = torch.nn.TransformerEncoder(layer, 1, enable_nested_tensor=False)
+            self.fc = torch.nn.Linear(12, 3)
+
+        def forward(self, x):
+            out, _ = self.lstm(self.seq(x))
+            return self.fc(self.encoder(out))
+
+    net = Nested().eval()
+    save_file({k: v.contiguous() for k, v in net.state_dict().items()},
+              os.path.join(OUT, "torch_nested.safetensors"))
+    x = fixed_input((5, 4), seed=4)
+    with open(os.path.join(OUT, "torch_nested.input.json"), "w") as f:
+        json.dump(x, f)
+    with torch.no_grad():
+        y = net(torch.tensor(x))
+    goldens["torch_nested"] = {"total_params": sum(p.numel() for p in net.parameters()), "output": y.tolist(),
+                               "state_dict": {k: list(v.shape) for k, v in net.state_dict().items()}}
+
 
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
