@@ -4,6 +4,7 @@ saved by real Keras 3 in the legacy format (goldens/gen_import.py → tests/data
 import json
 import os
 
+import pytest
 from click.testing import CliRunner
 
 from lstmcalc.cli import main
@@ -44,3 +45,45 @@ def test_grouping_follows_the_model_layer_names():
     assert sorted(weights["seq_0"]) == ["bias", "weight"]
     # every tensor of the state_dict lands somewhere, once
     assert sum(len(v) for v in weights.values()) == len(GOLDENS["torch_nested"]["state_dict"])
+
+
+LEGACY = ["legacy_conv_bigru", "legacy_gru_reset_before", "legacy_seq2seq"]
+
+
+def test_legacy_h5_models_summarise_as_keras_did():
+    import lstmcalc
+    from lstmcalc.gather.summary import summary_dict
+
+    pytest.importorskip("h5py")
+    for name in LEGACY:
+        gold = GOLDENS[name]
+        data = json.loads(json.dumps(summary_dict(lstmcalc.load(os.path.join(DATA, name + ".h5")))))
+        assert data["total_params"] == gold["total_params"], name
+        rows = {r["name"]: r for r in data["layers"]}
+        for g in gold["rows"]:
+            assert (rows[g["name"]]["type"], rows[g["name"]]["output_shape"], rows[g["name"]]["params"]) == \
+                (g["type"], g["output_shape"], g["params"]), (name, g["name"])
+
+
+def test_run_legacy_h5_reproduces_keras_output():
+    """`model.save("x.h5")` in Keras 3 writes Keras 2's format; `run x.h5` needs no --weights."""
+    pytest.importorskip("h5py")
+    for name in LEGACY:
+        result = CliRunner().invoke(main, ["run", os.path.join(DATA, name + ".h5"), "--input",
+                                           os.path.join(DATA, name + ".input.json"), "--format", "json"])
+        assert result.exit_code == 0, result.output
+        close(json.loads(result.output)["output"], GOLDENS[name]["output"])
+
+
+def test_legacy_h5_as_weights_for_the_same_model_as_json(tmp_path):
+    """The model's JSON config and its Keras 2 .h5 given as --weights: the same output."""
+    h5py = pytest.importorskip("h5py")
+    name = "legacy_conv_bigru"
+    with h5py.File(os.path.join(DATA, name + ".h5")) as f:
+        config = f.attrs["model_config"]
+    spec = tmp_path / "model.json"
+    spec.write_text(config if isinstance(config, str) else config.decode())
+    result = CliRunner().invoke(main, ["run", str(spec), "--weights", os.path.join(DATA, name + ".h5"), "--input",
+                                       os.path.join(DATA, name + ".input.json"), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    close(json.loads(result.output)["output"], GOLDENS[name]["output"])

@@ -33,10 +33,11 @@ def fail(path: str, message: str, hint: str | None = None):
 
 
 def default_weights(spec_path: str) -> str:
-    """`run model.keras` without --weights: the .keras file holds them."""
-    from lstmcalc.sources import head_of, keras_zip
+    """`run model.keras` (or a Keras 2 `model.h5`) without --weights: the file holds them."""
+    from lstmcalc.sources import HDF5_MAGIC, head_of, keras_zip
 
-    if keras_zip.is_zip(head_of(spec_path)):
+    head = head_of(spec_path)
+    if keras_zip.is_zip(head) or head.startswith(HDF5_MAGIC):  # .keras, or a Keras 2 .h5 model
         return spec_path
     raise SpecError(Problem("--weights is needed: this model file holds no weights", file=spec_path,
                             hint="pass --weights W.json (or .keras, .safetensors, .npz, .h5)"))
