@@ -265,6 +265,22 @@ def main():
         model = fn()
         record = {"file": file, "model": model_name, "substitution": substitution, **summarize(model)}
         out["models"][key] = record
+    # explain on Keras 2 files (tests/data/models/keras2_sequential.json: GRU(8) on 32 features without
+    # reset_after, CuDNNLSTM(32) on 16): the count each framework gives
+    import torch
+
+    def built(layer, shape):
+        keras.backend.clear_session()
+        m = keras.Sequential([keras.Input(shape), layer])
+        return m.count_params()
+
+    out["explain_keras2"] = {
+        "gru_reset_after_false": built(layers.GRU(8, reset_after=False), (40, 32)),
+        "gru_reset_after_true": built(layers.GRU(8), (40, 32)),
+        "lstm_keras3": built(layers.LSTM(32, return_sequences=True), (40, 16)),
+        # CuDNNLSTM kept PyTorch's two bias vectors: nn.LSTM(16, 32) is the same count
+        "cudnnlstm_as_torch_lstm": sum(p.numel() for p in torch.nn.LSTM(16, 32).parameters()),
+    }
     # A file that misspells a keyword: Keras itself refuses it.
     keras.backend.clear_session()
     try:

@@ -4,6 +4,7 @@
 
 import json
 import os
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -78,3 +79,23 @@ def test_several_models_noted_and_picked_by_name():
     assert any("encoder_model" in n and "--model" in n for n in out["notes"])
     result = summary("keras2_lstm_seq2seq.py", "--model", "no_such_model")
     assert result.exit_code == 2 and "decoder_model" in result.output
+
+
+@pytest.mark.parametrize("layer, keras2, keras3", [
+    ("gru_1", "gru_reset_after_false", "gru_reset_after_true"),
+    ("cu_dnnlstm_1", "cudnnlstm_as_torch_lstm", "lstm_keras3"),
+])
+def test_explain_on_a_keras2_file_gives_both_numbers(layer, keras2, keras3):
+    """A Keras 2 config (GRU without reset_after, CuDNNLSTM): explain shows the count Keras 2 built and the one
+    Keras 3 would (numbers from Keras 3 and torch, goldens/gen_keras_sources.py)."""
+    counts = GOLDEN["explain_keras2"]
+    assert counts[keras2] != counts[keras3]
+    path = os.path.join(HERE, "data", "models", "keras2_sequential.json")
+    result = CliRunner().invoke(main, ["explain", path, layer, "--format", "plain"])
+    assert result.exit_code == 0, result.output
+    notes = [" ".join(b.split()) for b in re.split(r"\n\s*- ", result.output)]
+    assert any(f"{counts[keras2]:,}" in n and f"{counts[keras3]:,}" in n and "Keras 2" in n for n in notes), \
+        result.output
+    summary_row = next(r for r in json.loads(CliRunner().invoke(main, ["summary", path, "--format", "json"]).output)
+                       ["layers"] if r["name"] == layer)
+    assert summary_row["params"] == counts[keras2]  # the table is Keras 2's
