@@ -248,6 +248,58 @@ for _name in ("model", "encoder_model", "decoder_model"):
     case("keras2_lstm_seq2seq.py", model=None if _name == "decoder_model" else _name)(
         lambda _name=_name: seq2seq_layers()[_name])
 
+# Real Keras 2 / TensorFlow.js JSON files in tests/data/sources/keras_json/, built by Keras 3 from their configs
+JSON_FILES = {
+    "jacksonsmith_bilstm_pos_tagger.json":
+        "https://github.com/3jacksonsmith/biderectional_LSTM_pos_tag/blob/161334b41c7a2170d20d8e75a292dac143423501/"
+        "model.json (Keras 2.3.1 model.to_json())",
+    "proxy_imdb_conv_lstm_keras209.json":
+        "https://github.com/0xPr0xy/keras-imdb-sentiment-classification/blob/d08d59ffab70b336f1f4166462a105f6da7a1ac4/"
+        "model.json (Keras 2.0.9, the pre-2.2 list form)",
+    "voicewatch_tfjs_conv1d_lstm.model.json":
+        "https://github.com/ElifKeskinn/voiceWatchBackend/blob/0dfcfb9e19a2dabc5ceb9ec24f517f3c5b6ccd24/"
+        "tfjs_model/model.json (TensorFlow.js Converter v4.21.0 from Keras 2.15)",
+}
+# config keys Keras 2 wrote that Keras 3's constructors refuse, and what is put instead
+DROPPED = ("batch_input_shape", "input_length", "time_major", "implementation")
+
+
+def from_keras2_config(layer):
+    cls, cfg = layer["class_name"], {k: v for k, v in layer["config"].items() if k not in DROPPED}
+    if cls in ("Bidirectional", "TimeDistributed"):
+        inner = from_keras2_config(cfg.pop("layer"))
+        cfg = {k: v for k, v in cfg.items() if k in ("name", "merge_mode")}
+        return getattr(layers, cls)(inner, **cfg)
+    for key in ("kernel_initializer", "recurrent_initializer", "bias_initializer", "embeddings_initializer"):
+        cfg.pop(key, None)  # initializers change no shape or count; Keras 2's spellings are not all Keras 3's
+    return getattr(layers, cls)(**cfg)
+
+
+def build_json(path):
+    """Keras 3 building a Keras 2 / TF.js config: Input(batch_shape=the first layer's batch_input_shape)
+    first, then each layer from its config (the keys in DROPPED and the initializers left out)."""
+    data = json.load(open(path))
+    manifest = None
+    if "modelTopology" in data:
+        manifest = data.get("weightsManifest")
+        data = data["modelTopology"]
+        data = data.get("model_config", data)
+    config = data["config"]
+    items = config if isinstance(config, list) else config["layers"]
+    model = keras.Sequential(name=None if isinstance(config, list) else config.get("name"))
+    first = items[0]["config"]
+    model.add(keras.Input(batch_shape=tuple(first["batch_input_shape"]),
+                          dtype="int32" if items[0]["class_name"] == "Embedding" else "float32"))
+    for item in items:
+        if item["class_name"] == "InputLayer":
+            continue
+        model.add(from_keras2_config(item))
+    shapes = None
+    if manifest:
+        shapes = {w["name"]: w["shape"] for group in manifest for w in group["weights"]}
+    return model, shapes
+
+
 REFUSALS = {
     "keras2_lstm_stateful_function.py": {"line": 45, "column": 18, "construct": "create_model",
                                          "why": "the model is built inside a function"},
@@ -265,6 +317,14 @@ def main():
         model = fn()
         record = {"file": file, "model": model_name, "substitution": substitution, **summarize(model)}
         out["models"][key] = record
+    out["json_files"] = {}
+    for file, origin in JSON_FILES.items():
+        keras.backend.clear_session()
+        model, shapes = build_json(os.path.join(HERE, "..", "tests", "data", "sources", "keras_json", file))
+        record = {"origin": origin, **summarize(model)}
+        if shapes is not None:  # the file's own weight shapes (TF.js weightsManifest)
+            record["manifest_params"] = int(sum(np.prod(s, dtype=np.int64) for s in shapes.values()))
+        out["json_files"][file] = record
     # explain on Keras 2 files (tests/data/models/keras2_sequential.json: GRU(8) on 32 features without
     # reset_after, CuDNNLSTM(32) on 16): the count each framework gives
     import torch

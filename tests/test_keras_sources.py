@@ -99,3 +99,20 @@ def test_explain_on_a_keras2_file_gives_both_numbers(layer, keras2, keras3):
     summary_row = next(r for r in json.loads(CliRunner().invoke(main, ["summary", path, "--format", "json"]).output)
                        ["layers"] if r["name"] == layer)
     assert summary_row["params"] == counts[keras2]  # the table is Keras 2's
+
+
+@pytest.mark.parametrize("file", sorted(GOLDEN["json_files"]))
+def test_real_keras2_and_tfjs_json_files_match_keras(file):
+    """Keras 2 to_json() files (one in the pre-2.2 list form) and a TensorFlow.js model.json (modelTopology with
+    model_config), from public repositories (origins in goldens/keras_sources.json)."""
+    gold = GOLDEN["json_files"][file]
+    result = CliRunner().invoke(main, ["summary", os.path.join(HERE, "data", "sources", "keras_json", file),
+                                       "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["total_params"] == gold["total_params"]
+    if "manifest_params" in gold:  # the TF.js file's own weight shapes agree too
+        assert data["total_params"] == gold["manifest_params"]
+    rows = [r for r in data["layers"] if r["type"] != "InputLayer"]
+    assert [(r["name"], r["type"], r["output_shape"], r["params"]) for r in rows] == \
+        [(g["name"], g["type"], g["output_shape"], g["params"]) for g in gold["rows"]]
