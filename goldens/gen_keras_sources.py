@@ -221,6 +221,43 @@ def davidsonic():
     return model
 
 
+@case("so_lstm_input_dim_keras1.py", "LSTM(32, input_dim=9) first (Keras 1/2: input_shape=(input_length=None, 9)): "
+      "keras.Input(shape=(None, 9)) put first, input_dim dropped (Keras 3 reads input_dim=9 as the shape (9,) and "
+      "refuses the LSTM: keras3_as_written)")
+def so_input_dim():
+    model = keras.Sequential()
+    model.add(keras.Input(shape=(None, 9)))
+    model.add(layers.LSTM(32))
+    model.add(layers.Dense(2))
+    return model
+
+
+@case("so_simplernn_layers_no_import.py", "the snippet has no import line: layers is keras.layers")
+def so_simplernn():
+    model = keras.Sequential()
+    model.add(layers.SimpleRNN(units=10, input_shape=(3, 1), use_bias=True, bias_initializer="zeros",
+                               activation="relu", kernel_initializer="random_uniform"))
+    model.add(layers.Dense(1, activation="sigmoid"))
+    return model
+
+
+def keras3_as_written(file):
+    """What Keras 3 does with the code as written, where lstmcalc refuses it or reads it as Keras 2 did."""
+    keras.backend.clear_session()
+    try:
+        if file == "so_lstm_input_dim_keras1.py":
+            model = keras.Sequential()
+            model.add(layers.LSTM(32, input_dim=9))
+        elif file == "so_dense_before_lstm.py":
+            model = keras.Sequential()
+            model.add(layers.Dense(5, input_shape=(1,)))
+            model.add(layers.Dense(10))
+            model.add(layers.LSTM(32))
+    except Exception as e:  # noqa: BLE001
+        return type(e).__name__
+    return "built"
+
+
 def seq2seq_layers():
     latent_dim, num_encoder_tokens, num_decoder_tokens = 256, 71, 93
     encoder_inputs = keras.Input(shape=(None, num_encoder_tokens))
@@ -305,6 +342,8 @@ REFUSALS = {
                                          "why": "the model is built inside a function"},
     "sentdex_cudnnlstm_mnist.py": {"line": 22, "column": 39, "construct": "x_train.shape",
                                    "why": "a size known only when the code runs (MNIST: 28, 28)"},
+    "so_dense_before_lstm.py": {"line": 8, "column": 11, "construct": "LSTM",
+                                "why": "an LSTM on the 2-D output of a Dense; Keras refuses it too"},
     "abhimanyu_misspelt_input_lenght.py": {"line": 37, "column": 70, "construct": "input_lenght",
                                            "why": "a misspelt keyword; Keras 2 raises TypeError too"},
 }
@@ -341,6 +380,8 @@ def main():
         # CuDNNLSTM kept PyTorch's two bias vectors: nn.LSTM(16, 32) is the same count
         "cudnnlstm_as_torch_lstm": sum(p.numel() for p in torch.nn.LSTM(16, 32).parameters()),
     }
+    out["models"]["so_lstm_input_dim_keras1.py"]["keras3_as_written"] = keras3_as_written("so_lstm_input_dim_keras1.py")
+    out["refusals"]["so_dense_before_lstm.py"]["keras3"] = keras3_as_written("so_dense_before_lstm.py")
     # A file that misspells a keyword: Keras itself refuses it.
     keras.backend.clear_session()
     try:

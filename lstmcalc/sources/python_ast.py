@@ -47,6 +47,8 @@ INPUT_KWARGS = ("input_shape", "input_dim", "input_length", "batch_input_shape",
 BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
           ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow}
 STATES = {"LSTM": 2, "CuDNNLSTM": 2, "GRU": 1, "SimpleRNN": 1}
+# layers on which Keras 1/2 took input_dim (and input_length) as the last two axes of the input
+SEQUENCE_INPUT = {"LSTM", "CuDNNLSTM", "GRU", "SimpleRNN", "Conv1D"}
 
 
 class Opaque:
@@ -335,6 +337,8 @@ class _Reader:
                 return {"True": True, "False": False, "None": None}[node.id]
             if self.known_name(node.id) or node.id in ("keras", "tf"):
                 return KerasName(node.id)  # a snippet without imports: Keras's names mean Keras's classes
+            if node.id in ("layers", "models"):
+                return KerasName(f"keras.{node.id}")
             return Opaque(node, f"the name '{node.id}', which the file never defines",
                           "define it at module level with a literal value")
         if isinstance(node, ast.Attribute):
@@ -701,6 +705,13 @@ class _Reader:
                 self.notes.append(f"line {first.node.lineno}: Embedding's input_length={length} gives the input "
                                   f"(None, {length}) as Keras 2 built it; Keras 3 ignores input_length and leaves "
                                   "this model unbuilt (write keras.Input(shape=(" f"{length},)) first)")
+        elif kw.get("input_dim") is not None and first.t is not None and first.t.name in SEQUENCE_INPUT:
+            # Keras 1/2 read input_dim on a recurrent or Conv1D layer as input_shape=(input_length, input_dim)
+            shape = [kw.get("input_length"), kw["input_dim"]]
+            self.notes.append(f"line {first.node.lineno}: {first.t.name}(input_dim={kw['input_dim']}) gives the "
+                              f"input (None, {shape[0]}, {shape[1]}) as Keras 1 and 2 built it; Keras 3 reads it as "
+                              f"the shape ({kw['input_dim']},) and refuses the {first.t.name} (write "
+                              f"keras.Input(shape=({shape[0]}, {shape[1]})) first)")
         elif kw.get("input_dim") is not None:
             shape = [kw["input_dim"]]
         elif model.build_shape is not None:
