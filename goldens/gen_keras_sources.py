@@ -241,6 +241,31 @@ def so_simplernn():
     return model
 
 
+@case("eumjw_stacked_lstm.py")
+def eumjw():
+    model = keras.Sequential()
+    model.add(layers.LSTM(10, input_shape=(3, 1), return_sequences=True))
+    model.add(layers.LSTM(5))
+    model.add(layers.Dense(1))
+    return model
+
+
+@case("aortiz_covid_stacked_lstm.py")
+def aortiz():
+    n_steps, n_element = 3, 1
+    model = keras.Sequential()
+    model.add(layers.LSTM(50, activation="relu", return_sequences=True, input_shape=(n_steps, n_element)))
+    model.add(layers.Dropout(0.2))
+    model.add(layers.LSTM(50, activation="relu", return_sequences=True))
+    model.add(layers.Dropout(0.2))
+    model.add(layers.LSTM(50, activation="relu", return_sequences=True))
+    model.add(layers.Dropout(0.2))
+    model.add(layers.LSTM(50))
+    model.add(layers.Dropout(0.2))
+    model.add(layers.Dense(1))
+    return model
+
+
 def keras3_as_written(file):
     """What Keras 3 does with the code as written, where lstmcalc refuses it or reads it as Keras 2 did."""
     keras.backend.clear_session()
@@ -342,6 +367,8 @@ REFUSALS = {
                                          "why": "the model is built inside a function"},
     "sentdex_cudnnlstm_mnist.py": {"line": 22, "column": 39, "construct": "x_train.shape",
                                    "why": "a size known only when the code runs (MNIST: 28, 28)"},
+    "kerasio_addition_rnn_loop.py": {"line": 38, "column": 1, "construct": "a loop",
+                                     "why": "a for loop adds the decoder LSTMs"},
     "so_dense_before_lstm.py": {"line": 8, "column": 11, "construct": "LSTM",
                                 "why": "an LSTM on the 2-D output of a Dense; Keras refuses it too"},
     "abhimanyu_misspelt_input_lenght.py": {"line": 37, "column": 70, "construct": "input_lenght",

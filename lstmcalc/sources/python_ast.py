@@ -30,7 +30,8 @@ from lstmcalc.layers import KERAS, lookup
 from lstmcalc.sources.keras_json import RENAMED, same_as_default
 from lstmcalc.sources.yaml_text import MarkedDict, MarkedList
 
-KERAS_ROOTS = {"keras", "tensorflow", "tf"}
+# keras_core: Keras 3 before its 3.0 release; tf_keras: Keras 2 for TensorFlow 2.16 and later
+KERAS_ROOTS = {"keras", "tensorflow", "tf", "keras_core", "tf_keras"}
 MERGE_FUNCTIONS = {"concatenate": "Concatenate", "add": "Add", "subtract": "Subtract", "multiply": "Multiply",
                    "average": "Average", "maximum": "Maximum", "minimum": "Minimum", "dot": "Dot"}
 MODEL_CLASSES = {"Sequential", "Model", "Functional"}
