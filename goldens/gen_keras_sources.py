@@ -266,6 +266,22 @@ def aortiz():
     return model
 
 
+@case("sevenxue_multi_input_output.py", "Embedding(..., input_length=100) inside the graph: input_length dropped "
+      "(Keras 3 ignores it; the Input already has the length)")
+def sevenxue():
+    main_input = keras.Input(shape=(100,), dtype="int32", name="main_input")
+    x = layers.Embedding(output_dim=512, input_dim=10000)(main_input)
+    lstm_out = layers.LSTM(32)(x)
+    auxiliary_output = layers.Dense(1, activation="sigmoid", name="aux_output")(lstm_out)
+    auxiliary_input = keras.Input(shape=(5,), name="aux_input")
+    x = layers.concatenate([lstm_out, auxiliary_input])
+    x = layers.Dense(64, activation="relu")(x)
+    x = layers.Dense(64, activation="relu")(x)
+    x = layers.Dense(64, activation="relu")(x)
+    main_output = layers.Dense(1, activation="sigmoid", name="main_output")(x)
+    return keras.Model(inputs=[main_input, auxiliary_input], outputs=[main_output, auxiliary_output])
+
+
 def keras3_as_written(file):
     """What Keras 3 does with the code as written, where lstmcalc refuses it or reads it as Keras 2 did."""
     keras.backend.clear_session()
