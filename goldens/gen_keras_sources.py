@@ -282,6 +282,16 @@ def sevenxue():
     return keras.Model(inputs=[main_input, auxiliary_input], outputs=[main_output, auxiliary_output])
 
 
+@case("barleysack_conv1d_gru_no_import.py", "the file has no import line: keras is Keras")
+def barleysack():
+    return keras.models.Sequential([
+        keras.layers.Conv1D(filters=20, kernel_size=4, strides=2, padding="valid", input_shape=[None, 1]),
+        keras.layers.GRU(20, return_sequences=True),
+        keras.layers.GRU(20, return_sequences=True),
+        keras.layers.TimeDistributed(keras.layers.Dense(10)),
+    ])
+
+
 def keras3_as_written(file):
     """What Keras 3 does with the code as written, where lstmcalc refuses it or reads it as Keras 2 did."""
     keras.backend.clear_session()
