@@ -120,3 +120,18 @@ def test_real_keras2_and_tfjs_json_files_match_keras(file):
     rows = [r for r in data["layers"] if r["type"] != "InputLayer"]
     assert [(r["name"], r["type"], r["output_shape"], r["params"]) for r in rows] == \
         [(g["name"], g["type"], g["output_shape"], g["params"]) for g in gold["rows"]]
+
+
+@pytest.mark.parametrize("key", sorted(GOLDEN["models"]))
+def test_import_gives_a_spec_with_the_same_numbers(key, tmp_path):
+    """`lstmcalc import FILE` → YAML spec → summary: Keras's rows and totals again."""
+    gold = GOLDEN["models"][key]
+    args = ["--model", gold["model"]] if gold["model"] else []
+    result = CliRunner().invoke(main, ["import", os.path.join(SOURCES, gold["file"]), *args])
+    assert result.exit_code == 0, result.output
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(result.output)
+    data = json.loads(CliRunner().invoke(main, ["summary", str(spec), "--format", "json"]).output)
+    assert data["total_params"] == gold["total_params"]
+    shapes = {r["name"]: r["output_shape"] for r in data["layers"]}
+    assert all(shapes[g["name"]] == g["output_shape"] for g in gold["rows"])
