@@ -395,6 +395,8 @@ REFUSALS = {
                                    "why": "a size known only when the code runs (MNIST: 28, 28)"},
     "kerasio_addition_rnn_loop.py": {"line": 38, "column": 1, "construct": "a loop",
                                      "why": "a for loop adds the decoder LSTMs"},
+    "burkhart_model_in_function.py": {"line": 7, "column": 1, "construct": "lstm_model()",
+                                      "why": "the only model is built in a function the file never calls"},
     "so_dense_before_lstm.py": {"line": 8, "column": 11, "construct": "LSTM",
                                 "why": "an LSTM on the 2-D output of a Dense; Keras refuses it too"},
     "abhimanyu_misspelt_input_lenght.py": {"line": 37, "column": 70, "construct": "input_lenght",

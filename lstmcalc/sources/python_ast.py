@@ -268,8 +268,11 @@ class _Reader:
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
             return False
         func = self.functions.get(node.func.id)
-        if func is None:
-            return False
+        return func is not None and self.makes_model(func)
+
+    @staticmethod
+    def makes_model(func) -> bool:
+        """Whether a function's body makes a Keras model (a call of Sequential, Model or Functional)."""
         for sub in ast.walk(func):
             if isinstance(sub, ast.Call):
                 name = sub.func.attr if isinstance(sub.func, ast.Attribute) else getattr(sub.func, "id", "")
@@ -625,6 +628,11 @@ class _Reader:
             self.fail(node, f"'{name}' is the model that {self.source(node)} builds inside a function "
                             "(code inside functions is not read)",
                       "build the model at module level, outside any function, or pick another with --model NAME")
+        builders = [f for f in self.functions.values() if self.makes_model(f)]
+        if not self.models and builders:
+            f = builders[-1]
+            self.fail(f, f"the model is built inside the function {f.name}() (code inside functions is not read)",
+                      "build the model at module level, outside any function")
         if not self.models:
             hint = ("the file never assigns a Keras model (Sequential(...) or Model(inputs, outputs)) at module "
                     "level")
