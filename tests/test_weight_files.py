@@ -87,3 +87,20 @@ def test_legacy_h5_as_weights_for_the_same_model_as_json(tmp_path):
                                        os.path.join(DATA, name + ".input.json"), "--format", "json"])
     assert result.exit_code == 0, result.output
     close(json.loads(result.output)["output"], GOLDENS[name]["output"])
+
+
+def test_legacy_h5_whose_weight_names_lie_is_refused(tmp_path):
+    """A Keras 2 .h5 whose weight_names attribute names an array the file does not hold: exit 2, named."""
+    h5py = pytest.importorskip("h5py")
+    bad = tmp_path / "bad.h5"
+    with h5py.File(os.path.join(DATA, "legacy_gru_reset_before.h5")) as src, h5py.File(bad, "w") as dst:
+        for key, value in src.attrs.items():
+            dst.attrs[key] = value
+        src.copy("model_weights", dst)
+        group = dst["model_weights"]["dense_6"]
+        group.attrs["weight_names"] = [n + b"_missing" if isinstance(n, bytes) else n + "_missing"
+                                       for n in group.attrs["weight_names"]]
+    result = CliRunner().invoke(main, ["run", str(bad), "--input",
+                                       os.path.join(DATA, "legacy_gru_reset_before.input.json")])
+    assert result.exit_code == 2, result.output
+    assert "dense_6" in result.output and "bad.h5" in result.output

@@ -167,7 +167,13 @@ def legacy_weights(f, path: str, model) -> dict:
             *head, last = name.split("/")
             for h in head:
                 where = where.setdefault(h, {})
-            where[last] = group[key][()].tolist()
+            try:
+                where[last] = group[key][()].tolist()
+            except (KeyError, TypeError, ValueError, AttributeError):
+                raise SpecError(Problem(f"layer '{record.name}': its weight_names list '{key}', which the file "
+                                        "does not hold as an array", file=path,
+                                        hint="the .h5 file is damaged or not written by Keras; save it again")
+                                ) from None
         out[record.name] = weights
     return out
 
