@@ -128,6 +128,46 @@ def keras_models():
                           "trainable_params": siamese.count_params()}
 
 
+def save_legacy_h5(name, model, input_shape, ints=None):
+    """`model.save("x.h5")`: Keras 3 writes the legacy (Keras 2) HDF5 format, model_config + model_weights."""
+    keras.utils.set_random_seed(1)
+    model.save(os.path.join(OUT, f"{name}.h5"))
+    x = fixed_input(input_shape, ints, seed=5)
+    with open(os.path.join(OUT, f"{name}.input.json"), "w") as f:
+        json.dump(x, f)
+    y = model.predict(np.array(x, dtype="int32" if ints else "float32"), verbose=0)
+    goldens[name] = {"rows": [r for r in keras_rows(model) if r], "total_params": model.count_params(),
+                     "trainable_params": model.count_params(), "output": y.tolist()}
+
+
+def legacy_h5_models():
+    keras.utils.set_random_seed(2)
+    m = keras.Sequential([keras.Input((8, 3)), layers.Conv1D(4, 3, activation="relu"),
+                          layers.Bidirectional(layers.GRU(5, return_sequences=True)),
+                          layers.TimeDistributed(layers.Dense(3)), layers.LSTM(4), layers.Dense(2)], name="legacy_seq")
+    save_legacy_h5("legacy_conv_bigru", m, (8, 3))
+
+    m = keras.Sequential([keras.Input((6,)), layers.Embedding(20, 4), layers.GRU(3, reset_after=False,
+                                                                                return_sequences=True),
+                          layers.SimpleRNN(2), layers.Dense(1, activation="sigmoid")], name="legacy_gru_v1")
+    save_legacy_h5("legacy_gru_reset_before", m, (6,), ints=20)
+
+    enc_in = keras.Input((None, 3), name="enc")
+    dec_in = keras.Input((None, 4), name="dec")
+    _, h, c = layers.LSTM(5, return_state=True, name="encoder")(enc_in)
+    dec = layers.LSTM(5, return_sequences=True, name="decoder")(dec_in, initial_state=[h, c])
+    out = layers.Dense(4, activation="softmax", name="probs")(dec)
+    m = keras.Model([enc_in, dec_in], out)
+    keras.utils.set_random_seed(1)
+    m.save(os.path.join(OUT, "legacy_seq2seq.h5"))
+    x = {"enc": fixed_input((5, 3), seed=6), "dec": fixed_input((4, 4), seed=7)}
+    with open(os.path.join(OUT, "legacy_seq2seq.input.json"), "w") as f:
+        json.dump(x, f)
+    y = m.predict([np.array(x["enc"], "float32"), np.array(x["dec"], "float32")], verbose=0)
+    goldens["legacy_seq2seq"] = {"rows": keras_rows(m), "total_params": m.count_params(),
+                                 "trainable_params": m.count_params(), "output": y.tolist()}
+
+
 def torch_models():
     import torch
     from safetensors.torch import save_file
@@ -156,10 +196,38 @@ def torch_models():
     goldens["torch_lstm"] = {"total_params": sum(p.numel() for p in net.parameters()), "output": y.tolist(),
                              "state_dict": {k: list(v.shape) for k, v in net.state_dict().items()}}
 
+    # nested module paths in the state_dict names (tests/data/models/torch_nested.yaml is this module)
+    torch.manual_seed(1)
+
+    class Nested(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.seq = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU())
+            self.lstm = torch.nn.LSTM(8, 6, batch_first=True, bidirectional=True)
+            layer = torch.nn.TransformerEncoderLayer(12, 2, 16, dropout=0.0, batch_first=True)
+            self.encoder = torch.nn.TransformerEncoder(layer, 1, enable_nested_tensor=False)
+            self.fc = torch.nn.Linear(12, 3)
+
+        def forward(self, x):
+            out, _ = self.lstm(self.seq(x))
+            return self.fc(self.encoder(out))
+
+    net = Nested().eval()
+    save_file({k: v.contiguous() for k, v in net.state_dict().items()},
+              os.path.join(OUT, "torch_nested.safetensors"))
+    x = fixed_input((5, 4), seed=4)
+    with open(os.path.join(OUT, "torch_nested.input.json"), "w") as f:
+        json.dump(x, f)
+    with torch.no_grad():
+        y = net(torch.tensor(x))
+    goldens["torch_nested"] = {"total_params": sum(p.numel() for p in net.parameters()), "output": y.tolist(),
+                               "state_dict": {k: list(v.shape) for k, v in net.state_dict().items()}}
+
 
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     keras_models()
+    legacy_h5_models()
     torch_models()
     with open(os.path.join(OUT, "goldens.json"), "w") as f:
         json.dump(goldens, f, indent=1)

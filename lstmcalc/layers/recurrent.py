@@ -504,6 +504,12 @@ class GRU(Recurrent):
             lines.append(f"Keras 2 defaulted reset_after to false (one bias vector): GRU({u}) on {f} features "
                          f"counted 3 × ({u} × ({f} + {u}) + {u}) = {3 * (u * (f + u) + u):,} there, "
                          f"{self.formula(a, s).value:,} in Keras 3; an older tutorial's number may be the first.")
+        elif a.use_bias:
+            f, u = s[2], a.units
+            lines.append(f"Keras 3's default, reset_after: true (which Keras 3 also applies to a Keras 2 file "
+                         f"that does not name reset_after), keeps two bias vectors: GRU({u}) on {f} features "
+                         f"counts 3 × ({u} × ({f} + {u}) + 2 × {u}) = {3 * (u * (f + u) + 2 * u):,} there, "
+                         f"{self.formula(a, s).value:,} here.")
         return lines
 
     def torch_module_args(self, a, s):

@@ -139,12 +139,57 @@ def _split(record, values: list) -> list[tuple[str, list]]:
     return out
 
 
+def _text(value) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def legacy_weights(f, path: str, model) -> dict:
+    """{layer name: weights} from a Keras 2 `.h5` (a whole model's `model_weights` group, or the root of
+    `save_weights('w.h5')`): a group per layer name whose `weight_names` attribute lists the layer's
+    variables in their order (`lstm_1/kernel:0`, `sequential/lstm/lstm_cell/kernel`), which is the order
+    the model's record declares them in."""
+    root = f["model_weights"] if "model_weights" in f else f
+    out: dict = {}
+    for record in model.layers:
+        if record.type.name == "InputLayer" or record.type.is_op:
+            continue
+        names = [w.name for w in record.weights]
+        if not names:
+            continue
+        if record.name not in root:
+            raise SpecError(Problem(f"no weights for layer '{record.name}' in the Keras 2 .h5 file", file=path,
+                                    hint="layers saved: " + ", ".join(_text(n) for n in
+                                                                      root.attrs.get("layer_names", []))))
+        group = root[record.name]
+        saved = [_text(n) for n in group.attrs.get("weight_names", [])]
+        if len(saved) != len(names):
+            raise SpecError(Problem(f"layer '{record.name}': {len(saved)} saved variables where the model has "
+                                    f"{len(names)} weights", file=path))
+        weights: dict = {}
+        for name, key in zip(names, saved):
+            where = weights
+            *head, last = name.split("/")
+            for h in head:
+                where = where.setdefault(h, {})
+            try:
+                where[last] = group[key][()].tolist()
+            except (KeyError, TypeError, ValueError, AttributeError):
+                raise SpecError(Problem(f"layer '{record.name}': its weight_names list '{key}', which the file "
+                                        "does not hold as an array", file=path,
+                                        hint="the .h5 file is damaged or not written by Keras; save it again")
+                                ) from None
+        out[record.name] = weights
+    return out
+
+
 def keras3_weights(data: bytes, path: str, model) -> dict:
-    """{layer name: weights} from a Keras 3 weights file, in the forward pass's layout."""
+    """{layer name: weights} from a Keras 3 weights file (or a Keras 2 `.h5`), in the forward pass's layout."""
     with open_h5(data, path) as f:
+        if "model_weights" in f or "layer_names" in f.attrs:
+            return legacy_weights(f, path, model)
         if "layers" not in f:
             raise SpecError(Problem("the HDF5 file has no Keras 3 'layers' group", file=path,
-                                    hint="Keras 2 .h5 weights are not read yet; save with Keras 3"))
+                                    hint="save the weights with Keras (model.save_weights('w.weights.h5'))"))
         root = f["layers"]
         out: dict = {}
         for key, record in layer_keys(model):

@@ -30,7 +30,8 @@ from lstmcalc.layers import KERAS, lookup
 from lstmcalc.sources.keras_json import RENAMED, same_as_default
 from lstmcalc.sources.yaml_text import MarkedDict, MarkedList
 
-KERAS_ROOTS = {"keras", "tensorflow", "tf"}
+# keras_core: Keras 3 before its 3.0 release; tf_keras: Keras 2 for TensorFlow 2.16 and later
+KERAS_ROOTS = {"keras", "tensorflow", "tf", "keras_core", "tf_keras"}
 MERGE_FUNCTIONS = {"concatenate": "Concatenate", "add": "Add", "subtract": "Subtract", "multiply": "Multiply",
                    "average": "Average", "maximum": "Maximum", "minimum": "Minimum", "dot": "Dot"}
 MODEL_CLASSES = {"Sequential", "Model", "Functional"}
@@ -47,6 +48,8 @@ INPUT_KWARGS = ("input_shape", "input_dim", "input_length", "batch_input_shape",
 BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
           ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow}
 STATES = {"LSTM": 2, "CuDNNLSTM": 2, "GRU": 1, "SimpleRNN": 1}
+# layers on which Keras 1/2 took input_dim (and input_length) as the last two axes of the input
+SEQUENCE_INPUT = {"LSTM", "CuDNNLSTM", "GRU", "SimpleRNN", "Conv1D"}
 
 
 class Opaque:
@@ -68,9 +71,18 @@ class KerasName:
 
 
 class Tensor:
-    def __init__(self, ref: str, producer=None):
+    """A layer's output: output `index` of call `call` of `producer` (an Input has no producer)."""
+
+    def __init__(self, ref: str, producer=None, call: int = 0, index: int = 0):
         self.ref = ref
-        self.producer = producer
+        self.producer, self.call, self.index = producer, call, index
+
+
+class Call:
+    """One call of a layer on tensors, kept until the model is picked (only its ancestors are read)."""
+
+    def __init__(self, layer, n: int, node, inputs, kwargs: dict):
+        self.layer, self.n, self.node, self.inputs, self.kwargs = layer, n, node, inputs, kwargs
 
 
 class InputTensor(Tensor):
@@ -116,9 +128,11 @@ class _Reader:
         self.env: dict = {}
         self.models: list[tuple[str, object]] = []  # (variable, model) in the order assigned
         self.counters: dict[str, int] = {}
-        self.entries: list = []  # functional calls in order: MarkedDict entries
+        self.calls: list[Call] = []  # functional calls in order
+        self.built_elsewhere: list[tuple[str, ast.AST, str]] = []  # models a function or loop builds
         self.notes: list[str] = []
         self.layers_made: list[Layer] = []
+        self.functions: dict[str, ast.AST] = {}
 
     # -- errors -------------------------------------------------------------------
     def fail(self, node, message: str, hint: str | None = None):
@@ -162,6 +176,7 @@ class _Reader:
         elif isinstance(stmt, ast.Expr):
             self.expression_statement(stmt.value)
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self.functions[stmt.name] = stmt
             self.env[stmt.name] = Opaque(stmt, f"the function {stmt.name}() (code inside functions is not read)",
                                          "build the model at module level, outside any function")
         elif isinstance(stmt, ast.ClassDef):
@@ -237,6 +252,8 @@ class _Reader:
             self.env[target.id] = value
             if isinstance(value, (SequentialModel, FunctionalModel)):
                 self.models.append((target.id, value))
+            elif isinstance(value, Opaque) and self.builds_model(stmt.value):
+                self.built_elsewhere.append((target.id, stmt.value, value.what))
             return
         if isinstance(target, (ast.Tuple, ast.List)):
             self.unpack(target, value, stmt)
@@ -245,6 +262,23 @@ class _Reader:
         for node in ast.walk(target):
             if isinstance(node, ast.Name) and isinstance(self.env.get(node.id), (SequentialModel, Layer)):
                 self.fail(stmt, f"an assignment to {self.source(target)}", "set it in the constructor")
+
+    def builds_model(self, node) -> bool:
+        """Whether `node` calls a function of this file that makes a Keras model (Sequential, Model)."""
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+            return False
+        func = self.functions.get(node.func.id)
+        return func is not None and self.makes_model(func)
+
+    @staticmethod
+    def makes_model(func) -> bool:
+        """Whether a function's body makes a Keras model (a call of Sequential, Model or Functional)."""
+        for sub in ast.walk(func):
+            if isinstance(sub, ast.Call):
+                name = sub.func.attr if isinstance(sub.func, ast.Attribute) else getattr(sub.func, "id", "")
+                if name in MODEL_CLASSES:
+                    return True
+        return False
 
     def unpack(self, target, value, stmt):
         items = value
@@ -305,8 +339,10 @@ class _Reader:
                 return self.env[node.id]
             if node.id in ("True", "False", "None"):
                 return {"True": True, "False": False, "None": None}[node.id]
-            if self.known_name(node.id):
+            if self.known_name(node.id) or node.id in ("keras", "tf"):
                 return KerasName(node.id)  # a snippet without imports: Keras's names mean Keras's classes
+            if node.id in ("layers", "models"):
+                return KerasName(f"keras.{node.id}")
             return Opaque(node, f"the name '{node.id}', which the file never defines",
                           "define it at module level with a literal value")
         if isinstance(node, ast.Attribute):
@@ -507,33 +543,26 @@ class _Reader:
             value = first_kw[0]
         else:
             value = self.value_of(first)
-        refs = self.refs(value, first if first is not None else node)
+        self.refs(value, first if first is not None else node)  # fails here on what is not a tensor
         layer.entry["name"] = layer.name
         n = layer.calls
         layer.calls += 1
-        if n == 0:
-            entry = layer.entry
-        else:
-            entry = MarkedDict(call=layer.name)
-            entry.line, entry.column = node.lineno, node.col_offset + 1
-        entry["inputs"] = refs
         call = {}
         for key, (v, vnode) in kw.items():
             if key in ("initial_state", "mask"):
-                call[key] = self.refs(v, vnode)
+                self.refs(v, vnode)
+                call[key] = self.need(v)
             elif key in ("training",):
                 continue
             elif isinstance(v, bool):
                 call[key] = v
             else:
                 self.fail(vnode, f"the call argument {key}= (lstmcalc reads initial_state, mask and flags)")
-        if call:
-            entry["call" if n == 0 else "kwargs"] = call
-        self.entries.append(entry)
+        self.calls.append(Call(layer, n, node, self.need(value), call))
         k = layer.outputs()
         if k == 1:
-            return Tensor(self.ref(layer.name, n, 0), layer)
-        return [Tensor(self.ref(layer.name, n, i), layer) for i in range(k)]
+            return Tensor(self.ref(layer.name, n, 0), layer, n, 0)
+        return [Tensor(self.ref(layer.name, n, i), layer, n, i) for i in range(k)]
 
     @staticmethod
     def ref(name, node, index) -> str:
@@ -591,6 +620,19 @@ class _Reader:
 
     # -- the document ---------------------------------------------------------------
     def pick(self, wanted: str | None):
+        last_line = self.models[-1][1].node.lineno if self.models else 0
+        later = [b for b in self.built_elsewhere if b[1].lineno > last_line and
+                 (wanted is None or b[0] == wanted)]
+        if later and (wanted is None or wanted not in [n for n, _ in self.models]):
+            name, node, _ = later[-1]
+            self.fail(node, f"'{name}' is the model that {self.source(node)} builds inside a function "
+                            "(code inside functions is not read)",
+                      "build the model at module level, outside any function, or pick another with --model NAME")
+        builders = [f for f in self.functions.values() if self.makes_model(f)]
+        if not self.models and builders:
+            f = builders[-1]
+            self.fail(f, f"the model is built inside the function {f.name}() (code inside functions is not read)",
+                      "build the model at module level, outside any function")
         if not self.models:
             hint = ("the file never assigns a Keras model (Sequential(...) or Model(inputs, outputs)) at module "
                     "level")
@@ -672,6 +714,13 @@ class _Reader:
                 self.notes.append(f"line {first.node.lineno}: Embedding's input_length={length} gives the input "
                                   f"(None, {length}) as Keras 2 built it; Keras 3 ignores input_length and leaves "
                                   "this model unbuilt (write keras.Input(shape=(" f"{length},)) first)")
+        elif kw.get("input_dim") is not None and first.t is not None and first.t.name in SEQUENCE_INPUT:
+            # Keras 1/2 read input_dim on a recurrent or Conv1D layer as input_shape=(input_length, input_dim)
+            shape = [kw.get("input_length"), kw["input_dim"]]
+            self.notes.append(f"line {first.node.lineno}: {first.t.name}(input_dim={kw['input_dim']}) gives the "
+                              f"input (None, {shape[0]}, {shape[1]}) as Keras 1 and 2 built it; Keras 3 reads it as "
+                              f"the shape ({kw['input_dim']},) and refuses the {first.t.name} (write "
+                              f"keras.Input(shape=({shape[0]}, {shape[1]})) first)")
         elif kw.get("input_dim") is not None:
             shape = [kw["input_dim"]]
         elif model.build_shape is not None:
@@ -692,15 +741,63 @@ class _Reader:
         batch = {getattr(i, "batch", None) for i in model.inputs} - {None}
         if batch:
             doc["batch_size"] = batch.pop()
-        layers = MarkedList()
-        for entry in self.entries:
-            layers.append(entry)
-        if not layers:
+        doc["layers"] = self.functional_layers(model)
+        if not doc["layers"]:
             self.fail(model.node, "the model calls no layers")
-        doc["layers"] = layers
-        outs = self.refs(model.outputs[0], model.outputs[1])
-        doc["outputs"] = outs if isinstance(outs, list) else [outs]
+        outs = self.need(model.outputs[0])
+        doc["outputs"] = [self.new_ref(t) for t in (outs if isinstance(outs, (list, tuple)) else [outs])]
         return doc
+
+    def functional_layers(self, model: FunctionalModel) -> MarkedList:
+        """The calls the model's outputs depend on, in order; calls made for other models are left out
+        and each layer's calls are numbered among those kept (Keras numbers them among all)."""
+        by_key = {(id(c.layer), c.n): c for c in self.calls}
+        needed: set = set()
+        stack = list(self.tensors_in(self.need(model.outputs[0])))
+        while stack:
+            t = stack.pop()
+            if t.producer is None or (id(t.producer), t.call) in needed:
+                continue
+            needed.add((id(t.producer), t.call))
+            c = by_key[(id(t.producer), t.call)]
+            stack += self.tensors_in(c.inputs) + [x for v in c.kwargs.values() for x in self.tensors_in(v)]
+        self._renumber: dict = {}
+        layers = MarkedList()
+        for c in self.calls:
+            if (id(c.layer), c.n) not in needed:
+                continue
+            new_n = sum(1 for key in self._renumber if key[0] == id(c.layer))
+            self._renumber[(id(c.layer), c.n)] = new_n
+            if new_n == 0:
+                entry = c.layer.entry
+            else:
+                entry = MarkedDict(call=c.layer.name)
+                entry.line, entry.column = c.node.lineno, c.node.col_offset + 1
+            entry["inputs"] = self.new_ref(c.inputs)
+            call = {k: v if isinstance(v, bool) else self.new_ref(v) for k, v in c.kwargs.items()}
+            if call:
+                entry["call" if new_n == 0 else "kwargs"] = call
+            layers.append(entry)
+        return layers
+
+    @staticmethod
+    def tensors_in(value) -> list:
+        if isinstance(value, Tensor):
+            return [value]
+        if isinstance(value, (list, tuple)):
+            return [v for v in value if isinstance(v, Tensor)]
+        return []
+
+    def new_ref(self, value):
+        """A tensor's reference in the picked model's spec (its producer's calls renumbered)."""
+        if isinstance(value, (list, tuple)):
+            return [self.new_ref(v) for v in value]
+        if value.producer is None:
+            return value.ref
+        n = self._renumber[(id(value.producer), value.call)]
+        if n == 0 and value.producer.outputs() > 1:
+            return f"{value.producer.name}[{value.index}]"
+        return self.ref(value.producer.name, n, value.index)
 
 
 MAX_NODES = 200_000

@@ -33,10 +33,11 @@ def fail(path: str, message: str, hint: str | None = None):
 
 
 def default_weights(spec_path: str) -> str:
-    """`run model.keras` without --weights: the .keras file holds them."""
-    from lstmcalc.sources import head_of, keras_zip
+    """`run model.keras` (or a Keras 2 `model.h5`) without --weights: the file holds them."""
+    from lstmcalc.sources import HDF5_MAGIC, head_of, keras_zip
 
-    if keras_zip.is_zip(head_of(spec_path)):
+    head = head_of(spec_path)
+    if keras_zip.is_zip(head) or head.startswith(HDF5_MAGIC):  # .keras, or a Keras 2 .h5 model
         return spec_path
     raise SpecError(Problem("--weights is needed: this model file holds no weights", file=spec_path,
                             hint="pass --weights W.json (or .keras, .safetensors, .npz, .h5)"))
@@ -68,9 +69,9 @@ def read(path: str, model) -> dict:
              "save_file(model.state_dict(), 'model.safetensors')")
     head = head_of(path)
     if lower.endswith(".safetensors"):
-        return group(safetensors(path))
+        return group(safetensors(path), model)
     if keras_zip.is_zip(head) and lower.endswith(".npz"):
-        return group(npz(path))
+        return group(npz(path), model)
     if keras_zip.is_zip(head):
         from lstmcalc.sources import keras_h5
 
@@ -85,22 +86,44 @@ def read(path: str, model) -> dict:
     return read_json(path, WEIGHTS_FILE)
 
 
-def group(flat: dict) -> dict:
-    """{'lstm.weight_ih_l0': t} → {'lstm': {'weight_ih_l0': t}}; '/' nests further (forward/kernel)."""
+def group(flat: dict, model=None) -> dict:
+    """Flat tensor names → {layer: {weight: tensor}}.
+
+    A `state_dict` name is a module path and a weight name: the layer is the longest
+    leading part of the path that names a layer of `model` (`seq.0.weight` → layer
+    `seq_0`, the name `lstmcalc.from_torch` gives an `nn.Sequential` child; `encoder.layers.0.self_attn.in_proj_weight`
+    → layer `encoder`, weight `layers.0.self_attn.in_proj_weight`, as torch's TransformerEncoder names it);
+    without a model, the first part and any child indices after it (`seq.0`). A Keras name
+    (`encoder/kernel`, `bidirectional/forward/kernel`) nests at each '/'.
+    """
+    names = set() if model is None else {r.name for r in model.layers}
     out: dict = {}
     for key, value in flat.items():
         if "/" in key:
             layer, rest = key.split("/", 1)
-        elif "." in key:
-            layer, rest = key.rsplit(".", 1)
-        else:
-            layer, rest = key, ""
+            where = out.setdefault(layer, {})
+            *path, last = rest.split("/")
+            for p in path:
+                where = where.setdefault(p, {})
+            where[last] = value
+            continue
+        parts = key.split(".")
+        layer, rest = None, None
+        for k in range(len(parts) - 1, 0, -1):  # the longest module path naming a layer
+            for candidate in (".".join(parts[:k]), "_".join(parts[:k])):
+                if candidate in names:
+                    layer, rest = candidate, ".".join(parts[k:])
+                    break
+            if layer is not None:
+                break
+        if layer is None:
+            k = 1
+            while k < len(parts) - 1 and parts[k].isdigit():
+                k += 1
+            layer, rest = ("_".join(parts[:k]), ".".join(parts[k:])) if len(parts) > 1 else (key, "")
         where = out.setdefault(layer, {})
-        parts = rest.split("/") if rest else []
-        for p in parts[:-1]:
-            where = where.setdefault(p, {})
-        if parts:
-            where[parts[-1]] = value
+        if rest:
+            where[rest] = value
     return out
 
 
