@@ -58,7 +58,8 @@ NO_EFFECT = {"print", "flatten_parameters", "info", "debug", "warning", "write",
 BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
           ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow}
 COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
-           ast.Gt: operator.gt, ast.GtE: operator.ge, ast.Is: operator.is_, ast.IsNot: operator.is_not}
+           ast.Gt: operator.gt, ast.GtE: operator.ge, ast.Is: operator.is_, ast.IsNot: operator.is_not,
+           ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b}
 DEFAULT_ALIASES = {"nn": "torch.nn", "F": "torch.nn.functional", "torch": "torch"}
 
 
@@ -205,6 +206,17 @@ class _Scope:
             return self.attribute(node)
         if isinstance(node, ast.Call):
             return self.call(node)
+        if isinstance(node, ast.Dict) and None not in node.keys:
+            keys, values = [self.value(k) for k in node.keys], [self.value(v) for v in node.values]
+            if not any(isinstance(k, Opaque) or isinstance(k, (list, dict)) for k in keys):
+                return dict(zip(keys, values))
+        if isinstance(node, ast.Subscript):
+            base, key = self.value(node.value), self.value(node.slice)
+            if isinstance(base, (dict, list, tuple, str)) and isinstance(key, (int, str)):
+                try:
+                    return base[key]
+                except (KeyError, IndexError, TypeError):
+                    return Opaque(node, f"{_source(node)} (it fails in Python)", "fix the index")
         return Opaque(node, f"the expression {_source(node)}", "write the value out")
 
     def name(self, node):
@@ -251,8 +263,8 @@ class _Scope:
             args = [self.need(self.value(a), a) for a in node.args]
             return getattr(math, node.func.attr)(*args)
         if isinstance(node.func, ast.Name) and node.func.id == "getattr":
-            return Opaque(node, f"getattr(...) choosing a class by name ({_source(node)})",
-                          "write the class itself, e.g. nn.LSTM(...)")
+            _fail(self.file, node, f"getattr(...) choosing a class by name ({_source(node)})",
+                  "write the class itself, e.g. nn.LSTM(...) (one model per choice)")
         if isinstance(func, Opaque):
             return func
         if isinstance(func, ast.FunctionDef):
@@ -439,7 +451,7 @@ class Reader:
                 _fail(self.file, k.value, f"**{_source(k.value)} in nn.{cls}(...)", "write the arguments out")
             if k.arg not in declared:
                 close = difflib.get_close_matches(k.arg, declared, n=1)
-                _fail(self.file, k.value, f"nn.{cls} has no argument '{k.arg}'",
+                _fail(self.file, k, f"nn.{cls} has no argument '{k.arg}'",
                       f"did you mean {close[0]}=?" if close else "arguments: " + ", ".join(declared))
             args[k.arg] = (k.value, scope.value(k.value))
         out, marks = {}, {}
@@ -508,7 +520,7 @@ class Reader:
             except SyntaxError:
                 raise SpecError(Problem(f"--init {init_text!r} is not a list of name=value", file=self.file,
                                         hint="write --init 'hidden_size=64, num_layers=2'")) from None
-            if parsed.args:
+            if parsed.args or any(k.arg is None for k in parsed.keywords):
                 raise SpecError(Problem("--init takes name=value pairs only", file=self.file,
                                         hint="write --init 'hidden_size=64, num_layers=2'"))
             for k in parsed.keywords:
@@ -578,6 +590,9 @@ class Reader:
                       "write each module out: self.lstm1 = nn.LSTM(...), self.lstm2 = nn.LSTM(...)")
             return
         if isinstance(stmt, (ast.Pass, ast.Assert, ast.Import, ast.ImportFrom, ast.Return)):
+            return
+        if isinstance(stmt, ast.Try):
+            self.body(scope, stmt.body + stmt.orelse + stmt.finalbody)
             return
         if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, (ast.Name, ast.Attribute)):
             current = scope.value(stmt.target)

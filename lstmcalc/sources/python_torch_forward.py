@@ -88,6 +88,8 @@ class ForwardScope(_Scope):
                 return Opaque(node, f"the tensor attribute {_source(node)}", "write the value out")
             if isinstance(base, SelfRef) and node.attr == "training":
                 return False
+            if isinstance(base, Opaque):
+                return base
         if isinstance(node, ast.Call):
             return fw.call(self, node)
         return super().value(node)
@@ -311,6 +313,8 @@ class Forward:
                 x = self.call_module(scope, child, [x], {}, node)
             return x
         t = MODULES[module.type_name]
+        if args and isinstance(args[0], Opaque):
+            _fail(self.file, args[0].node, f"lstmcalc does not follow {args[0].what}", args[0].instead)
         if not args or not isinstance(args[0], Tensor):
             _fail(self.file, node, f"self.{module.name} is called without a tensor")
         entry = self.module_entry(module, args, kwargs, node)
@@ -458,9 +462,9 @@ class Forward:
         if attr == "chunk" or attr == "split" or attr == "unbind":
             _fail(self.file, node, f"{_source(node)} (splitting a tensor into pieces)",
                   "lstmcalc follows straight-line code on whole tensors")
-        _fail(self.file, node, f"the tensor method .{attr}() ({_source(node)})",
-              "lstmcalc follows view, reshape, permute, transpose, squeeze, unsqueeze, mean, flatten, size and "
-              "activations")
+        return Opaque(node, f"the tensor method .{attr}() ({_source(node)})",
+                      "lstmcalc follows view, reshape, permute, transpose, squeeze, unsqueeze, mean, flatten, size "
+                      "and activations")
 
     def torch_function(self, scope, path: Path, node):
         p = path.path

@@ -1,0 +1,123 @@
+"""Reference numbers for lstmcalc's PyTorch source reader (contract section 8), from real torch.
+
+Run from the repository root with a Python that has torch installed (the
+project itself and its tests never import torch; they only read the JSON this
+script writes)::
+
+    python goldens/gen_torch_sources.py
+
+For each real model file in tests/data/sources/torch/ (public code, origin in
+its first line) the file is executed in a namespace that already holds
+``torch``, ``nn`` and ``F`` (snippets pasted from notebooks have no import
+lines), the model is made with the constructor arguments of the case (the
+same text lstmcalc gets as ``--init``) or taken from the module-level
+variable, and a forward pass runs on a batch of ``BATCH`` inputs of the
+case's shape (token ids below ``vocab`` for an integer input), in ``eval()``
+mode. Forward hooks on every module of ``named_modules()`` record each call's
+output shapes (a tuple output flattened, as the dialect indexes it:
+``lstm[0]`` output, ``lstm[1]`` h_n, ``lstm[2]`` c_n).
+
+It writes ``torch_sources.json`` next to itself: per case ``file``,
+``model`` (the class or variable lstmcalc is asked for; null when lstmcalc
+finds it alone), ``init``, ``input_shape``, ``dtype``, ``batch``, and
+
+- ``modules``: ``named_modules()`` order, without the root: ``name``,
+  ``type``, ``params`` (``sum(p.numel() for p in m.parameters())``, the
+  submodules' included), ``calls`` (per call, the flattened output shapes);
+- ``call_order``: module names in the order of their first call (a hook
+  fires when a module returns, so a container comes after its children);
+- ``total_params``: ``sum(p.numel() for p in model.parameters())``;
+- ``outputs``: the shapes of what forward returns, flattened.
+"""
+
+import json
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+HERE = Path(__file__).resolve().parent
+SOURCES = HERE.parent / "tests" / "data" / "sources" / "torch"
+OUT = HERE / "torch_sources.json"
+BATCH = 3
+
+CASES = [
+    # (file, model, init, input_shape, dtype, vocab)
+    ("hlr7999_lstm.py", None, "input_size=28, hidden_size=64, num_layers=1", [28, 28], "float32", None),
+    ("her2_lstm_classifier.py", None, "input_dim=20, hidden_dim=32, num_layers=2, output_size=2", [20], "float32",
+     None),
+    ("amharic_bilstm_tagger.py", None, "vocab_size=5000, tagset_size=17, embedding_dim=100, hidden_dim=128", [40],
+     "int64", 5000),
+    ("drl_cbm_cnn_lstm.py", None, "input_size=6, hidden_size=64, num_layers=2, output_size=1", [30, 6], "float32",
+     None),
+    ("wheelchair_cnn_lstm.py", None, "input_size=8, hidden_size=64, num_classes=4", [250, 8], "float32", None),
+    ("trajectory_gru_encoder.py", None, "input_size=2, hidden_size=32", [8, 2], "float32", None),
+    ("tragt_transformer.py", None, "vocab_size=60, d_model=64, nhead=4, num_encoder_layers=2, dim_feedforward=128",
+     [100], "int64", 60),
+    ("customer_bigru.py", None, "input_dim=16, hidden_dim=64, output_dim=2, num_layers=2, dropout=0.2", [10, 16],
+     "float32", None),
+    ("nlpfolio_sentiment.py", None, "input_dim=300, hidden_dim=128, output_dim=3", [300], "float32", None),
+    ("grace_sequential.py", None, None, [1, 28, 28], "float32", None),
+    # written for the tests: the model instantiated at module level, picked by default or by --model
+    ("synthetic_stacked_states.py", None, None, [15, 12], "float32", None),
+    ("synthetic_shared_encoder.py", "net", None, [10, 6], "float32", None),
+]
+
+
+def flat_shapes(value):
+    if isinstance(value, torch.Tensor):
+        return [list(value.shape)]
+    if isinstance(value, (tuple, list)):
+        return [s for v in value for s in flat_shapes(v)]
+    return []
+
+
+def make(source, model, init):
+    namespace = {"torch": torch, "nn": nn, "F": F, "__name__": "golden"}
+    exec(compile(source, "model.py", "exec"), namespace)  # noqa: S102 - the goldens environment runs the real code
+    if init is None:
+        return namespace[model or "model"]
+    kwargs = eval(f"dict({init})", {})  # noqa: S307 - the case's own constructor arguments
+    classes = [v for v in namespace.values() if isinstance(v, type) and issubclass(v, nn.Module) and
+               v.__module__ == namespace.get("__name__")]
+    cls = namespace[model] if model else classes[-1]
+    return cls(**kwargs)
+
+
+def case(file, model, init, shape, dtype, vocab):
+    torch.manual_seed(0)
+    net = make((SOURCES / file).read_text(), model, init)
+    net.eval()
+    records, order = {}, []
+    for name, module in net.named_modules():
+        if not name:
+            continue
+        records[name] = {"name": name, "type": type(module).__name__,
+                         "params": sum(p.numel() for p in module.parameters()), "calls": []}
+
+        def hook(mod, inputs, output, name=name):
+            records[name]["calls"].append(flat_shapes(output))
+            if name not in order:
+                order.append(name)
+
+        module.register_forward_hook(hook)
+    if dtype == "int64":
+        x = torch.randint(0, vocab, (BATCH, *shape))
+    else:
+        x = torch.randn(BATCH, *shape)
+    with torch.no_grad():
+        out = net(x)
+    return {"file": file, "model": model, "init": init, "input_shape": shape, "dtype": dtype, "batch": BATCH,
+            "modules": list(records.values()), "call_order": order,
+            "total_params": sum(p.numel() for p in net.parameters()), "outputs": flat_shapes(out)}
+
+
+def main():
+    cases = [case(*c) for c in CASES]
+    OUT.write_text(json.dumps({"torch": torch.__version__, "cases": cases}, indent=1) + "\n")
+    print(f"wrote {OUT} ({len(cases)} cases)")
+
+
+if __name__ == "__main__":
+    main()
