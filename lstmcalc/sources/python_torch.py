@@ -465,6 +465,9 @@ class Reader:
             value = scope.need(value, vnode)
             if isinstance(value, tuple):
                 value = list(value)
+            arg = next(a for a in t.all_args if a.name == key)
+            if arg.default is not None and value == arg.default and type(value) is type(arg.default):
+                continue  # as torch's default: left out, as `import` leaves Keras's defaults out
             if key == "proj_size" and value == 0:
                 continue
             out[key] = value
