@@ -19,7 +19,7 @@ output shapes (a tuple output flattened, as the dialect indexes it:
 
 It writes ``torch_sources.json`` next to itself: per case ``file``,
 ``model`` (the class or variable lstmcalc is asked for; null when lstmcalc
-finds it alone), ``init``, ``input_shape``, ``dtype``, ``batch``, and
+finds it alone), ``init`` (``--init``; null: the file instantiates the model itself), ``input_shape``, ``dtype``, ``batch``, and
 
 - ``modules``: ``named_modules()`` order, without the root: ``name``,
   ``type``, ``params`` (``sum(p.numel() for p in m.parameters())``, the
@@ -59,9 +59,11 @@ CASES = [
      "float32", None),
     ("nlpfolio_sentiment.py", None, "input_dim=300, hidden_dim=128, output_dim=3", [300], "float32", None),
     ("grace_sequential.py", None, None, [1, 28, 28], "float32", None),
+    ("knowledge_distillation_bilstm.py", None, "", [20, 300], "float32", None),
     # written for the tests: the model instantiated at module level, picked by default or by --model
     ("synthetic_stacked_states.py", None, None, [15, 12], "float32", None),
     ("synthetic_shared_encoder.py", "net", None, [10, 6], "float32", None),
+    ("synthetic_time_major.py", None, None, [7], "int64", 100),
 ]
 
 
@@ -76,9 +78,10 @@ def flat_shapes(value):
 def make(source, model, init):
     namespace = {"torch": torch, "nn": nn, "F": F, "__name__": "golden"}
     exec(compile(source, "model.py", "exec"), namespace)  # noqa: S102 - the goldens environment runs the real code
-    if init is None:
-        return namespace[model or "model"]
-    kwargs = eval(f"dict({init})", {})  # noqa: S307 - the case's own constructor arguments
+    instance = namespace.get(model or "model")
+    if init is None and isinstance(instance, nn.Module):  # the model the file instantiates
+        return instance
+    kwargs = eval(f"dict({init or ''})", {})  # noqa: S307 - the case's own constructor arguments
     classes = [v for v in namespace.values() if isinstance(v, type) and issubclass(v, nn.Module) and
                v.__module__ == namespace.get("__name__")]
     cls = namespace[model] if model else classes[-1]

@@ -213,6 +213,9 @@ REAL_REFUSALS = [
      (27, 26), "second input 'hidden'"),
     ("fyshelab_lstm_randn_state.py", "layers=2, batch_size=4, output_size=2, hidden_size=8, vocab_size=50, "
      "embedding_length=6", (20, 15), "random tensor"),
+    ("nanogpt_causal_attention.py", "embed_dim=32, num_heads=4, dropout=0.1", (13, 16),
+     "generate_square_subsequent_mask"),
+    ("attention_time_series.py", "input_size=5", (16, 29), "weights * lstm_out"),
     ("hlr7999_lstm.py", "input_size=28, hidden_size=64", (6, 5), "'num_layers'"),
     ("hlr7999_lstm.py", "input_size=28, hidden_size=64, num_layer=1", None, "did you mean num_layers"),
 ]

@@ -110,6 +110,7 @@ class Forward:
         self.counters: dict[str, int] = {}
         self.input_name = "x"
         self.dtype = None
+        self.from_input = {self.input_name}
         self.built: dict = {}
 
     def modules(self):
@@ -171,6 +172,7 @@ class Forward:
         self.input_name = args.args[1].arg
         if self.input_name in self.taken:
             self.input_name += "_input"
+        self.from_input = {self.input_name}
         return Tensor(self.input_name, None)
 
     def extra_args(self, forward) -> dict:
@@ -343,7 +345,7 @@ class Forward:
 
     def module_entry(self, module, args, kwargs, node):
         x = args[0]
-        if x.ref == self.input_name and self.dtype is None and module.type_name == "Embedding" and module.calls == 0:
+        if x.ref in self.from_input and self.dtype is None and module.type_name == "Embedding" and module.calls == 0:
             self.dtype = "int64"
         if module.calls:
             entry = MarkedDict(call=module.name)
@@ -411,6 +413,8 @@ class Forward:
                                                      if kind in MODULES else base or kind.lower()), **args)
         entry.line, entry.column = node.lineno, node.col_offset + 1
         entry["inputs"] = [t.ref for t in inputs] if isinstance(inputs, list) else inputs.ref
+        if not isinstance(inputs, list) and inputs.ref in self.from_input:
+            self.from_input.add(entry["name"])  # the ids themselves, moved about: an Embedding may read them
         self.add(entry)
         return Tensor(entry["name"], None, state=state)
 
