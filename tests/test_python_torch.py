@@ -100,6 +100,30 @@ def test_outputs_match_torch(case):
     assert [list(s) for s in shapes] == case["outputs"]
 
 
+@pytest.mark.parametrize("case", CASES, ids=[c["file"] for c in CASES])
+def test_import_gives_a_spec_with_the_same_rows(tmp_path, case):
+    code, text = run("import", SOURCES / case["file"], *options(case))
+    assert code == 0, text
+    spec = tmp_path / "imported.yaml"
+    spec.write_text(text)
+    code, out = run("summary", spec, "--format", "json", "--batch-size", case["batch"])
+    assert code == 0, out
+    data = json.loads(out)
+    assert data["total_params"] == case["total_params"]
+    rows = {r["name"]: r for r in data["layers"]}
+    for m in expected_rows(case):
+        assert rows[m["name"]]["params"] == m["params"]
+        assert rows[m["name"]]["output_shape"] == m["calls"][-1][0]
+
+
+def test_a_module_never_called_is_named_in_a_note(tmp_path):
+    path = tmp_path / "unused.py"
+    path.write_text(net("self.fc = nn.Linear(n, 2)\nself.spare = nn.Linear(n, 8)", "return self.fc(x)"))
+    code, out = run("summary", path, "--input-shape", "5,4", "--format", "plain")
+    assert code == 0, out
+    assert "note: line 10: self.spare (nn.Linear) is never called in forward()" in out
+
+
 def test_integer_input_when_an_embedding_reads_it():
     case = next(c for c in CASES if c["file"] == "amharic_bilstm_tagger.py")
     code, out = run("import", SOURCES / case["file"], *options(case))

@@ -35,7 +35,6 @@ import operator
 
 from lstmcalc.errors import Problem, SpecError
 from lstmcalc.layers import PYTORCH
-from lstmcalc.sources.yaml_text import MarkedDict, MarkedList
 
 PSEUDO = {"LastTimestep", "HiddenState", "Transpose", "Unsqueeze", "Cat", "Add", "View", "Permute", "Select", "Mean"}
 MODULES = {n: t for n, t in PYTORCH.items() if n not in PSEUDO}
@@ -48,13 +47,11 @@ NOT_MODELLED = {
     "ConstantPad1d", "Softmin", "Threshold", "GLU", "CrossEntropyLoss", "MSELoss", "CTCLoss", "Parameter",
     "ParameterList", "ModuleDict", "ModuleList", "RNNBase", "RNNCellBase", "LazyLinear",
 }
-RECURRENT_OUTPUTS = {"LSTM": 3, "GRU": 2, "RNN": 2, "LSTMCell": 2, "MultiheadAttention": 2}
 FUNCTIONAL = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "gelu": "GELU", "elu": "ELU",
               "leaky_relu": "LeakyReLU", "softmax": "Softmax", "dropout": "Dropout"}
 # tensor methods and functions that return their input unchanged (in shape and, at inference, in value)
 IDENTITY = {"to", "cuda", "cpu", "float", "double", "contiguous", "detach", "clone", "requires_grad_", "type",
             "Variable", "type_as", "half"}
-NO_EFFECT = {"print", "flatten_parameters", "info", "debug", "warning", "write", "append_log", "register_buffer"}
 BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
           ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow}
 COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
@@ -105,10 +102,10 @@ class Sequential:
 
 
 class Tensor:
-    """A tensor in forward: its graph reference, where its batch axis is, and what made it."""
+    """A tensor in forward: its graph reference (`lstm[1]`), and whether it is a recurrent module's final state."""
 
-    def __init__(self, ref: str, batch_axis, made_by=None, state: str | None = None):
-        self.ref, self.batch_axis, self.made_by, self.state = ref, batch_axis, made_by, state
+    def __init__(self, ref: str, state: str | None = None):
+        self.ref, self.state = ref, state  # state: "h_n" or "c_n" when a recurrent module returned it
 
 
 class Zeros:
@@ -284,7 +281,6 @@ class Reader:
         self.classes: dict[str, ast.ClassDef] = {}
         self.functions: dict[str, ast.FunctionDef] = {}
         self.instances: list[tuple[str | None, str, ast.Call]] = []  # (variable, class, call) in order
-        self.sequentials: list[tuple[str, ast.Call]] = []
         self.attrs: dict = {}
         self.notes: list[str] = []
 
@@ -339,7 +335,6 @@ class Reader:
             return True
         func = _Scope(self, {}).value(call.func)
         if isinstance(func, Path) and func.path == "torch.nn.Sequential" and var is not None:
-            self.sequentials.append((var, call))
             self.instances.append((var, "nn.Sequential", call))
             return True
         return False
@@ -698,10 +693,4 @@ def to_document(tree, file: str, model=None, input_shape=None, init=None):
     return doc, reader.notes
 
 
-def document_marked(doc: dict, node) -> MarkedDict:
-    out = MarkedDict(doc)
-    out.line, out.column = getattr(node, "lineno", None), getattr(node, "col_offset", -1) + 1
-    return out
-
-
-__all__ = ["to_document", "MarkedList"]
+__all__ = ["to_document", "parse_shape"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 
-from lstmcalc.errors import SpecError
 from lstmcalc.sources.python_torch import (
     BATCH,
     FUNCTIONAL,
@@ -27,7 +26,6 @@ from lstmcalc.sources.python_torch import (
     _fail,
     _Scope,
     _source,
-    document_marked,
 )
 from lstmcalc.sources.yaml_text import MarkedDict, MarkedList
 
@@ -130,7 +128,7 @@ class Forward:
     # -- the document ------------------------------------------------------------------------
     def document(self, forward, seq, name):
         if forward is None:
-            x = Tensor(self.input_name, None)
+            x = Tensor(self.input_name)
             out = self.call_module(None, seq, [x], {}, seq.node)
             outputs = self.refs(out, seq.node)
             where = seq.node
@@ -173,7 +171,7 @@ class Forward:
         if self.input_name in self.taken:
             self.input_name += "_input"
         self.from_input = {self.input_name}
-        return Tensor(self.input_name, None)
+        return Tensor(self.input_name)
 
     def extra_args(self, forward) -> dict:
         args = forward.args
@@ -314,7 +312,6 @@ class Forward:
                           "call the recurrent module in forward() and unpack its outputs")
                 x = self.call_module(scope, child, [x], {}, node)
             return x
-        t = MODULES[module.type_name]
         if args and isinstance(args[0], Opaque):
             _fail(self.file, args[0].node, f"lstmcalc does not follow {args[0].what}", args[0].instead)
         if not args or not isinstance(args[0], Tensor):
@@ -323,11 +320,9 @@ class Forward:
         n = module.calls
         module.calls += 1
         self.add(entry)
-        if module.type_name in OUTPUTS:
+        if module.type_name in OUTPUTS:  # a tuple, as torch returns it: (out, (h_n, c_n)) for an LSTM
             return self.structure(module, n, OUTPUTS[module.type_name], [0])
-        if module.type_name == "GRUCell" or module.type_name == "RNNCell" or t.name not in OUTPUTS:
-            return Tensor(self.ref(module.name, n, 0, 1), None, module)
-        return None
+        return Tensor(self.ref(module.name, n, 0, 1))
 
     def structure(self, module, n, shape, counter):
         if isinstance(shape, tuple):
@@ -335,7 +330,7 @@ class Forward:
         i = counter[0]
         counter[0] += 1
         k = 3 if module.type_name == "LSTM" else 2
-        return Tensor(self.ref(module.name, n, i, k), None, module, state=shape if shape in ("h_n", "c_n") else None)
+        return Tensor(self.ref(module.name, n, i, k), state=shape if shape in ("h_n", "c_n") else None)
 
     @staticmethod
     def ref(name, call, index, count):
@@ -416,7 +411,7 @@ class Forward:
         if not isinstance(inputs, list) and inputs.ref in self.from_input:
             self.from_input.add(entry["name"])  # the ids themselves, moved about: an Embedding may read them
         self.add(entry)
-        return Tensor(entry["name"], None, state=state)
+        return Tensor(entry["name"], state=state)
 
     def add(self, entry):
         self.entries.append(entry)
@@ -647,11 +642,9 @@ class Forward:
         key = (len(self.entries), x.ref, batch)
         if key not in self.built:
             doc = self.draft([x.ref])
-            if not self.entries:
-                doc["layers"] = MarkedList([MarkedDict(type="Identity", name=self.auto("identity"),
-                                                       inputs=x.ref)])
-                self.entries = MarkedList()
-                doc["outputs"] = [doc["layers"][0]["name"]]
+            if not self.entries:  # the model's input itself: a graph needs one entry
+                doc["layers"] = MarkedList([MarkedDict(type="Identity", name="size_probe", inputs=x.ref)])
+                doc["outputs"] = ["size_probe"]
             model = build(spec.from_document(doc, self.file), batch)
             self.built[key] = tuple(model.output_shape)
         return self.built[key]
@@ -684,4 +677,4 @@ class Forward:
               "return the output tensor")
 
 
-__all__ = ["Forward", "document_marked", "SpecError"]
+__all__ = ["Forward"]
