@@ -27,7 +27,10 @@ finds it alone), ``init`` (``--init``; null: the file instantiates the model its
 - ``call_order``: module names in the order of their first call (a hook
   fires when a module returns, so a container comes after its children);
 - ``total_params``: ``sum(p.numel() for p in model.parameters())``;
-- ``outputs``: the shapes of what forward returns, flattened.
+- ``outputs``: the shapes of what forward returns, flattened;
+- for the cases in ``FORWARD``, ``forward``: ``weights`` (each module's own
+  ``state_dict`` tensors, keyed by module name, drawn uniform in [-0.5, 0.5] and rounded to six decimals),
+  ``input`` (a batch of 2) and ``output`` (float64, ``eval()`` mode).
 """
 
 import json
@@ -45,7 +48,7 @@ BATCH = 3
 CASES = [
     # (file, model, init, input_shape, dtype, vocab)
     ("hlr7999_lstm.py", None, "input_size=28, hidden_size=64, num_layers=1", [28, 28], "float32", None),
-    ("her2_lstm_classifier.py", None, "input_dim=20, hidden_dim=32, num_layers=2, output_size=2", [20], "float32",
+    ("her2_lstm_classifier.py", None, "input_dim=20, hidden_dim=8, num_layers=2, output_size=2", [20], "float32",
      None),
     ("amharic_bilstm_tagger.py", None, "vocab_size=5000, tagset_size=17, embedding_dim=100, hidden_dim=128", [40],
      "int64", 5000),
@@ -65,6 +68,10 @@ CASES = [
     ("synthetic_shared_encoder.py", "net", None, [10, 6], "float32", None),
     ("synthetic_time_major.py", None, None, [7], "int64", 100),
 ]
+
+# cases that also get a forward golden (`run` on the source file reproduces torch's output)
+FORWARD = ("synthetic_stacked_states.py", "synthetic_shared_encoder.py", "synthetic_time_major.py",
+           "her2_lstm_classifier.py")
 
 
 def flat_shapes(value):
@@ -86,6 +93,27 @@ def make(source, model, init):
                v.__module__ == namespace.get("__name__")]
     cls = namespace[model] if model else classes[-1]
     return cls(**kwargs)
+
+
+def forward_golden(net, shape, dtype, vocab):
+    """A forward pass on seeded weights: state_dict tensors keyed by module name (as `run --weights` reads
+    them), the input (batch 2) and the output, float64, eval() mode."""
+    torch.manual_seed(1)
+    torch.set_default_dtype(torch.float64)  # initial states made in forward() follow the default
+    net = net.double()
+    weights = {}
+    for name, module in net.named_modules():
+        own = {k: v for k, v in module.state_dict().items() if "." not in k}
+        if name and own:
+            for v in own.values():
+                v.uniform_(-0.5, 0.5)
+                v.copy_(torch.round(v * 1e6) / 1e6)  # six decimals: a short JSON file
+            weights[name] = {k: v.tolist() for k, v in own.items()}
+    x = torch.randint(0, vocab, (2, *shape)) if dtype == "int64" else torch.rand(2, *shape, dtype=torch.float64)
+    with torch.no_grad():
+        out = net(x)
+    torch.set_default_dtype(torch.float32)
+    return {"weights": weights, "input": x.tolist(), "output": out.tolist()}
 
 
 def case(file, model, init, shape, dtype, vocab):
@@ -111,14 +139,18 @@ def case(file, model, init, shape, dtype, vocab):
         x = torch.randn(BATCH, *shape)
     with torch.no_grad():
         out = net(x)
-    return {"file": file, "model": model, "init": init, "input_shape": shape, "dtype": dtype, "batch": BATCH,
-            "modules": list(records.values()), "call_order": order,
-            "total_params": sum(p.numel() for p in net.parameters()), "outputs": flat_shapes(out)}
+    result = {"file": file, "model": model, "init": init, "input_shape": shape, "dtype": dtype, "batch": BATCH,
+              "modules": list(records.values()), "call_order": order,
+              "total_params": sum(p.numel() for p in net.parameters()), "outputs": flat_shapes(out)}
+    if file in FORWARD:
+        result["forward"] = forward_golden(net, shape, dtype, vocab)
+    return result
 
 
 def main():
     cases = [case(*c) for c in CASES]
-    OUT.write_text(json.dumps({"torch": torch.__version__, "cases": cases}, indent=1) + "\n")
+    lines = ",\n".join(json.dumps(c, separators=(",", ":")) for c in cases)  # one case a line
+    OUT.write_text(f'{{"torch": {json.dumps(torch.__version__)}, "cases": [\n{lines}\n]}}\n')
     print(f"wrote {OUT} ({len(cases)} cases)")
 
 

@@ -124,6 +124,27 @@ def test_a_module_never_called_is_named_in_a_note(tmp_path):
     assert "note: line 10: self.spare (nn.Linear) is never called in forward()" in out
 
 
+FORWARD = [c for c in CASES if "forward" in c]
+
+
+def close(a, b, tol=1e-4) -> bool:
+    if isinstance(a, list):
+        return isinstance(b, list) and len(a) == len(b) and all(close(x, y, tol) for x, y in zip(a, b))
+    return abs(a - b) <= tol * max(1.0, abs(b))
+
+
+@pytest.mark.parametrize("case", FORWARD, ids=[c["file"] for c in FORWARD])
+def test_run_reproduces_torch(tmp_path, case):
+    golden = case["forward"]
+    weights, x = tmp_path / "w.json", tmp_path / "x.json"
+    weights.write_text(json.dumps(golden["weights"]))
+    x.write_text(json.dumps(golden["input"]))
+    code, out = run("run", SOURCES / case["file"], *options(case), "--weights", weights, "--input", x,
+                    "--format", "json")
+    assert code == 0, out
+    assert close(json.loads(out)["output"], golden["output"])
+
+
 def test_integer_input_when_an_embedding_reads_it():
     case = next(c for c in CASES if c["file"] == "amharic_bilstm_tagger.py")
     code, out = run("import", SOURCES / case["file"], *options(case))

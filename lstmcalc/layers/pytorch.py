@@ -35,6 +35,7 @@ from lstmcalc.layers.core_torch import (
     Identity,
     LeakyReLU,
     Linear,
+    LogSoftmax,
     PReLU,
     ReLU,
     Sigmoid,
@@ -52,13 +53,13 @@ MODULES = (LSTM(), GRU(), RNN(), LSTMCell(), GRUCell(), RNNCell(),
            Flatten(), ReLU(), Tanh(), Sigmoid(), Softmax(), LastTimestep(), HiddenState(), Transpose(), Unsqueeze(),
            Cat(), Add(), MultiheadAttention(), TransformerEncoderLayer(), TransformerEncoder(),
            GELU(), LeakyReLU(), ELU(), PReLU(), Identity(), MaxPool1d(), AvgPool1d(),
-           AdaptiveAvgPool1d(), AdaptiveMaxPool1d(), View(), Permute(), Select(), Mean())
+           AdaptiveAvgPool1d(), AdaptiveMaxPool1d(), View(), Permute(), Select(), Mean(), LogSoftmax())
 PYTORCH: dict[str, LayerType] = {t.name: t for t in MODULES}
 
 # modules that act on the last axes or elementwise: they do not decide where the batch axis is
 # (Cat and Add take whatever layout their inputs have)
-LAYOUT_NEUTRAL = ("Embedding", "Linear", "Dropout", "ReLU", "Tanh", "Sigmoid", "Softmax", "LayerNorm", "Cat", "Add",
-                  "GELU", "LeakyReLU", "ELU", "Identity")
+LAYOUT_NEUTRAL = ("Embedding", "Linear", "Dropout", "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "LayerNorm",
+                  "Cat", "Add", "GELU", "LeakyReLU", "ELU", "Identity")
 
 
 def batch_axis(layers) -> int:

@@ -41,14 +41,14 @@ MODULES = {n: t for n, t in PYTORCH.items() if n not in PSEUDO}
 # torch.nn classes that exist but that lstmcalc does not model (told apart from a misspelt name)
 NOT_MODELLED = {
     "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "BatchNorm2d", "BatchNorm3d",
-    "InstanceNorm1d", "GroupNorm", "LogSoftmax", "Softplus", "Softsign", "SELU", "SiLU", "Mish", "Hardtanh",
+    "InstanceNorm1d", "GroupNorm", "Softplus", "Softsign", "SELU", "SiLU", "Mish", "Hardtanh",
     "Transformer", "TransformerDecoder", "TransformerDecoderLayer", "Bilinear", "EmbeddingBag", "Unflatten",
     "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Dropout1d", "Dropout2d", "AlphaDropout", "Upsample", "ZeroPad1d",
     "ConstantPad1d", "Softmin", "Threshold", "GLU", "CrossEntropyLoss", "MSELoss", "CTCLoss", "Parameter",
     "ParameterList", "ModuleDict", "ModuleList", "RNNBase", "RNNCellBase", "LazyLinear",
 }
 FUNCTIONAL = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "gelu": "GELU", "elu": "ELU",
-              "leaky_relu": "LeakyReLU", "softmax": "Softmax", "dropout": "Dropout"}
+              "leaky_relu": "LeakyReLU", "softmax": "Softmax", "log_softmax": "LogSoftmax", "dropout": "Dropout"}
 # tensor methods and functions that return their input unchanged (in shape and, at inference, in value)
 IDENTITY = {"to", "cuda", "cpu", "float", "double", "contiguous", "detach", "clone", "requires_grad_", "type",
             "Variable", "type_as", "half"}

@@ -510,11 +510,11 @@ class Forward:
         if kind == "Dropout":
             p = args[0] if args else kwargs.get("p", 0.5)
             return self.step("Dropout", {"p": p}, x, node, "dropout")
-        if kind == "Softmax":
+        if kind in ("Softmax", "LogSoftmax"):
             dim = args[0] if args else kwargs.get("dim")
             if dim is None:
-                _fail(self.file, node, "softmax without dim=", "write dim=-1 (the axis the values sum to 1 along)")
-            return self.step("Softmax", {"dim": self.int_arg(dim, node)}, x, node, "softmax")
+                _fail(self.file, node, f"{fn} without dim=", "write dim=-1 (the axis the values sum to 1 along)")
+            return self.step(kind, {"dim": self.int_arg(dim, node)}, x, node, fn)
         if kind == "LeakyReLU":
             slope = args[0] if args else kwargs.get("negative_slope", 0.01)
             return self.step("LeakyReLU", {"negative_slope": slope}, x, node, "leaky_relu")

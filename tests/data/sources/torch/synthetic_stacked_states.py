@@ -3,7 +3,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-HIDDEN = 24
+HIDDEN = 8
 device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
@@ -39,7 +39,7 @@ class StateClassifier(nn.Module):
             features = torch.cat([both, pooled], dim=-1)
         else:
             features = both
-        return self.head(features)
+        return F.log_softmax(self.head(features), dim=-1)
 
 
 model = StateClassifier(n_features=12).to(device)
