@@ -120,7 +120,7 @@ def case(file, model, init, shape, dtype, vocab):
     torch.manual_seed(0)
     net = make((SOURCES / file).read_text(), model, init)
     net.eval()
-    records, order = {}, []
+    records, order, hooks = {}, [], []
     for name, module in net.named_modules():
         if not name:
             continue
@@ -132,13 +132,15 @@ def case(file, model, init, shape, dtype, vocab):
             if name not in order:
                 order.append(name)
 
-        module.register_forward_hook(hook)
+        hooks.append(module.register_forward_hook(hook))
     if dtype == "int64":
         x = torch.randint(0, vocab, (BATCH, *shape))
     else:
         x = torch.randn(BATCH, *shape)
     with torch.no_grad():
         out = net(x)
+    for h in hooks:
+        h.remove()
     result = {"file": file, "model": model, "init": init, "input_shape": shape, "dtype": dtype, "batch": BATCH,
               "modules": list(records.values()), "call_order": order,
               "total_params": sum(p.numel() for p in net.parameters()), "outputs": flat_shapes(out)}
