@@ -21,7 +21,8 @@ SOURCES = ROOT / "tests" / "data" / "sources" / "torch"
 GOLDEN = json.loads((ROOT / "goldens" / "torch_sources.json").read_text())
 CASES = GOLDEN["cases"]
 PSEUDO = {"InputLayer", "LastTimestep", "HiddenState", "Transpose", "Unsqueeze", "Cat", "Add", "View", "Permute",
-          "Select", "Mean", "ReLU", "Tanh", "Sigmoid", "Softmax", "GELU", "LeakyReLU", "ELU", "Dropout", "Flatten"}
+          "Select", "Mean", "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "GELU", "LeakyReLU", "ELU", "Dropout",
+          "Flatten"}
 
 
 def run(*args):
