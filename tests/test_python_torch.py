@@ -358,6 +358,21 @@ def test_hostile_forward(tmp_path, forward):
     assert "Traceback" not in out and "internal error" not in out
 
 
+@pytest.mark.parametrize("line, phrase", [
+    ("x = x.view(x.size(0), -1)\n" * 300, "reads tensor sizes more than"),
+    ("x = F.relu(x)\n" * 2500, "more than 2000 steps"),
+])
+def test_long_forward_is_refused_in_bounded_time(tmp_path, line, phrase):
+    import time
+
+    path = tmp_path / "long.py"
+    path.write_text(net("self.fc = nn.Linear(4, 4)", line + "return self.fc(x)"))
+    start = time.monotonic()
+    code, out = run("summary", path, "--input-shape", "5,4")
+    assert code == 2 and phrase in out
+    assert time.monotonic() - start < 30
+
+
 def test_control_characters_in_names_are_escaped(tmp_path):
     path = tmp_path / "esc.py"
     path.write_text(net("self.fc = nn.Linear(n, 2)", "return self.fc(x)") + "\nmodel = Net(n='\x1b[31m')\n")

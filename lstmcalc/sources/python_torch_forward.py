@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 
+from lstmcalc.errors import Problem, SpecError
 from lstmcalc.sources.python_torch import (
     BATCH,
     FUNCTIONAL,
@@ -30,6 +31,8 @@ from lstmcalc.sources.python_torch import (
 from lstmcalc.sources.yaml_text import MarkedDict, MarkedList
 
 SENTINEL = 7919  # a batch size no model axis has by chance: the axes of this size are the batch axis
+MAX_ENTRIES = 2000  # bounded time on hostile input: no real forward() has this many steps
+MAX_BUILDS = 60  # each size read (x.size(0), a view's batch axis) builds the graph read so far
 ZEROS = {"torch.zeros", "torch.zeros_like", "torch.autograd.Variable", "torch.empty"}
 OUTPUTS = {"LSTM": ("out", ("h_n", "c_n")), "GRU": ("out", "h_n"), "RNN": ("out", "h_n"),
            "LSTMCell": ("h", "c"), "MultiheadAttention": ("out", "weights")}
@@ -414,6 +417,9 @@ class Forward:
         return Tensor(entry["name"], state=state)
 
     def add(self, entry):
+        if len(self.entries) >= MAX_ENTRIES:
+            raise SpecError(Problem(f"forward() has more than {MAX_ENTRIES} steps", file=self.file, line=entry.line,
+                                    column=entry.column, hint="give a smaller model"))
         self.entries.append(entry)
 
     # -- tensor operations -----------------------------------------------------------------------
@@ -641,6 +647,9 @@ class Forward:
 
         key = (len(self.entries), x.ref, batch)
         if key not in self.built:
+            if len(self.built) >= MAX_BUILDS:
+                _fail(self.file, node, f"forward() reads tensor sizes more than {MAX_BUILDS // 2} times",
+                      "write the sizes out, or -1 in view/reshape")
             doc = self.draft([x.ref])
             if not self.entries:  # the model's input itself: a graph needs one entry
                 doc["layers"] = MarkedList([MarkedDict(type="Identity", name="size_probe", inputs=x.ref)])
