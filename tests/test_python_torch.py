@@ -146,6 +146,16 @@ def test_run_reproduces_torch(tmp_path, case):
     assert close(json.loads(out)["output"], golden["output"])
 
 
+def test_a_loss_in_the_file_is_no_model(tmp_path):
+    path = tmp_path / "train.py"
+    path.write_text(net("self.fc = nn.Linear(n, 2)\nself.loss = nn.CrossEntropyLoss()", "return self.fc(x)")
+                    + "\nmodel = Net()\ncriterion = nn.CTCLoss()\noptimizer = torch.optim.Adam(model.parameters())\n"
+                    "for epoch in range(3):\n    optimizer.zero_grad()\n")
+    code, out = run("summary", path, "--input-shape", "5,4", "--format", "plain")
+    assert code == 0, out
+    assert "note: line 10: self.loss (nn.CrossEntropyLoss) is not modelled and forward() never calls it" in out
+
+
 def test_integer_input_when_an_embedding_reads_it():
     case = next(c for c in CASES if c["file"] == "amharic_bilstm_tagger.py")
     code, out = run("import", SOURCES / case["file"], *options(case))

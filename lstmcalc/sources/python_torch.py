@@ -67,6 +67,14 @@ class Opaque:
         self.node, self.what, self.instead = node, what, instead
 
 
+class Unmodelled(Opaque):
+    """A torch.nn module that lstmcalc does not model (a loss in __init__): fails only if forward() calls it."""
+
+    def __init__(self, node, what: str, instead: str, cls: str):
+        super().__init__(node, what, instead)
+        self.cls = cls
+
+
 class Batch:
     """The batch size N (x.size(0) of a batch-first tensor): a view writes it as null."""
 
@@ -323,7 +331,10 @@ class Reader:
             if isinstance(call, ast.Call) and self.instance(target.id, call):
                 self.globals[target.id] = Opaque(value, f"the model object {target.id}", "")
                 continue
-            self.globals[target.id] = _Scope(self, {}).value(value)
+            try:
+                self.globals[target.id] = _Scope(self, {}).value(value)
+            except SpecError as e:  # criterion = nn.CrossEntropyLoss(): fails only if the model uses it
+                self.globals[target.id] = Opaque(value, e.problem.message, e.problem.hint or "")
 
     def instance(self, var, call) -> bool:
         """Record `var = Class(...)` or `var = nn.Sequential(...)`; true if it is one."""
@@ -428,8 +439,8 @@ class Reader:
         t = MODULES.get(cls)
         if t is None:
             if cls in NOT_MODELLED or cls in PSEUDO:
-                _fail(self.file, node, f"nn.{cls} is a torch module lstmcalc does not model",
-                      "lstmcalc models: " + ", ".join(sorted(MODULES)))
+                return Unmodelled(node, f"nn.{cls}, a torch module lstmcalc does not model",
+                                  "lstmcalc models: " + ", ".join(sorted(MODULES)), cls)
             close = difflib.get_close_matches(cls, list(MODULES) + sorted(NOT_MODELLED), n=1)
             _fail(self.file, node, f"nn.{cls} is not a torch.nn class",
                   f"did you mean nn.{close[0]}?" if close else "write a torch.nn module such as nn.LSTM")

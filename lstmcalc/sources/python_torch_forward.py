@@ -23,6 +23,7 @@ from lstmcalc.sources.python_torch import (
     SelfRef,
     Sequential,
     Tensor,
+    Unmodelled,
     Zeros,
     _fail,
     _Scope,
@@ -196,6 +197,10 @@ class Forward:
         return out
 
     def unused_notes(self):
+        for name, v in self.reader.attrs.items():
+            if isinstance(v, Unmodelled):
+                self.reader.notes.append(f"line {v.node.lineno}: self.{name} (nn.{v.cls}) is not modelled and "
+                                         "forward() never calls it; torch's parameters() counts any weights it has")
         for m in self.modules():
             if m.calls == 0 and not getattr(m, "nested", False):
                 self.reader.notes.append(
@@ -286,6 +291,8 @@ class Forward:
                 return Opaque(node, f"the method call {_source(node)} (methods other than forward are not read)",
                               "write the method's code in forward()")
         target = scope.value(func)
+        if isinstance(target, Opaque) and isinstance(func, ast.Attribute):
+            _fail(self.file, target.node, f"lstmcalc does not follow {target.what}", target.instead)
         if isinstance(target, (Module, Sequential)):
             return self.module_call(scope, target, node)
         if isinstance(target, Path):
