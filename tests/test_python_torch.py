@@ -156,6 +156,17 @@ def test_a_loss_in_the_file_is_no_model(tmp_path):
     assert "note: line 10: self.loss (nn.CrossEntropyLoss) is not modelled and forward() never calls it" in out
 
 
+def test_training_script_around_the_model():
+    path = SOURCES / "synthetic_training_script.py"
+    code, out = run("summary", path, "--input-shape", "30,6")
+    assert code == 2
+    assert out.startswith(f"lstmcalc: {path}:12:14: lstmcalc does not follow the expression X_train.shape[2]")
+    assert "--init 'input_size=...'" in out
+    code, out = run("summary", path, "--input-shape", "30,6", "--init", "input_size=6", "--format", "json")
+    assert code == 0, out
+    assert [r["name"] for r in json.loads(out)["layers"]] == ["x", "lstm", "last_timestep", "fc"]
+
+
 def test_integer_input_when_an_embedding_reads_it():
     case = next(c for c in CASES if c["file"] == "amharic_bilstm_tagger.py")
     code, out = run("import", SOURCES / case["file"], *options(case))

@@ -282,6 +282,16 @@ class _Scope:
 
 
 class Reader:
+    """Module-level code and one nn.Module's `__init__`: imports, constants, classes, instances, modules.
+
+    `scan` reads the module level (what each name is bound to; which models
+    are instantiated, in order), `pick` chooses the model (contract section 8,
+    "Which model"), `construct` binds the constructor's arguments (the
+    instance's, `--init`'s, defaults) and runs `__init__`, leaving in `attrs`
+    every `self.x` it sets: modules (named as `named_modules()` names them) and
+    plain values. Raises SpecError with FILE:LINE:COL for what it does not follow.
+    """
+
     def __init__(self, file: str, tree: ast.Module):
         self.file, self.tree = file, tree
         self.aliases: dict[str, str] = {}
@@ -537,6 +547,10 @@ class Reader:
         kwonly = [a.arg for a in params.kwonlyargs]
         names = {}
         first_default = len(positional) - len(defaults)
+        for name, (vnode, value) in list(given.items()):
+            if isinstance(value, Opaque):  # x_train.shape[2]: the constructor argument can come from --init
+                given[name] = (vnode, Opaque(value.node, value.what, f"write the value out, or give it: --init "
+                                                                     f"'{name}=...'"))
         for i, p in enumerate(positional):
             if p in given:
                 names[p] = given.pop(p)[1]
