@@ -254,6 +254,11 @@ REFUSALS = [
      (11, 9), "branch"),
     ("module_made_in_forward", net("self.fc = nn.Linear(n, 2)", "return nn.Linear(n, 2)(x)"), (11, 16),
      "created inside forward"),
+    ("state_from_a_method",
+     net("self.lstm = nn.LSTM(n, 8)\nself.hidden = self.init_hidden()",
+         "out, self.hidden = self.lstm(x, self.hidden)\nreturn out")
+     + "    def init_hidden(self):\n        return (torch.zeros(1, 1, 8), torch.zeros(1, 1, 8))\n",
+     (10, 23), "the method self.init_hidden()"),
     ("tuple_passed_on_in_sequential",
      net("self.seq = nn.Sequential(nn.LSTM(n, 8), nn.Linear(8, 2))", "return self.seq(x)"), (11, 16),
      "tuple"),

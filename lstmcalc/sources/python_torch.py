@@ -237,6 +237,9 @@ class _Scope:
             attrs = self.reader.attrs
             if node.attr in attrs:
                 return attrs[node.attr]
+            if node.attr in self.reader.methods:
+                return Opaque(node, f"the method self.{node.attr}() (methods other than __init__ and forward are "
+                                    "not read)", "write its code where it is called")
             return Opaque(node, f"self.{node.attr}, which __init__ never sets before it is used",
                           f"set self.{node.attr} in __init__ before this line")
         if isinstance(base, Module):
@@ -300,6 +303,7 @@ class Reader:
         self.functions: dict[str, ast.FunctionDef] = {}
         self.instances: list[tuple[str | None, str, ast.Call]] = []  # (variable, class, call) in order
         self.attrs: dict = {}
+        self.methods: set[str] = set()
         self.notes: list[str] = []
 
     # -- module level ---------------------------------------------------------------------
@@ -505,6 +509,7 @@ class Reader:
             if _source(base) in self.classes:
                 _fail(self.file, base, f"{cls_name} subclasses {_source(base)}, another class of this file "
                       "(inherited modules are not followed)", "put the modules in one nn.Module class")
+        self.methods = {s.name for s in cls.body if isinstance(s, ast.FunctionDef)}
         init = next((s for s in cls.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None)
         forward = next((s for s in cls.body if isinstance(s, ast.FunctionDef) and s.name == "forward"), None)
         if forward is None:

@@ -388,6 +388,8 @@ class Forward:
 
     def initial_state(self, hx, node, kind):
         items = list(hx) if isinstance(hx, (tuple, list)) else [hx]
+        if isinstance(hx, Opaque):
+            _fail(self.file, hx.node, f"lstmcalc does not follow {hx.what} (an initial state)", hx.instead)
         if kind in ("LSTM", "LSTMCell") and not isinstance(hx, (tuple, list)):
             _fail(self.file, node, f"an {kind} takes its initial state as a tuple (h_0, c_0)", "write (h0, c0)")
         if all(isinstance(s, Zeros) for s in items):
