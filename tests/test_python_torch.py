@@ -167,6 +167,16 @@ def test_training_script_around_the_model():
     assert [r["name"] for r in json.loads(out)["layers"]] == ["x", "lstm", "last_timestep", "fc"]
 
 
+def test_one_module_of_a_sequential(tmp_path):
+    path = tmp_path / "seq.py"
+    path.write_text(net("self.seq = nn.Sequential(nn.Linear(n, 3), nn.Tanh(), nn.Linear(3, 2))",
+                        "return self.seq[-1](self.seq[0](x))"))
+    code, out = run("summary", path, "--input-shape", "5,4", "--format", "plain")
+    assert code == 0, out
+    assert "seq.0 (Linear)" in out and "seq.2 (Linear)" in out
+    assert "note: line 9: self.seq.1 (nn.Tanh) is never called in forward()" in out
+
+
 def test_integer_input_when_an_embedding_reads_it():
     case = next(c for c in CASES if c["file"] == "amharic_bilstm_tagger.py")
     code, out = run("import", SOURCES / case["file"], *options(case))

@@ -288,8 +288,8 @@ class Forward:
             if isinstance(base, Path):
                 return self.torch_function(scope, Path(f"{base.path}.{func.attr}"), node)
             if isinstance(base, SelfRef) and func.attr not in self.reader.attrs:
-                return Opaque(node, f"the method call {_source(node)} (methods other than forward are not read)",
-                              "write the method's code in forward()")
+                return Opaque(node, f"the method call {_source(node)} (forward() is read; other methods are not, "
+                                    "nor forward() called again)", "write the method's code in forward()")
         target = scope.value(func)
         if isinstance(target, Opaque) and isinstance(func, ast.Attribute):
             _fail(self.file, target.node, f"lstmcalc does not follow {target.what}", target.instead)
@@ -553,6 +553,11 @@ class Forward:
             if isinstance(i, int) and -len(base) <= i < len(base):
                 return base[i]
             _fail(self.file, node, f"the index {_source(node)} into a tuple of {len(base)}")
+        if isinstance(base, Sequential):  # self.layers[0]: one module of an nn.Sequential
+            i = scope.value(node.slice)
+            if isinstance(i, int) and not isinstance(i, bool) and -len(base.children) <= i < len(base.children):
+                return base.children[i]
+            _fail(self.file, node, f"the index {_source(node)} into an nn.Sequential of {len(base.children)}")
         if isinstance(base, Sizes):
             i = scope.value(node.slice)
             return SizeOf(base.tensor, self.int_arg(i, node), node)
