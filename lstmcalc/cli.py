@@ -336,12 +336,15 @@ def adhoc_spec(type_name: str, options: list[str], input_shape: str | None, fram
 @click.argument("spec", shell_complete=complete_files)
 @click.argument("layer", required=False)
 @format_option()
-@click.option("--input-shape", default=None, help="ad-hoc form: the input shape without batch, e.g. 50,10")
+@click.option("--input-shape", default=None, help="ad-hoc form or PyTorch source: the input shape without batch, "
+              "e.g. 50,10")
 @click.option("--framework", type=click.Choice(["keras", "pytorch"]), default="keras",
               help="ad-hoc form: the dialect of the layer type")
 @click.option("--batch-size", type=Size(), default=None, help="override the batch axis")
+@click.option("--init", default=None, help="PyTorch source: constructor arguments, e.g. 'hidden_size=64'")
+@click.option("--model", "model_name", default=None, help="a source file with several models: the one to read")
 @click.pass_context
-def explain(ctx, spec, layer, fmt, input_shape, framework, batch_size):
+def explain(ctx, spec, layer, fmt, input_shape, framework, batch_size, init, model_name):
     """Take one layer apart: shapes and why, weights, formula, equations, cost.
 
     \b
@@ -362,7 +365,7 @@ def explain(ctx, spec, layer, fmt, input_shape, framework, batch_size):
     else:
         if ctx.args:
             raise click.UsageError(f"unexpected arguments: {' '.join(ctx.args)}")
-        model = load_model(spec, batch_size)
+        model = load_model(spec, batch_size, model_name, input_shape, init)
         if layer is None:
             raise click.UsageError("name a layer: lstmcalc explain SPEC LAYER")
         record = model.get(layer)

@@ -237,6 +237,11 @@ CASES += [
     ("torch_softmax", chain([5, 10], "{type: Linear, out_features: 4}", "{type: Softmax, name: x, dim: -1}",
                             framework="pytorch"), "x"),
     ("torch_unsqueeze", chain([10], "{type: Unsqueeze, name: x, dim: 0}", framework="pytorch"), "x"),
+    ("torch_view", chain(SEQ, "{type: View, name: x, shape: [null, -1]}", framework="pytorch"), "x"),
+    ("torch_permute", chain(SEQ, "{type: Permute, name: x, dims: [0, 2, 1]}", framework="pytorch"), "x"),
+    ("torch_select", chain(SEQ, "{type: Select, name: x, dim: 1, index: 0}", framework="pytorch"), "x"),
+    ("torch_mean", chain(SEQ, "{type: Mean, name: x, dim: 1}", framework="pytorch"), "x"),
+    ("torch_log_softmax", chain([10], "{type: LogSoftmax, name: x, dim: -1}", framework="pytorch"), "x"),
 ]
 
 # issue 13: activation layers, noise, normalisation, 1-D reshaping (Keras)

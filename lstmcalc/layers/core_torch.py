@@ -284,6 +284,27 @@ class Softmax(TorchModule):
         return map_last(x, activation("softmax"))
 
 
+class LogSoftmax(Softmax):
+    """nn.LogSoftmax(dim) / F.log_softmax: log(softmax(x)) along `dim` (lstmcalc runs it on the last axis),
+    the log-probabilities a tagger's NLLLoss reads."""
+
+    name, auto_name, torch_name = "LogSoftmax", "log_softmax", "nn.LogSoftmax"
+
+    def keras_equivalent(self, a, s, out):
+        return ("Activation('log_softmax')", 0, "no weights")
+
+    def to_keras(self, a, s):
+        return Equivalent(({"type": "Activation", "activation": "log_softmax", "$name": ""},))
+
+    def forward(self, a, w, x, mask=None):
+        def log_softmax(v):
+            top = max(v)
+            log_total = top + math.log(sum(math.exp(u - top) for u in v))
+            return [u - log_total for u in v]
+
+        return map_last(x, log_softmax)
+
+
 # -- issue 13: more activations, PReLU, Identity ------------------------------------------
 
 

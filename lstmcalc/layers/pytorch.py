@@ -35,6 +35,7 @@ from lstmcalc.layers.core_torch import (
     Identity,
     LeakyReLU,
     Linear,
+    LogSoftmax,
     PReLU,
     ReLU,
     Sigmoid,
@@ -45,19 +46,20 @@ from lstmcalc.layers.merge_torch import Add, Cat
 from lstmcalc.layers.normalization_torch import BatchNorm1d, LayerNorm
 from lstmcalc.layers.recurrent_torch import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell, TorchRecurrent
 from lstmcalc.layers.reshaping_torch import HiddenState, LastTimestep, Transpose, Unsqueeze
+from lstmcalc.layers.tensor_ops_torch import Mean, Permute, Select, View
 
 MODULES = (LSTM(), GRU(), RNN(), LSTMCell(), GRUCell(), RNNCell(),
            Linear(), Embedding(), Conv1d(), Conv2d(), LayerNorm(), BatchNorm1d(), Dropout(),
            Flatten(), ReLU(), Tanh(), Sigmoid(), Softmax(), LastTimestep(), HiddenState(), Transpose(), Unsqueeze(),
            Cat(), Add(), MultiheadAttention(), TransformerEncoderLayer(), TransformerEncoder(),
            GELU(), LeakyReLU(), ELU(), PReLU(), Identity(), MaxPool1d(), AvgPool1d(),
-           AdaptiveAvgPool1d(), AdaptiveMaxPool1d())
+           AdaptiveAvgPool1d(), AdaptiveMaxPool1d(), View(), Permute(), Select(), Mean(), LogSoftmax())
 PYTORCH: dict[str, LayerType] = {t.name: t for t in MODULES}
 
 # modules that act on the last axes or elementwise: they do not decide where the batch axis is
 # (Cat and Add take whatever layout their inputs have)
-LAYOUT_NEUTRAL = ("Embedding", "Linear", "Dropout", "ReLU", "Tanh", "Sigmoid", "Softmax", "LayerNorm", "Cat", "Add",
-                  "GELU", "LeakyReLU", "ELU", "Identity")
+LAYOUT_NEUTRAL = ("Embedding", "Linear", "Dropout", "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "LayerNorm",
+                  "Cat", "Add", "GELU", "LeakyReLU", "ELU", "Identity")
 
 
 def batch_axis(layers) -> int:

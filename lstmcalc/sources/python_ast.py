@@ -831,6 +831,8 @@ def is_torch(tree) -> bool:
                 text = ast.unparse(base)
                 if text in ("nn.Module", "torch.nn.Module", "Module"):
                     return True
+        if isinstance(node, ast.Call) and ast.unparse(node.func).startswith(("nn.", "torch.")):
+            return True  # a snippet without imports: nn.Sequential(...), torch.nn.LSTM(...)
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             mod = getattr(node, "module", None) or ""
             names = [a.name for a in node.names]
