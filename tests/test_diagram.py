@@ -195,6 +195,7 @@ def test_diagram_bytes_are_deterministic(run, tmp_path):
     ("seed.yaml", [], "diagram_seed.svg"),
     ("graph_seq2seq_training.yaml", [], "diagram_seq2seq_training.svg"),
     ("seed.yaml", ["--layer", "lstm1"], "unrolled_seed_lstm1.svg"),
+    ("pytorch_bigru_tagger.yaml", ["--layer", "gru"], "unrolled_torch_bigru_tagger_gru.svg"),
 ])
 def test_golden_pictures(run, regen, spec, args, golden):
     printed = run("diagram", ROOT / "specs" / spec, *args).stdout
