@@ -306,3 +306,14 @@ def test_notebook_views():
     assert "<table" in html and "<svg" in html and "lstm1" in html
     ET.fromstring(model._repr_svg_())
     assert "| lstm1 (LSTM) | (None, 50, 128) | 71,168 |" in model._repr_markdown_()
+
+
+def test_report_explanations_keep_their_indents_and_say_things_once(run, tmp_path):
+    """Each explained line is a block with its indent (a wrapped bullet goes on under its text, not at
+    the left edge); headings are marked; the layer's title and the picture's footer are not repeated."""
+    page = run("report", ROOT / "specs" / "seed.yaml").stdout
+    assert '<span class="heading">Shape</span>' in page and '<span class="heading">Weights</span>' in page
+    assert '<span class="line" style="padding-left:4ch;text-indent:-2ch">- return_sequences: true' in page
+    assert page.count("<h3>lstm1 (LSTM)</h3>") == 1 and '<span class="line">lstm1 (LSTM)</span>' not in page
+    footer = "output (None, 50, 128): return_sequences is true"
+    assert page.count(footer) == 1  # drawn in the picture, not said again under it
