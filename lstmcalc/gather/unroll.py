@@ -83,7 +83,8 @@ def lines_kinds(lines):
 def scene(r: LayerRecord, file: str | None = None) -> Scene:
     if not unrollable(r):
         raise SpecError(Problem(f"'{r.name}' ({r.display_type}) is not a recurrent layer", file=file,
-                                hint="--layer draws LSTM, GRU, SimpleRNN and Bidirectional layers unrolled"))
+                                hint="--layer draws LSTM, GRU, SimpleRNN and Bidirectional layers unrolled "
+                                     "(torch: nn.LSTM, nn.GRU, nn.RNN)"))
     if _torch_recurrent(r):
         return _torch_scene(r)
     dirs = list(r.children) if r.children else [r]
