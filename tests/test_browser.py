@@ -28,6 +28,9 @@ PAGES = [
     ("graph_seq2seq_training.yaml", ["diagram"], "diagram_seq2seq"),
     ("seed.yaml", ["diagram", "--layer", "lstm1"], "unrolled_lstm1"),
     ("sentiment_bilstm.yaml", ["diagram", "--layer", "bidirectional"], "unrolled_bilstm"),
+    ("pytorch_bigru_tagger.yaml", ["report"], "report_torch_bigru"),
+    ("pytorch_bigru_tagger.yaml", ["diagram", "--layer", "gru"], "unrolled_torch_gru"),
+    ("graph_luong_attention.yaml", ["diagram"], "diagram_luong"),
 ]
 
 

@@ -21,6 +21,9 @@ table.summary td.num { text-align: right; }
 table.summary tr.inner td:first-child { padding-left: 1.8rem; color: #5b4a8a; }
 pre { background: #f6f7f9; padding: .7rem 1rem; overflow-x: auto; font-size: 12.5px; line-height: 1.35;
   white-space: pre-wrap; }
+pre.totals { width: fit-content; max-width: 100%; box-sizing: border-box; }
+pre.explain span { display: block; min-height: 1.35em; }
+pre.explain span.heading { font-weight: bold; margin-top: .2em; }
 """
 CSS = PAGE_CSS + TABLE_CSS + """
 h1 { font-size: 1.6rem; } h2 { margin-top: 2rem; border-bottom: 1px solid #d5dae1; padding-bottom: .2rem; }
@@ -42,9 +45,25 @@ def table(r: Report) -> str:
     return "\n".join(out) + "\n"
 
 
-def _pre(lines) -> str:
+def _pre(lines, cls: str = "totals") -> str:
     text = "\n".join(esc(line) for line in lines)  # each line escaped: printable would show a newline as \\n
-    return f"<pre>{text}</pre>\n"
+    return f'<pre class="{cls}">{text}</pre>\n'
+
+
+def _explained(lines) -> str:
+    """Lines as `explain` prints them, each a block with a hanging indent, so that a line the page wraps
+    goes on under its own start (after its bullet), not at the left edge; headings (an unindented line
+    after a blank one: Shape, Weights...) in bold."""
+    out, after_blank = [], False
+    for line in lines:
+        body = line.lstrip(" ")
+        indent = len(line) - len(body)
+        hang = 2 if body.startswith("- ") else 0
+        kind = "heading" if body and not indent and after_blank else "line"
+        style = f' style="padding-left:{indent + hang}ch;text-indent:-{hang}ch"' if indent or hang else ""
+        out.append(f'<span class="{kind}"{style}>{esc(body)}</span>')
+        after_blank = not body
+    return '<pre class="explain">' + "".join(out) + "</pre>\n"
 
 
 def report_html(r: Report) -> str:
@@ -58,9 +77,10 @@ def report_html(r: Report) -> str:
         body.append(f'<section class="layer" id="layer-{k}"><h3>{esc(s.name)} ({esc(s.type)})</h3>')
         if s.unrolled is not None:
             body.append(figure(s.unrolled, f"u{k}"))
-        body.append(_pre(s.lines) + "</section>")
-    body += ['<h2 id="costs">Costs</h2>', _pre(r.cost_lines),
-             '<h2 id="compare">The same model in the other framework</h2>', _pre(compare_lines(r.comparison))]
+        heading = f"{s.name} ({s.type})"
+        body.append(_explained(s.lines[1:] if s.lines[:1] == (heading,) else s.lines) + "</section>")
+    body += ['<h2 id="costs">Costs</h2>', _explained(r.cost_lines),
+             '<h2 id="compare">The same model in the other framework</h2>', _explained(compare_lines(r.comparison))]
     return page(f"{r.title}: lstmcalc report", "\n".join(body) + "\n", CSS)
 
 

@@ -93,7 +93,7 @@ def svg(scene: Scene, prefix: str = "d") -> str:
 
 PAGE_CSS = """
 body { font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; margin: 1.5rem; color: #1d2330; }
-.picture { overflow-x: auto; max-width: 100%; }
+.picture { overflow-x: auto; max-width: 100%; margin: 1rem 0; }
 .picture svg { max-width: none; }  /* on a narrow screen: scroll sideways, never shrink text */
 p.note { color: #555d6b; max-width: 60rem; }
 @media print { .picture { overflow: visible; } .picture svg { max-width: 100%; height: auto; } }
@@ -108,7 +108,9 @@ def page(title: str, body: str, css: str = PAGE_CSS) -> str:
 
 
 def figure(scene: Scene, prefix: str = "d") -> str:
-    notes = "".join(f'<p class="note">{esc(s)}</p>\n' for s in scene.description)
+    """The picture and, under it, the sentences of its description that it does not already show."""
+    drawn = {t.text for t in scene.texts}
+    notes = "".join(f'<p class="note">{esc(s)}</p>\n' for s in scene.description if s not in drawn)
     return f'<figure class="picture">\n{svg(scene, prefix)}</figure>\n{notes}'
 
 
