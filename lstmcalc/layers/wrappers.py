@@ -17,6 +17,24 @@ from lstmcalc.run.tensor import add, hadamard
 from lstmcalc.shapes import fmt_shape
 
 
+def recurrent(layer) -> bool:
+    """Whether Bidirectional can wrap the layer: LSTM, GRU, SimpleRNN, ConvLSTM, or RNN over cells."""
+    return bool(getattr(layer.type, "gates", None)) or layer.type.name == "RNN"
+
+
+def state_labels(layer) -> list[str]:
+    """The names of a recurrent layer's states, in order (RNN: every cell's, `lstm_cell's h`)."""
+    t = layer.type
+    if hasattr(t, "cell_states"):
+        return [f"{cell}'s {n}" for n, _, cell in t.cell_states(layer.args)]
+    return t.state_names()
+
+
+def units(layer) -> int:
+    """The width of a recurrent layer's output (RNN: its last cell's units)."""
+    return layer.type.out_units(layer.args)
+
+
 class Wrapper(LayerType):
     wrapper = True
     supports_masking = True
@@ -45,7 +63,7 @@ class Bidirectional(Wrapper):
 
     name, auto_name = "Bidirectional", "bidirectional"
     args = (
-        Arg("layer", "layer", doc="the recurrent layer to run in both directions (LSTM, GRU, SimpleRNN)",
+        Arg("layer", "layer", doc="the recurrent layer to run in both directions (LSTM, GRU, SimpleRNN, RNN)",
             structural=True),
         Arg("merge_mode", "choice", "concat", "how to merge the two outputs: concat doubles the last "
             "axis; sum, mul, ave keep it", choices=("concat", "sum", "mul", "ave"), nullable=True,
@@ -58,16 +76,16 @@ class Bidirectional(Wrapper):
     def directions(self, a):
         """The forward and backward layer specs, as Keras derives them."""
         inner = a.layer
-        if not getattr(inner.type, "gates", None):
-            raise ShapeError(f"Bidirectional wraps a recurrent layer (LSTM, GRU, SimpleRNN), not {inner.type.name}",
-                             "wrap an LSTM, GRU or SimpleRNN")
+        if not recurrent(inner):
+            raise ShapeError(f"Bidirectional wraps a recurrent layer (LSTM, GRU, SimpleRNN, RNN), not "
+                             f"{inner.type.name}", "wrap an LSTM, GRU, SimpleRNN or RNN")
         forward = replace(inner, name="forward_" + inner.name.removeprefix("forward_"))
         if a.backward_layer is None:
             backward = replace(inner, name="backward_" + inner.name.removeprefix("backward_"),
                                args=inner.args.replace(go_backwards=True))
         else:
             backward = a.backward_layer
-            if not getattr(backward.type, "gates", None):
+            if not recurrent(backward):
                 raise ShapeError(f"backward_layer must be a recurrent layer, not {backward.type.name}")
         fa, ba = forward.args, backward.args
         if fa.go_backwards == ba.go_backwards:
@@ -103,7 +121,7 @@ class Bidirectional(Wrapper):
 
     def notes(self, a, s, out):
         f, b = self.directions(a)
-        fw, bw = f.args.units, b.args.units
+        fw, bw = units(f), units(b)
         if a.backward_layer is None or (fw == bw and f.type is b.type):
             return []
         kinds = "" if f.type is b.type else f" ({f.type.name} forward, {b.type.name} backward)"
@@ -117,7 +135,7 @@ class Bidirectional(Wrapper):
                                                 ("sum", "mul", "ave") else ".")]
 
     def shape_rule(self, a, s, out):
-        f = a.layer.args.units
+        f = units(a.layer)
         main = out[0] if a.layer.args.return_state or a.merge_mode is None else out
         if a.merge_mode == "concat":
             rule = (f"both directions give {f} units per step; merge_mode concat puts them side by side: "
@@ -141,8 +159,8 @@ class Bidirectional(Wrapper):
         else:
             names = [f"the output: both directions merged by {a.merge_mode} ({steps})"]
         if f.args.return_state:
-            names += [f"the forward layer's final {n}" for n in f.type.state_names()]
-            names += [f"the backward layer's final {n}" for n in b.type.state_names()]
+            names += [f"the forward layer's final {n}" for n in state_labels(f)]
+            names += [f"the backward layer's final {n}" for n in state_labels(b)]
         return names
 
     def check_call(self, a, s, out, call):
@@ -152,8 +170,8 @@ class Bidirectional(Wrapper):
             return []
         f, b = self.directions(a)
         half = len(states) // 2  # Keras gives the first half to the forward layer, the rest to the backward
-        if half < f.type.states or len(states) - half < b.type.states:
-            names = [f"forward {n}" for n in f.type.state_names()] + [f"backward {n}" for n in b.type.state_names()]
+        if half < f.type.state_count(f.args) or len(states) - half < b.type.state_count(b.args):
+            names = [f"forward {n}" for n in state_labels(f)] + [f"backward {n}" for n in state_labels(b)]
             raise ShapeError(f"Bidirectional({f.type.name}) takes {len(names)} initial state tensors "
                              f"[{', '.join(names)}], got {len(states)}",
                              "list the forward layer's states, then the backward layer's")
@@ -236,7 +254,7 @@ class Bidirectional(Wrapper):
         out = mask if inner.return_sequences else None
         out = [out, out] if a.merge_mode is None else out
         if inner.return_state:
-            states = [None] * (2 * a.layer.type.states)
+            states = [None] * (2 * a.layer.type.state_count(a.layer.args))
             return (out if isinstance(out, list) else [out]) + states
         return out
 
