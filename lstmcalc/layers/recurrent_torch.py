@@ -555,8 +555,22 @@ class TorchCell(TorchModule):
                                                         if g == 4 else "call: {hx: h0} gives it, (N, hidden_size)."),
         ]
 
+    def to_keras(self, a, s):
+        """Keras runs a cell only inside RNN, over a sequence: the step (N, H_in) becomes a sequence of one,
+        (N, 1, H_in), and RNN(cell) returns h' (and, with return_state, [h', h', c'] for LSTMCell's c')."""
+        cell = {"type": self.keras_cell, "units": a.hidden_size, **self.module.keras_layer_args(a)}
+        rnn = {"type": "RNN", "cell": cell, "$name": "", "$from": ""}
+        if self.gates == 4:
+            rnn["return_state"] = True
+        steps = ({"type": "Reshape", "target_shape": [1, s[1]], "$name": "steps"}, rnn)
+        return Equivalent(steps, ("$1[0]", "$1[2]") if self.gates == 4 else ("$1",))
+
+    @property
+    def keras_cell(self) -> str:
+        return {"LSTMCell": "LSTMCell", "GRUCell": "GRUCell", "RNNCell": "SimpleRNNCell"}[self.name]
+
     def keras_equivalent(self, a, s, out):
-        keras = {"LSTMCell": "LSTMCell", "GRUCell": "GRUCell", "RNNCell": "SimpleRNNCell"}[self.name]
+        keras = self.keras_cell
         return (f"RNN({keras}) on one step", None, "Keras runs cells only inside RNN, over a sequence")
 
     def forward(self, a, w, x, mask=None, context=None, hx=None):

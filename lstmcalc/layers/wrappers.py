@@ -13,6 +13,7 @@ from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg
 from lstmcalc.layers.base import Formula, LayerType, initial_states, total_or_none
 from lstmcalc.layers.equivalent import Equivalent, NoEquivalent
+from lstmcalc.layers.rnn_cells import cells_of
 from lstmcalc.run.tensor import add, hadamard
 from lstmcalc.shapes import fmt_shape
 
@@ -214,6 +215,11 @@ class Bidirectional(Wrapper):
             raise NoEquivalent("an explicit backward_layer has no nn.LSTM(bidirectional=True) equivalent",
                                "nearest: leave backward_layer out (the same layer, run backwards)")
         step = {**inner.type.torch_module_args(inner.args, s), "bidirectional": True}
+        if step.get("num_layers", 1) > 1:
+            raise NoEquivalent("stacked cells run in each direction on their own, while the second layer of "
+                               "nn.LSTM(bidirectional=True, num_layers=2) reads both directions of the first",
+                               "nearest: one Bidirectional per cell (return_sequences: true on all but the last), "
+                               "which is torch's stacking: a different model that must be trained again")
         merge = {"concat": {"type": "Cat", "dim": -1, "$name": "cat"}, "sum": {"type": "Add", "$name": "sum"}}
         if inner.args.return_sequences:
             if a.merge_mode != "concat":
@@ -229,7 +235,8 @@ class Bidirectional(Wrapper):
                      {**merge[a.merge_mode], "inputs": ["$1", "$2"]}]
             outputs = ["$3"]
         if inner.args.return_state:  # forward h (, c), then backward h (, c): h_n[0], c_n[0], h_n[1], c_n[1]
-            names = inner.type.state_names()
+            names = inner.type.state_names() if inner.type.name != "RNN" else \
+                cells_of(inner.args)[0][0].type.state_names()  # one cell: stacked cells are refused above
             for d, direction in enumerate(("forward", "backward")):
                 for k, state in enumerate(names):
                     steps.append({"type": "HiddenState", "index": d, "inputs": f"$0[{k + 1}]",

@@ -80,6 +80,18 @@ def variable_groups(record) -> list[str]:
                 for g in variable_groups(k)]
     if kids:
         return [f"layer/{g}" for g in variable_groups(kids[0])]
+    if record.type.name == "RNN":  # stacked cells: cell/cells/<cell class, numbered>/vars
+        from lstmcalc.layers.rnn_cells import cells_of
+
+        cells, stacked = cells_of(record.args)
+        if not stacked:
+            return ["cell/vars"]
+        counters: dict = {}
+        keys = []
+        for c in cells:
+            n = counters[c.type.auto_name] = counters.get(c.type.auto_name, -1) + 1
+            keys.append(f"cell/cells/{c.type.auto_name}{f'_{n}' if n else ''}/vars")
+        return keys
     return ["cell/vars"] if getattr(record.type, "gates", None) else ["vars"]
 
 
@@ -117,7 +129,7 @@ def _flat_values(record, weights: dict) -> list:
     for w in record.weights:
         where = weights
         for part in w.name.split("/"):
-            where = where[part]
+            where = where[int(part)] if isinstance(where, list) else where[part]  # stacked cells: a list
         out.append(where)
     return out
 
@@ -127,7 +139,10 @@ def _split(record, values: list) -> list[tuple[str, list]]:
     groups = variable_groups(record)
     if len(groups) == 1:
         return [(groups[0], values)]
-    sizes = [len(k.weights) for k in record.children]
+    if record.children:
+        sizes = [len(k.weights) for k in record.children]
+    else:  # stacked cells: weights named `k/kernel`, cell by cell
+        sizes = [sum(w.name.split("/")[0] == str(k) for w in record.weights) for k in range(len(groups))]
     out, start = [], 0
     for g, n in zip(groups, sizes):
         out.append((g, values[start:start + n]))
