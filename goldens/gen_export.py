@@ -291,7 +291,33 @@ CELLS_2D = {
     "torch_conv2d": "framework: pytorch\ninput: {shape: [2, 7, 6]}\nlayers:\n  - {type: Conv2d, out_channels: 4, "
                     "kernel_size: [3, 2], stride: [2, 1]}\n  - {type: ReLU}\n  - {type: Conv2d, out_channels: 2, "
                     "kernel_size: 3, padding: same, dilation: 2, bias: false}\n  - {type: Flatten}\n",
-    "max_pooling2d": "input: {shape: [6, 6, 2]}\nlayers:\n  - {type: MaxPooling2D}\n",
+    "pooling2d_channels_last": "input: {shape: [7, 6, 3]}\nlayers:\n  - {type: MaxPooling2D}\n"
+                               "  - {type: Conv2D, filters: 2, kernel_size: 1}\n  - {type: AveragePooling2D, "
+                               "pool_size: [2, 1], strides: 1}\n  - {type: GlobalAveragePooling2D}\n",
+    "pooling2d_same_symmetric": "input: {shape: [7, 6, 2]}\nlayers:\n  - {type: MaxPooling2D, pool_size: 3, "
+                                "strides: 1, padding: same}\n  - {type: AveragePooling2D, pool_size: 3, strides: 1, "
+                                "padding: same}\n  - {type: GlobalMaxPooling2D, keepdims: true}\n",
+    "pooling2d_channels_first": "input: {shape: [2, 6, 6]}\nlayers:\n  - {type: AveragePooling2D, pool_size: 2, "
+                                "data_format: channels_first}\n  - {type: GlobalMaxPooling2D, data_format: "
+                                "channels_first}\n",
+    "pooling2d_same_uneven": "input: {shape: [6, 6, 2]}\nlayers:\n  - {type: MaxPooling2D, padding: same, "
+                             "pool_size: 3, strides: 2}\n",
+    "torch_pool2d": "framework: pytorch\ninput: {shape: [2, 8, 6]}\nlayers:\n  - {type: MaxPool2d, kernel_size: 2}\n"
+                    "  - {type: AvgPool2d, kernel_size: [2, 1], stride: 1}\n  - {type: AdaptiveMaxPool2d, "
+                    "output_size: [3, 1]}\n  - {type: AdaptiveAvgPool2d, output_size: 1}\n  - {type: Flatten}\n",
+    "torch_pool2d_padding": "framework: pytorch\ninput: {shape: [2, 8, 6]}\nlayers:\n  - {type: MaxPool2d, "
+                            "kernel_size: 3, padding: 1}\n",
+    "time_distributed_2d": "input: {shape: [3, 7, 6, 2]}\nlayers:\n  - {type: TimeDistributed, layer: {type: Conv2D, "
+                           "filters: 3, kernel_size: [3, 2], padding: same, activation: relu}}\n  - {type: "
+                           "TimeDistributed, layer: {type: MaxPooling2D}}\n  - {type: TimeDistributed, layer: "
+                           "{type: Flatten}}\n  - {type: GRU, units: 3, return_sequences: true}\n  - {type: "
+                           "TimeDistributed, layer: {type: Dense, units: 2}}\n",
+    "time_distributed_global_pool": "input: {shape: [4, 6, 6, 3]}\nlayers:\n  - {type: TimeDistributed, layer: "
+                                    "{type: Conv2D, filters: 2, kernel_size: 3, data_format: channels_first}}\n  - "
+                                    "{type: TimeDistributed, layer: {type: GlobalMaxPooling2D}}\n  - {type: LSTM, "
+                                    "units: 2}\n",
+    "time_distributed_null_steps": "input: {shape: [null, 6, 6, 3]}\nlayers:\n  - {type: TimeDistributed, layer: "
+                                   "{type: Conv2D, filters: 2, kernel_size: 3}}\n",
     "conv_lstm2d": "input: {shape: [3, 5, 5, 2]}\nlayers:\n  - {type: ConvLSTM2D, filters: 2, kernel_size: 3}\n",
 }
 

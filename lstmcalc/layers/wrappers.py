@@ -301,12 +301,22 @@ class TimeDistributed(Wrapper):
                 f"{fmt_shape(out[2:])}, with the same weights at every step; the {steps} kept: {fmt_shape(out)}.")
 
     def to_pytorch(self, a, s):
-        """torch's Linear, Dropout and activations act on the last axis: no wrapper needed."""
+        """torch's Linear, Dropout and activations act on the last axis: no wrapper needed. Any other layer
+        runs on every frame as torch does it: Flatten(0, 1) merges the batch and time axes, the layer's
+        modules run on (N·T, ...), and Unflatten(0, (-1, T)) splits them again."""
         inner = a.layer
-        if inner.type.name not in ("Dense", "Dropout", "Activation"):
-            raise NoEquivalent(f"TimeDistributed({inner.type.name}) has no module in lstmcalc's PyTorch dialect",
-                               "only Dense, Dropout and Activation, which act on the last axis, map directly")
-        return inner.type.to_pytorch(inner.args, s)
+        if inner.type.name in ("Dense", "Dropout", "Activation"):
+            return inner.type.to_pytorch(inner.args, s)
+        if s[1] is None:
+            raise NoEquivalent(f"TimeDistributed({inner.type.name}) over a variable number of steps: "
+                               "Unflatten(0, (-1, T)) needs T", "give the time axis a size in input.shape")
+        eq = inner.type.to_pytorch(inner.args, (s[0],) + s[2:])
+        if len(eq.outputs) > 1 or any("inputs" in step for step in eq.steps):
+            raise NoEquivalent(f"TimeDistributed({inner.type.name}): its PyTorch equivalent is not a chain",
+                               "write the per-frame module by hand")
+        steps = ({"type": "Flatten", "start_dim": 0, "end_dim": 1, "$name": "frames"}, *eq.steps,
+                 {"type": "Unflatten", "dim": 0, "unflattened_size": [-1, s[1]], "$name": "steps"})
+        return Equivalent(steps, weights=None if eq.weights is None else eq.weights + 1, note=eq.note)
 
     def torch_weights(self, a, s, w):
         return a.layer.type.torch_weights(a.layer.args, s, w)
