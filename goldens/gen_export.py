@@ -318,6 +318,11 @@ CELLS_2D = {
                                     "units: 2}\n",
     "time_distributed_null_steps": "input: {shape: [null, 6, 6, 3]}\nlayers:\n  - {type: TimeDistributed, layer: "
                                    "{type: Conv2D, filters: 2, kernel_size: 3}}\n",
+    "crnn_reshape_gru": "input: {shape: [16, 8, 1]}\nlayers:\n  - {type: Conv2D, filters: 4, kernel_size: 3, "
+                        "padding: same, activation: relu}\n  - {type: MaxPooling2D, pool_size: [2, 2]}\n  - {type: "
+                        "Reshape, target_shape: [8, 16]}\n  - {type: Bidirectional, layer: {type: GRU, units: 3, "
+                        "return_sequences: true}}\n  - {type: Reshape, target_shape: [-1, 2, 3]}\n  - {type: "
+                        "Reshape, target_shape: [48]}\n  - {type: Dense, units: 5, activation: softmax}\n",
     "conv_lstm2d": "input: {shape: [3, 5, 5, 2]}\nlayers:\n  - {type: ConvLSTM2D, filters: 2, kernel_size: 3}\n",
 }
 

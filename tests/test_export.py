@@ -169,6 +169,15 @@ layers:
   - {type: TimeDistributed, layer: {type: GlobalAveragePooling2D}}
   - {type: LSTM, units: 2}
 """,
+    "crnn_reshape": """
+input: {shape: [8, 4, 1]}
+layers:
+  - {type: Conv2D, filters: 2, kernel_size: 3, padding: same}
+  - {type: MaxPooling2D}
+  - {type: Reshape, target_shape: [4, 4]}
+  - {type: GRU, units: 2, return_sequences: true}
+  - {type: Reshape, target_shape: [-1]}
+""",
     "conv2d": """
 input: {shape: [6, 5, 2]}
 layers:
