@@ -171,6 +171,18 @@ def pooled_length(n: int | None, k: int, st: int, p: int, span: int, ceil_mode: 
     return out
 
 
+def window_args(fill: str) -> tuple[Arg, ...]:
+    """kernel_size, stride and padding of the 2-D poolings (`fill`: what the padding holds)."""
+    return (
+        Arg("kernel_size", "pair", doc="height and width of the window: an int or [kh, kw]", minimum=1,
+            structural=True),
+        Arg("stride", "pair", None, "step of the window (default: kernel_size)", minimum=1, nullable=True,
+            structural=True),
+        Arg("padding", "pair", (0, 0), f"{fill} pixels added on both sides of H and W (at most half the window)",
+            minimum=0, structural=True),
+    )
+
+
 class Pool2d(TorchModule):
     """Shared rule of nn.MaxPool2d and nn.AvgPool2d on (N, C, H, W): each axis as the 1-D pools."""
 
@@ -246,12 +258,7 @@ class MaxPool2d(Pool2d):
 
     name, auto_name, torch_name, keras_name = "MaxPool2d", "max_pool2d", "nn.MaxPool2d", "MaxPooling2D"
     args = (
-        Arg("kernel_size", "pair", doc="height and width of the window: an int or [kh, kw]", minimum=1,
-            structural=True),
-        Arg("stride", "pair", None, "step of the window (default: kernel_size)", minimum=1, nullable=True,
-            structural=True),
-        Arg("padding", "pair", (0, 0), "−∞ pixels added on both sides of H and W (at most half the window)",
-            minimum=0, structural=True),
+        *window_args("−∞"),
         Arg("dilation", "pair", (1, 1), "gap between the window's taps", minimum=1, structural=True),
         Arg("return_indices", "bool", False, "also return the argmax positions (not supported: leave false)"),
         Arg("ceil_mode", "bool", False, "round the output size up", structural=True),
@@ -269,12 +276,7 @@ class AvgPool2d(Pool2d):
 
     name, auto_name, torch_name, keras_name = "AvgPool2d", "avg_pool2d", "nn.AvgPool2d", "AveragePooling2D"
     args = (
-        Arg("kernel_size", "pair", doc="height and width of the window: an int or [kh, kw]", minimum=1,
-            structural=True),
-        Arg("stride", "pair", None, "step of the window (default: kernel_size)", minimum=1, nullable=True,
-            structural=True),
-        Arg("padding", "pair", (0, 0), "zero pixels added on both sides of H and W (at most half the window)",
-            minimum=0, structural=True),
+        *window_args("zero"),
         Arg("ceil_mode", "bool", False, "round the output size up", structural=True),
         Arg("count_include_pad", "bool", True, "count the zero padding in the mean's divisor"),
         Arg("divisor_override", "int", None, "divide every window's sum by this instead", minimum=1,
