@@ -570,8 +570,16 @@ class TorchCell(TorchModule):
         return {"LSTMCell": "LSTMCell", "GRUCell": "GRUCell", "RNNCell": "SimpleRNNCell"}[self.name]
 
     def keras_equivalent(self, a, s, out):
-        keras = self.keras_cell
-        return (f"RNN({keras}) on one step", None, "Keras runs cells only inside RNN, over a sequence")
+        """Keras's RNN(cell) over a sequence of one step (Reshape to (N, 1, H_in)): the cell's own count."""
+        h, g = a.hidden_size, self.gates
+        count = self.module.keras_per_direction(a, s[1])
+        if not a.bias or self.name == "GRUCell":
+            reason = "same count" + ("" if a.bias else " without biases") + \
+                ("; Keras GRUCell's reset_after=True keeps two bias vectors" if a.bias else "")
+        else:
+            reason = f"double bias: PyTorch keeps bias_ih and bias_hh ({f'{g}×' if g > 1 else ''}{h} more), " \
+                "Keras one bias"
+        return (f"RNN({self.keras_cell}) on a sequence of one step", count, reason)
 
     def forward(self, a, w, x, mask=None, context=None, hx=None):
         params = {"w_ih": w["weight_ih"], "w_hh": w["weight_hh"]}
