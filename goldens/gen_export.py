@@ -105,6 +105,8 @@ def keras_weights(fw_model, model, rng):
             return {"forward": tensors(layer.forward_layer), "backward": tensors(layer.backward_layer)}
         if isinstance(layer, keras.layers.TimeDistributed):
             return tensors(layer.layer)
+        if isinstance(layer, keras.layers.RNN) and isinstance(layer.cell, keras.layers.StackedRNNCells):
+            return [tensors(cell) for cell in layer.cell.cells]  # one mapping per cell (contract section 11)
         out = {}
         for v in layer.weights:
             name = v.path.split("/")[-1]
@@ -241,6 +243,95 @@ def random_torch(rng: random.Random, k: int) -> dict:
     return {"name": f"random_torch_{k}", "framework": "pytorch", "input": {"shape": shape}, "layers": layers}
 
 
+# -- issue 13 leftovers: RNN over cells, Bidirectional(RNN), torch cells, 2-D front ends, ConvLSTM ---------
+
+CELLS_2D = {
+    "rnn_lstmcell": "input: {shape: [5, 3]}\nlayers:\n  - {type: RNN, cell: {type: LSTMCell, units: 4}}\n"
+                    "  - {type: Dense, units: 2}\n",
+    "rnn_grucell_sequences": "input: {shape: [5, 3]}\nlayers:\n  - {type: RNN, cell: {type: GRUCell, units: 3}, "
+                             "return_sequences: true}\n  - {type: Flatten}\n",
+    "rnn_simplernncell_relu_no_bias": "input: {shape: [5, 3]}\nlayers:\n  - {type: RNN, cell: {type: SimpleRNNCell, "
+                                      "units: 3, activation: relu, use_bias: false}}\n",
+    "rnn_stacked_lstmcells_state": "inputs: [{name: x, shape: [5, 3]}]\nlayers:\n  - {type: RNN, name: r, cell: "
+                                   "[{type: LSTMCell, units: 3}, {type: LSTMCell, units: 3}], return_state: true, "
+                                   "inputs: x}\n  - {type: Concatenate, name: states, inputs: ['r[1]', 'r[2]', "
+                                   "'r[3]', 'r[4]']}\noutputs: ['r[0]', states]\n",
+    "rnn_stacked_class_grucells": "input: {shape: [5, 3]}\nlayers:\n  - {type: RNN, cell: {type: StackedRNNCells, "
+                                  "cells: [{type: GRUCell, units: 2}, {type: GRUCell, units: 2}, {type: GRUCell, "
+                                  "units: 2}]}, return_sequences: true}\n",
+    "rnn_mixed_cells": "input: {shape: [5, 3]}\nlayers:\n  - {type: RNN, cell: [{type: LSTMCell, units: 2}, "
+                       "{type: GRUCell, units: 2}]}\n",
+    "bidirectional_rnn_lstmcell": "input: {shape: [5, 3]}\nlayers:\n  - {type: Bidirectional, layer: {type: RNN, "
+                                  "cell: {type: LSTMCell, units: 3}, return_sequences: true}}\n"
+                                  "  - {type: Bidirectional, layer: {type: RNN, cell: {type: GRUCell, units: 2}}, "
+                                  "merge_mode: sum}\n",
+    "bidirectional_rnn_state": "inputs: [{name: x, shape: [5, 3]}]\nlayers:\n  - {type: Bidirectional, name: b, "
+                               "layer: {type: RNN, cell: {type: LSTMCell, units: 2}, return_state: true}, "
+                               "inputs: x}\noutputs: ['b[0]', 'b[1]', 'b[2]', 'b[3]', 'b[4]']\n",
+    "bidirectional_rnn_stacked": "input: {shape: [5, 3]}\nlayers:\n  - {type: Bidirectional, layer: {type: RNN, "
+                                 "cell: [{type: LSTMCell, units: 2}, {type: LSTMCell, units: 2}]}}\n",
+    "torch_lstm_cell_classifier": "framework: pytorch\ninput: {shape: [3]}\nlayers:\n  - {type: LSTMCell, name: "
+                                  "cell, hidden_size: 4}\n  - {type: Linear, out_features: 2}\n",
+    "torch_lstm_cell_h_c": "framework: pytorch\ninputs: [{name: x, shape: [3]}]\nlayers:\n  - {type: LSTMCell, "
+                           "name: cell, hidden_size: 4, bias: false, inputs: x}\noutputs: ['cell[0]', 'cell[1]']\n",
+    "torch_gru_cell": "framework: pytorch\ninput: {shape: [3]}\nlayers:\n  - {type: GRUCell, hidden_size: 4}\n"
+                      "  - {type: Tanh}\n",
+    "torch_rnn_cell_relu": "framework: pytorch\ninput: {shape: [3]}\nlayers:\n  - {type: RNNCell, hidden_size: 4, "
+                           "nonlinearity: relu}\n",
+    "conv2d_channels_last": "input: {shape: [7, 6, 3]}\nlayers:\n  - {type: Conv2D, filters: 4, kernel_size: [3, 2], "
+                            "activation: relu}\n  - {type: Conv2D, filters: 4, kernel_size: 3, padding: same, "
+                            "dilation_rate: 2, groups: 2}\n  - {type: Conv2D, filters: 2, kernel_size: 2, strides: "
+                            "[2, 1], use_bias: false}\n  - {type: Flatten}\n",
+    "conv2d_same_even_kernel": "input: {shape: [6, 5, 2]}\nlayers:\n  - {type: Conv2D, filters: 3, kernel_size: "
+                               "[2, 4], padding: same, activation: tanh}\n",
+    "conv2d_channels_first": "input: {shape: [2, 6, 5]}\nlayers:\n  - {type: Conv2D, filters: 3, kernel_size: 3, "
+                             "data_format: channels_first}\n  - {type: Flatten}\n  - {type: Dense, units: 2}\n",
+    "conv2d_same_strides": "input: {shape: [6, 6, 2]}\nlayers:\n  - {type: Conv2D, filters: 2, kernel_size: 3, "
+                           "padding: same, strides: 2}\n",
+    "torch_conv2d": "framework: pytorch\ninput: {shape: [2, 7, 6]}\nlayers:\n  - {type: Conv2d, out_channels: 4, "
+                    "kernel_size: [3, 2], stride: [2, 1]}\n  - {type: ReLU}\n  - {type: Conv2d, out_channels: 2, "
+                    "kernel_size: 3, padding: same, dilation: 2, bias: false}\n  - {type: Flatten}\n",
+    "pooling2d_channels_last": "input: {shape: [7, 6, 3]}\nlayers:\n  - {type: MaxPooling2D}\n"
+                               "  - {type: Conv2D, filters: 2, kernel_size: 1}\n  - {type: AveragePooling2D, "
+                               "pool_size: [2, 1], strides: 1}\n  - {type: GlobalAveragePooling2D}\n",
+    "pooling2d_same_symmetric": "input: {shape: [7, 6, 2]}\nlayers:\n  - {type: MaxPooling2D, pool_size: 3, "
+                                "strides: 1, padding: same}\n  - {type: AveragePooling2D, pool_size: 3, strides: 1, "
+                                "padding: same}\n  - {type: GlobalMaxPooling2D, keepdims: true}\n",
+    "pooling2d_channels_first": "input: {shape: [2, 6, 6]}\nlayers:\n  - {type: AveragePooling2D, pool_size: 2, "
+                                "data_format: channels_first}\n  - {type: GlobalMaxPooling2D, data_format: "
+                                "channels_first}\n",
+    "pooling2d_same_uneven": "input: {shape: [6, 6, 2]}\nlayers:\n  - {type: MaxPooling2D, padding: same, "
+                             "pool_size: 3, strides: 2}\n",
+    "torch_pool2d": "framework: pytorch\ninput: {shape: [2, 8, 6]}\nlayers:\n  - {type: MaxPool2d, kernel_size: 2}\n"
+                    "  - {type: AvgPool2d, kernel_size: [2, 1], stride: 1}\n  - {type: AdaptiveMaxPool2d, "
+                    "output_size: [3, 1]}\n  - {type: AdaptiveAvgPool2d, output_size: 1}\n  - {type: Flatten}\n",
+    "torch_pool2d_padding": "framework: pytorch\ninput: {shape: [2, 8, 6]}\nlayers:\n  - {type: MaxPool2d, "
+                            "kernel_size: 3, padding: 1}\n",
+    "time_distributed_2d": "input: {shape: [3, 7, 6, 2]}\nlayers:\n  - {type: TimeDistributed, layer: {type: Conv2D, "
+                           "filters: 3, kernel_size: [3, 2], padding: same, activation: relu}}\n  - {type: "
+                           "TimeDistributed, layer: {type: MaxPooling2D}}\n  - {type: TimeDistributed, layer: "
+                           "{type: Flatten}}\n  - {type: GRU, units: 3, return_sequences: true}\n  - {type: "
+                           "TimeDistributed, layer: {type: Dense, units: 2}}\n",
+    "time_distributed_global_pool": "input: {shape: [4, 6, 6, 3]}\nlayers:\n  - {type: TimeDistributed, layer: "
+                                    "{type: Conv2D, filters: 2, kernel_size: 3, data_format: channels_first}}\n  - "
+                                    "{type: TimeDistributed, layer: {type: GlobalMaxPooling2D}}\n  - {type: LSTM, "
+                                    "units: 2}\n",
+    "time_distributed_null_steps": "input: {shape: [null, 6, 6, 3]}\nlayers:\n  - {type: TimeDistributed, layer: "
+                                   "{type: Conv2D, filters: 2, kernel_size: 3}}\n",
+    "crnn_reshape_gru": "input: {shape: [16, 8, 1]}\nlayers:\n  - {type: Conv2D, filters: 4, kernel_size: 3, "
+                        "padding: same, activation: relu}\n  - {type: MaxPooling2D, pool_size: [2, 2]}\n  - {type: "
+                        "Reshape, target_shape: [8, 16]}\n  - {type: Bidirectional, layer: {type: GRU, units: 3, "
+                        "return_sequences: true}}\n  - {type: Reshape, target_shape: [-1, 2, 3]}\n  - {type: "
+                        "Reshape, target_shape: [48]}\n  - {type: Dense, units: 5, activation: softmax}\n",
+    "conv_lstm2d": "input: {shape: [3, 5, 5, 2]}\nlayers:\n  - {type: ConvLSTM2D, filters: 2, kernel_size: 3}\n",
+}
+
+
+def cells2d_cases():
+    """(name, spec) for the cells, Bidirectional(RNN), torch cells, Conv2D/Conv2d and the refused 2-D layers."""
+    return [(f"cells2d:{name}", parse(text, f"cells2d:{name}")) for name, text in CELLS_2D.items()]
+
+
 def main():
     torch.manual_seed(0)
     keras.utils.set_random_seed(0)
@@ -251,6 +342,7 @@ def main():
         for doc in (random_keras(rng, k), random_torch(rng, k)):
             spec = parse(yaml.safe_dump(doc), f"random:{doc['name']}")
             cases.append((spec.file, spec))
+    cases += cells2d_cases()
     rows = []
     if only:
         with open(OUT) as f:

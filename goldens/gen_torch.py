@@ -420,6 +420,58 @@ def simple13_forward_cases():
             forward_case(f"s13_{module.lower()}_{size}", module, {"output_size": size}, [2, 3, 7])
 
 
+def pool2d_shape_cases():
+    """Issue 13 leftovers: nn.MaxPool2d, nn.AvgPool2d and the 2-D adaptive poolings (channels first)."""
+    x = [2, 3, 7, 6]
+    for module in ("MaxPool2d", "AvgPool2d"):
+        m = module.lower()
+        shape_case(f"p2d_{m}_2", module, {"kernel_size": 2}, x)
+        shape_case(f"p2d_{m}_rect_stride", module, {"kernel_size": [3, 2], "stride": [2, 1]}, x)
+        shape_case(f"p2d_{m}_pad_ceil", module, {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True}, x)
+        shape_case(f"p2d_{m}_ceil_drop_last", module, {"kernel_size": 2, "stride": 2, "padding": 1,
+                                                       "ceil_mode": True}, [2, 3, 7, 5])
+        shape_case(f"p2d_{m}_pad_too_big", module, {"kernel_size": 2, "padding": [0, 2]}, x)
+        shape_case(f"p2d_{m}_too_small", module, {"kernel_size": [8, 2]}, x)
+    shape_case("p2d_maxpool2d_dilation", "MaxPool2d", {"kernel_size": 3, "dilation": [2, 1], "padding": 1}, x)
+    shape_case("p2d_avgpool2d_divisor", "AvgPool2d", {"kernel_size": 3, "padding": 1, "divisor_override": 4}, x)
+    for module in ("AdaptiveAvgPool2d", "AdaptiveMaxPool2d"):
+        m = module.lower()
+        for size in (1, [2, 3], [4, 4], [7, 12]):
+            tag = size if isinstance(size, int) else "x".join(map(str, size))
+            shape_case(f"p2d_{m}_{tag}", module, {"output_size": size}, x)
+
+
+def unflatten_shape_cases():
+    """nn.Unflatten: TimeDistributed's per-frame modules put the time axis back with Unflatten(0, (-1, T))."""
+    shape_case("unflatten_1", "Unflatten", {"dim": 1, "unflattened_size": [2, 3]}, [2, 6, 5])
+    shape_case("unflatten_infer", "Unflatten", {"dim": 1, "unflattened_size": [-1, 3]}, [2, 6, 5])
+    shape_case("unflatten_last", "Unflatten", {"dim": -1, "unflattened_size": [5, 1]}, [2, 6, 5])
+    shape_case("unflatten_batch", "Unflatten", {"dim": 0, "unflattened_size": [-1, 2]}, [4, 6, 5])
+    shape_case("unflatten_wrong_product", "Unflatten", {"dim": 1, "unflattened_size": [4, 2]}, [2, 6, 5])
+    shape_case("unflatten_two_inferred", "Unflatten", {"dim": 1, "unflattened_size": [-1, -1]}, [2, 6, 5])
+    forward_case("unflatten_1", "Unflatten", {"dim": 1, "unflattened_size": [2, 3]}, [2, 6, 5])
+    forward_case("unflatten_last", "Unflatten", {"dim": -1, "unflattened_size": [5, 1]}, [2, 6, 5])
+
+
+def pool2d_forward_cases():
+    x = [2, 3, 7, 6]
+    forward_case("p2d_maxpool2d", "MaxPool2d", {"kernel_size": 2}, x)
+    forward_case("p2d_maxpool2d_pad_ceil", "MaxPool2d", {"kernel_size": 3, "stride": [2, 1], "padding": 1,
+                                                        "ceil_mode": True}, x)
+    forward_case("p2d_maxpool2d_dilation", "MaxPool2d", {"kernel_size": [3, 2], "dilation": [2, 2], "padding": 1}, x)
+    forward_case("p2d_avgpool2d", "AvgPool2d", {"kernel_size": [3, 2], "stride": 2}, x)
+    forward_case("p2d_avgpool2d_pad", "AvgPool2d", {"kernel_size": 3, "stride": 2, "padding": 1}, x)
+    forward_case("p2d_avgpool2d_pad_no_count", "AvgPool2d", {"kernel_size": 3, "stride": 2, "padding": 1,
+                                                            "count_include_pad": False}, x)
+    forward_case("p2d_avgpool2d_ceil", "AvgPool2d", {"kernel_size": 2, "stride": 2, "padding": 1,
+                                                    "ceil_mode": True}, x)
+    forward_case("p2d_avgpool2d_divisor", "AvgPool2d", {"kernel_size": 3, "padding": 1, "divisor_override": 5}, x)
+    for module in ("AdaptiveAvgPool2d", "AdaptiveMaxPool2d"):
+        for size in (1, [2, 4], [7, 6], [3, 5]):
+            tag = size if isinstance(size, int) else "x".join(map(str, size))
+            forward_case(f"p2d_{module.lower()}_{tag}", module, {"output_size": size}, x)
+
+
 # ---------------------------------------------------------------- forward
 
 FORWARD_CASES = []
@@ -736,12 +788,15 @@ def main():
     misc_shape_cases()
     cell_shape_cases()
     simple13_shape_cases()
+    pool2d_shape_cases()
     recurrent_forward_cases()
     cell_forward_cases()
     conv1d_forward_cases()
     conv2d_forward_cases()
     other_forward_cases()
     simple13_forward_cases()
+    pool2d_forward_cases()
+    unflatten_shape_cases()
     chain_cases()
     for cases in (SHAPE_CASES, FORWARD_CASES + CHAIN_CASES):
         ids = [c["id"] for c in cases]

@@ -281,4 +281,18 @@ CASES += [
                                         framework="pytorch"), "x"),
     ("torch_adaptive_max_pool1d", chain([16, 50], "{type: AdaptiveMaxPool1d, name: x, output_size: 4}",
                                         framework="pytorch"), "x"),
+    ("torch_max_pool2d", chain([16, 32, 32], "{type: MaxPool2d, name: x, kernel_size: 3, stride: 2, padding: 1}",
+                               framework="pytorch"), "x"),
+    ("torch_avg_pool2d", chain([16, 31, 20], "{type: AvgPool2d, name: x, kernel_size: [2, 4], ceil_mode: true}",
+                               framework="pytorch"), "x"),
+    ("torch_adaptive_avg_pool2d", chain([16, 32, 32], "{type: AdaptiveAvgPool2d, name: x, output_size: 1}",
+                                        framework="pytorch"), "x"),
+    ("torch_adaptive_max_pool2d", chain([16, 32, 30], "{type: AdaptiveMaxPool2d, name: x, output_size: [4, 3]}",
+                                        framework="pytorch"), "x"),
+    ("torch_unflatten", chain([4, 3, 6, 5], "{type: Flatten, start_dim: 0, end_dim: 1}",
+                              "{type: Unflatten, name: x, dim: 0, unflattened_size: [-1, 4]}", framework="pytorch"),
+     "x"),
+    ("bidirectional_rnn_cells", chain([10, 8], "{type: Bidirectional, name: x, layer: {type: RNN, cell: "
+                                      "[{type: LSTMCell, units: 4}, {type: GRUCell, units: 3}], return_state: true}}"),
+     "x"),
 ]

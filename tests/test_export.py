@@ -26,7 +26,8 @@ from lstmcalc.sources.spec import parse
 from .conftest import ROOT
 
 GALLERY = sorted((ROOT / "specs").glob("*.yaml"))
-SLOW = ("char_language_model", "pytorch_sentiment", "pytorch_bigru_tagger")  # large: run in the goldens only
+# large: run in the goldens only
+SLOW = ("char_language_model", "pytorch_sentiment", "pytorch_bigru_tagger", "video_cnn_lstm")
 
 # One spec per layer type and argument that has an equivalent, in both dialects.
 SYNTHETIC = {
@@ -120,6 +121,69 @@ layers:
   - {type: Cat, dim: -1, inputs: [mixed, extra]}
   - {type: Flatten}
   - {type: Sigmoid}
+""",
+    "rnn_cells": """
+inputs: [{name: x, shape: [5, 3]}]
+layers:
+  - {type: RNN, name: one, cell: {type: LSTMCell, units: 3}, return_sequences: true, inputs: x}
+  - {type: RNN, name: stack, cell: {type: StackedRNNCells, cells: [{type: GRUCell, units: 2},
+     {type: GRUCell, units: 2}]}, return_state: true}
+  - {type: Bidirectional, name: bi, layer: {type: RNN, cell: {type: SimpleRNNCell, units: 2, activation: relu},
+     return_state: true}, inputs: one}
+outputs: ["stack[0]", "stack[1]", "stack[2]", "bi[0]", "bi[1]", "bi[2]"]
+""",
+    "torch_cells": """
+framework: pytorch
+inputs: [{name: x, shape: [3]}]
+layers:
+  - {type: LSTMCell, name: lstm, hidden_size: 4, inputs: x}
+  - {type: GRUCell, name: gru, hidden_size: 2, bias: false, inputs: "lstm[1]"}
+  - {type: RNNCell, name: rnn, hidden_size: 2, nonlinearity: relu, inputs: gru}
+outputs: ["lstm[0]", rnn]
+""",
+    "pooling2d": """
+input: {shape: [7, 6, 2]}
+layers:
+  - {type: MaxPooling2D, pool_size: 3, strides: 1, padding: same}
+  - {type: AveragePooling2D, pool_size: [2, 1], strides: 1}
+  - {type: Conv2D, filters: 2, kernel_size: 1, data_format: channels_first}
+  - {type: AveragePooling2D, pool_size: 2, data_format: channels_first}
+  - {type: GlobalMaxPooling2D, keepdims: true}
+  - {type: GlobalAveragePooling2D}
+""",
+    "torch_pool2d": """
+framework: pytorch
+input: {shape: [2, 8, 6]}
+layers:
+  - {type: MaxPool2d, kernel_size: 2}
+  - {type: AvgPool2d, kernel_size: [2, 1], stride: 1}
+  - {type: AdaptiveMaxPool2d, output_size: [3, 1]}
+  - {type: AdaptiveAvgPool2d, output_size: 1}
+  - {type: Flatten}
+""",
+    "time_distributed_2d": """
+input: {shape: [3, 6, 5, 2]}
+layers:
+  - {type: TimeDistributed, layer: {type: Conv2D, filters: 3, kernel_size: 2, activation: relu}}
+  - {type: TimeDistributed, layer: {type: MaxPooling2D}}
+  - {type: TimeDistributed, layer: {type: GlobalAveragePooling2D}}
+  - {type: LSTM, units: 2}
+""",
+    "crnn_reshape": """
+input: {shape: [8, 4, 1]}
+layers:
+  - {type: Conv2D, filters: 2, kernel_size: 3, padding: same}
+  - {type: MaxPooling2D}
+  - {type: Reshape, target_shape: [4, 4]}
+  - {type: GRU, units: 2, return_sequences: true}
+  - {type: Reshape, target_shape: [-1]}
+""",
+    "conv2d": """
+input: {shape: [6, 5, 2]}
+layers:
+  - {type: Conv2D, filters: 4, kernel_size: [3, 2], padding: same, groups: 2, activation: relu}
+  - {type: Conv2D, filters: 2, kernel_size: 2, strides: [2, 1], use_bias: false}
+  - {type: Conv2D, filters: 2, kernel_size: 2, data_format: channels_first}
 """,
 }
 
@@ -239,6 +303,20 @@ def test_generated_code_is_ruff_clean(run, tmp_path):
      "batch_first: true}]", ["'p'", "proj_size"]),
     ("framework: pytorch\ninput: {shape: [4, 3]}\nlayers: [{type: LSTM, hidden_size: 4, bidirectional: true, "
      "batch_first: true}, {type: LastTimestep, name: last}]", ["'last'", "h_n[-2]"]),
+    ("input: {shape: [4, 3]}\nlayers: [{type: Bidirectional, name: bs, layer: {type: RNN, cell: [{type: LSTMCell, "
+     "units: 2}, {type: LSTMCell, units: 2}]}}]", ["'bs'", "both directions", "one Bidirectional per cell"]),
+    ("input: {shape: [4, 3]}\nlayers: [{type: RNN, name: mix, cell: [{type: LSTMCell, units: 2}, {type: GRUCell, "
+     "units: 2}]}]", ["'mix'", "different types", "one LSTM, GRU or SimpleRNN layer per cell"]),
+    ("input: {shape: [3, 5, 5, 2]}\nlayers: [{type: ConvLSTM2D, name: cl, filters: 2, kernel_size: 3}]",
+     ["'cl'", "ConvLSTM2D"]),
+    ("input: {shape: [6, 6, 2]}\nlayers: [{type: MaxPooling2D, name: mp, pool_size: 3, strides: 2, padding: same}]",
+     ["'mp'", "bottom or right", "padding valid"]),
+    ("framework: pytorch\ninput: {shape: [2, 8, 6]}\nlayers: [{type: AvgPool2d, name: ap, kernel_size: 3, "
+     "padding: 1}]", ["'ap'", "padding"]),
+    ("framework: pytorch\ninput: {shape: [2, 8, 6]}\nlayers: [{type: AdaptiveAvgPool2d, name: ad, output_size: 3}]",
+     ["'ad'", "does not divide"]),
+    ("input: {shape: [6, 6, 2]}\nlayers: [{type: Conv2D, name: c, filters: 2, kernel_size: 3, padding: same, "
+     "strides: 2}]", ["'c'", "padding: same with strides"]),
 ])
 def test_refusal_names_the_layer_and_the_alternative(run, spec, words):
     path = run.spec(spec)

@@ -80,7 +80,10 @@ def keras_code(model: Model, header: list[str]) -> str:
                 call.append(f"{kw}=[{', '.join(tensors[t] for t in v)}]")
             else:
                 call.append(f"{kw}={v!r}")
-        body += code_line("    ", f"{', '.join(outs)} = {made}({', '.join(call)})", comment)
+        expr = f"{made}({', '.join(call)})"
+        if getattr(r.type, "nested_outputs", None) and r.type.nested_outputs(r.args):
+            expr = f"keras.tree.flatten({expr})"  # Keras returns one list of states per cell
+        body += code_line("    ", f"{', '.join(outs)} = {expr}", comment)
     inputs = [tensors[TensorRef(n, 0, 0)] for n in model.inputs]
     outputs = [tensors[t] for t in model.outputs]
     ins = inputs[0] if len(inputs) == 1 else f"[{', '.join(inputs)}]"

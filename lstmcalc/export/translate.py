@@ -191,7 +191,8 @@ class _Walk:
             if e["inputs"] == above or (len(spec.inputs) == 1 and above is None and e["inputs"] == spec.inputs[0].name):
                 del e["inputs"]  # the entry above: a chain needs no reference
             layers.append(e)
-            above = self.ref_text(e, 0) if "name" in e else None
+            several = e.get("return_state") or (e.get("layer") or {}).get("return_state")  # a chain cannot read it
+            above = self.ref_text(e, 0) if "name" in e and not several else None
         outputs = [self.refs[t] for t in self.model.outputs]
         doc["layers"] = used(layers, outputs)
         doc["outputs"] = outputs

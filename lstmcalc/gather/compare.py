@@ -108,7 +108,13 @@ def _keras_row(r: LayerRecord) -> tuple[str, int | None, str]:
         return _keras_recurrent(r)
     if t.name == "Bidirectional":
         child = r.children[0]
-        module, per, reason = _keras_recurrent(child)
+        if hasattr(child.type, "torch_equivalent"):  # RNN over cells
+            module, per, reason = child.type.torch_equivalent(child)
+            if per is None or "num_layers" in module:
+                return module, None, reason if per is None else "stacked cells: torch's second layer reads both " \
+                    "directions of the first, Keras's stacks run apart"
+        else:
+            module, per, reason = _keras_recurrent(child)
         module = module.replace("batch_first=True", "batch_first=True, bidirectional=True")
         if not child.args.return_sequences:  # out[:, -1]'s backward half has seen only the last step
             last = {"concat": "torch.cat([h_n[-2], h_n[-1]], -1)", "sum": "h_n[-2] + h_n[-1]"}

@@ -56,6 +56,19 @@ def pads(padding, hw, windows, strides) -> list[tuple[int, int]]:
     return [same_padding(n, k, st) for n, k, st in zip(hw, windows, strides)]
 
 
+def torch_channels_first(a, modules: list[dict], back: bool = True) -> tuple[tuple[dict, ...], int]:
+    """torch's 2-D modules read (N, C, H, W): around them, (N, H, W, C) -> (N, C, W, H) -> (N, C, H, W) and
+    back (unless the layer is channels_first already, or `back` is false). Returns the steps and the
+    index of the first module."""
+    if channels_first(a):
+        return tuple(modules), 0
+    into = ({"type": "Transpose", "dim0": 1, "dim1": 3, "$name": "channels_first_a"},
+            {"type": "Transpose", "dim0": 2, "dim1": 3, "$name": "channels_first_b"})
+    out = ({"type": "Transpose", "dim0": 2, "dim1": 3, "$name": "channels_last_a"},
+           {"type": "Transpose", "dim0": 1, "dim1": 3, "$name": "channels_last_b"}) if back else ()
+    return (*into, *modules, *out), 2
+
+
 class Conv2D(LayerType):
     """A 2-D convolution: `filters` kernels, each spanning kh × kw pixels and
     all (in_channels / groups) channels of its group, slide over the rows and
@@ -162,14 +175,8 @@ class Conv2D(LayerType):
                  "dilation": (list(a.dilation_rate), [1, 1]), "groups": (a.groups, 1), "bias": (a.use_bias, True)}
         conv.update({k: v for k, (v, default) in extra.items() if v != default})
         act = activation_steps(a.activation, "Conv2D")
-        if channels_first(a):
-            return Equivalent((conv, *act), weights=0)
-        # (N, H, W, C) -> (N, C, W, H) -> (N, C, H, W), and back
-        steps = ({"type": "Transpose", "dim0": 1, "dim1": 3, "$name": "channels_first_a"},
-                 {"type": "Transpose", "dim0": 2, "dim1": 3, "$name": "channels_first_b"}, conv,
-                 {"type": "Transpose", "dim0": 2, "dim1": 3, "$name": "channels_last_a"},
-                 {"type": "Transpose", "dim0": 1, "dim1": 3, "$name": "channels_last_b"}, *act)
-        return Equivalent(steps, weights=2)
+        steps, at = torch_channels_first(a, [conv])
+        return Equivalent((*steps, *act), weights=at)
 
     def torch_weights(self, a, s, w):
         kernel = w["kernel"]  # (kh, kw, in/groups, filters) -> (filters, in/groups, kh, kw)
@@ -283,11 +290,38 @@ class Pooling2D(LayerType):
         return from_channels_last(a, out)
 
 
+    def to_pytorch(self, a, s):
+        """nn.MaxPool2d / nn.AvgPool2d; padding same maps where it pads both sides of each axis alike (then
+        the padding is left out of the window on both sides), not where the extra row or column falls
+        at the bottom or right."""
+        hw, _ = hw_channels(a, s)
+        pool = {"type": self.torch_name, "kernel_size": list(a.pool_size), "$name": ""}
+        if self.stride(a) != a.pool_size:
+            pool["stride"] = list(self.stride(a))
+        if a.padding == "same":
+            if None in hw:
+                raise NoEquivalent("padding same on a variable size: how much it pads depends on the size",
+                                   "give the rows and cols sizes, or use padding valid")
+            sides = pads("same", hw, a.pool_size, self.stride(a))
+            if any(before != after for before, after in sides):
+                raise NoEquivalent(f"padding same pads {' and '.join(f'({b}, {e})' for b, e in sides)} here: "
+                                   "an extra row or column at the bottom or right, which nn."
+                                   f"{self.torch_name}'s symmetric padding cannot do", "nearest: padding valid, or "
+                                   "sizes that divide by strides with odd pool_size − strides")
+            if any(b for b, _ in sides):
+                pool["padding"] = [b for b, _ in sides]
+                if self.torch_name == "AvgPool2d":
+                    pool["count_include_pad"] = False
+        steps, _ = torch_channels_first(a, [pool])
+        return Equivalent(steps)
+
+
 class MaxPooling2D(Pooling2D):
     """Keeps the largest value of each pool_size window of pixels, per channel."""
 
     name, auto_name = "MaxPooling2D", "max_pooling2d"
     aliases = ("MaxPool2D",)
+    torch_name = "MaxPool2d"
     reduce = staticmethod(max)
 
 
@@ -296,6 +330,7 @@ class AveragePooling2D(Pooling2D):
 
     name, auto_name = "AveragePooling2D", "average_pooling2d"
     aliases = ("AvgPool2D",)
+    torch_name = "AvgPool2d"
     default_pool = None  # Keras 3 gives AveragePooling2D's pool_size no default
 
     @staticmethod
@@ -332,11 +367,23 @@ class GlobalPooling2D(LayerType):
         return from_channels_last(a, out) if a.keepdims else out
 
 
+    def to_pytorch(self, a, s):
+        """nn.AdaptiveAvgPool2d(1) / nn.AdaptiveMaxPool2d(1) on (N, C, H, W), then Flatten to (N, C), or with
+        keepdims the axes put back where Keras keeps them."""
+        pool = {"type": self.torch_name, "output_size": 1, "$name": ""}
+        if not a.keepdims:
+            steps, _ = torch_channels_first(a, [pool, {"type": "Flatten", "$name": "flatten"}], back=False)
+        else:
+            steps, _ = torch_channels_first(a, [pool])
+        return Equivalent(steps)
+
+
 class GlobalMaxPooling2D(GlobalPooling2D):
     """The largest value of each channel over the whole image."""
 
     name, auto_name = "GlobalMaxPooling2D", "global_max_pooling2d"
     aliases = ("GlobalMaxPool2D",)
+    torch_name = "AdaptiveMaxPool2d"
     reduce = staticmethod(max)
 
 
@@ -345,6 +392,7 @@ class GlobalAveragePooling2D(GlobalPooling2D):
 
     name, auto_name = "GlobalAveragePooling2D", "global_average_pooling2d"
     aliases = ("GlobalAvgPool2D",)
+    torch_name = "AdaptiveAvgPool2d"
 
     @staticmethod
     def reduce(ch):

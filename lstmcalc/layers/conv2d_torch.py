@@ -151,3 +151,221 @@ class Conv2d(TorchModule):
                             for q in range(ow)] for p in range(oh)])
             out.append(ys)
         return out
+
+
+# -- 2-D pooling, channels first ----------------------------------------------------------------
+
+
+def pooled_length(n: int | None, k: int, st: int, p: int, span: int, ceil_mode: bool) -> int | None:
+    """torch's pooling length rule on one axis: floor (or ceil) of (n + 2p − span) / stride, plus one;
+    with ceil_mode the last window must start inside the input or the left padding."""
+    if n is None:
+        return None
+    room = n + 2 * p - span
+    out = (-(-room // st) if ceil_mode else room // st) + 1
+    if ceil_mode and (out - 1) * st >= n + p:
+        out -= 1
+    if out < 1:
+        raise ShapeError(f"the window spans {span} pixels but the padded axis has {n + 2 * p}",
+                         "use a smaller kernel_size or a larger input")
+    return out
+
+
+def window_args(fill: str) -> tuple[Arg, ...]:
+    """kernel_size, stride and padding of the 2-D poolings (`fill`: what the padding holds)."""
+    return (
+        Arg("kernel_size", "pair", doc="height and width of the window: an int or [kh, kw]", minimum=1,
+            structural=True),
+        Arg("stride", "pair", None, "step of the window (default: kernel_size)", minimum=1, nullable=True,
+            structural=True),
+        Arg("padding", "pair", (0, 0), f"{fill} pixels added on both sides of H and W (at most half the window)",
+            minimum=0, structural=True),
+    )
+
+
+class Pool2d(TorchModule):
+    """Shared rule of nn.MaxPool2d and nn.AvgPool2d on (N, C, H, W): each axis as the 1-D pools."""
+
+    factory = False
+    min_rank = max_rank = 4
+    rank_hint = " (N, C, H, W): channels first"
+    code_positional = ("kernel_size",)
+    keras_name = ""
+
+    def stride(self, a) -> tuple[int, int]:
+        return a.stride if a.stride is not None else a.kernel_size
+
+    def spans(self, a) -> tuple[int, int]:
+        return tuple((k - 1) * d + 1 for k, d in zip(a.kernel_size, a.get("dilation", (1, 1))))
+
+    def output_shape(self, a, s):
+        self.check_rank(s)
+        if a.get("return_indices"):
+            raise ShapeError("return_indices: true returns a second tensor, which lstmcalc does not model",
+                             "leave return_indices false")
+        for k, p in zip(a.kernel_size, a.padding):
+            if 2 * p > k:  # torch compares with kernel_size, even when dilated
+                raise ShapeError(f"padding {p} is more than half of kernel_size ({k})", f"use padding ≤ {k // 2}")
+        hw = tuple(pooled_length(n, k, st, p, span, a.ceil_mode) for n, k, st, p, span in
+                   zip(s[2:], a.kernel_size, self.stride(a), a.padding, self.spans(a)))
+        return (s[0], s[1], *hw)
+
+    def shape_rule(self, a, s, out):
+        rnd = "ceil" if a.ceil_mode else "floor"
+        rules = [f"{name}: variable" if n is None else
+                 f"{name}_out = {rnd}(({n} + 2·{p} − {span}) / {st}) + 1 = {o}"
+                 for name, n, p, span, st, o in zip("HW", s[2:], a.padding, self.spans(a), self.stride(a), out[2:])]
+        default = " (stride defaults to kernel_size)" if a.stride is None else ""
+        return "; ".join(rules) + f"{default}; the {s[1]} channels are kept: {fmt_shape(out)}."
+
+    def notes(self, a, s, out):
+        return [f"Channels first, as Conv2d: the window slides over H and W, each channel on its own. Keras's "
+                f"{self.keras_name} reads (N, H, W, C) unless data_format is channels_first."]
+
+    def windows(self, a, axis: int, n: int) -> list[tuple[int, int]]:
+        """(first, last + 1) of each window along one axis, in input coordinates (from −padding)."""
+        st, p, span = self.stride(a)[axis], a.padding[axis], self.spans(a)[axis]
+        count = pooled_length(n, a.kernel_size[axis], st, p, span, a.ceil_mode)
+        return [(i * st - p, i * st - p + span) for i in range(count)]
+
+    def to_keras(self, a, s):
+        if a.padding != (0, 0) or a.ceil_mode or self.spans(a) != a.kernel_size or a.get("divisor_override"):
+            raise NoEquivalent("padding, ceil_mode, dilation or divisor_override has no Keras pooling argument",
+                               "nearest: padding 0, ceil_mode false, dilation 1 (Keras's padding 'valid')")
+        step = {"type": self.keras_name, "pool_size": list(a.kernel_size), "data_format": "channels_first",
+                "$name": ""}
+        if self.stride(a) != a.kernel_size:
+            step["strides"] = list(self.stride(a))
+        return Equivalent((step,))
+
+    def keras_equivalent(self, a, s, out):
+        return (f"{self.keras_name} (channels_first)", 0, "no weights")
+
+    def forward(self, a, w, x, mask=None):
+        out = []
+        for sample in x:
+            planes = []
+            for plane in sample:  # (H, W)
+                rows, cols = self.windows(a, 0, len(plane)), self.windows(a, 1, len(plane[0]))
+                planes.append([[self.pool(a, plane, r, c) for c in cols] for r in rows])
+            out.append(planes)
+        return out
+
+
+class MaxPool2d(Pool2d):
+    """nn.MaxPool2d: the largest value of each kernel_size window (taps dilation apart), per channel;
+    padding counts as −∞."""
+
+    name, auto_name, torch_name, keras_name = "MaxPool2d", "max_pool2d", "nn.MaxPool2d", "MaxPooling2D"
+    args = (
+        *window_args("−∞"),
+        Arg("dilation", "pair", (1, 1), "gap between the window's taps", minimum=1, structural=True),
+        Arg("return_indices", "bool", False, "also return the argmax positions (not supported: leave false)"),
+        Arg("ceil_mode", "bool", False, "round the output size up", structural=True),
+    )
+
+    def pool(self, a, plane, rows, cols):
+        (r0, r1), (c0, c1), (dh, dw) = rows, cols, a.dilation
+        return max(plane[i][j] for i in range(r0, r1, dh) if 0 <= i < len(plane)
+                   for j in range(c0, c1, dw) if 0 <= j < len(plane[0]))
+
+
+class AvgPool2d(Pool2d):
+    """nn.AvgPool2d: the mean of each kernel_size window, per channel; zero padding counts in the mean
+    unless count_include_pad is false; divisor_override replaces the divisor."""
+
+    name, auto_name, torch_name, keras_name = "AvgPool2d", "avg_pool2d", "nn.AvgPool2d", "AveragePooling2D"
+    args = (
+        *window_args("zero"),
+        Arg("ceil_mode", "bool", False, "round the output size up", structural=True),
+        Arg("count_include_pad", "bool", True, "count the zero padding in the mean's divisor"),
+        Arg("divisor_override", "int", None, "divide every window's sum by this instead", minimum=1,
+            nullable=True),
+    )
+
+    def pool(self, a, plane, rows, cols):
+        (r0, r1), (c0, c1) = rows, cols
+        h, w = len(plane), len(plane[0])
+        ph, pw = a.padding
+        size = (min(r1, h + ph) - r0) * (min(c1, w + pw) - c0)  # torch: the window clipped to the padded input
+        r0, r1, c0, c1 = max(r0, 0), min(r1, h), max(c0, 0), min(c1, w)
+        total = sum(plane[i][j] for i in range(r0, r1) for j in range(c0, c1))
+        if a.divisor_override:
+            return total / a.divisor_override
+        return total / (size if a.count_include_pad else (r1 - r0) * (c1 - c0))
+
+
+class AdaptivePool2d(TorchModule):
+    """Shared rule of the 2-D adaptive poolings: output_size windows on each axis that cover it."""
+
+    factory = False
+    min_rank = max_rank = 4
+    rank_hint = " (N, C, H, W): channels first"
+    code_positional = ("output_size",)
+
+    def output_shape(self, a, s):
+        self.check_rank(s)
+        if a.get("return_indices"):
+            raise ShapeError("return_indices: true returns a second tensor, which lstmcalc does not model",
+                             "leave return_indices false")
+        return (s[0], s[1], *a.output_size)
+
+    def shape_rule(self, a, s, out):
+        return (f"H and W are each cut into output_size = {list(a.output_size)} windows of nearly equal size "
+                f"(window i of an axis of n spans floor(i·n/o) to ceil((i+1)·n/o)); channels are kept: "
+                f"{fmt_shape(out)}.")
+
+    def forward(self, a, w, x, mask=None):
+        oh, ow = a.output_size
+
+        def cuts(n, o):
+            return [(i * n // o, -(-(i + 1) * n // o)) for i in range(o)]
+
+        out = []
+        for sample in x:
+            planes = []
+            for plane in sample:
+                rows, cols = cuts(len(plane), oh), cuts(len(plane[0]), ow)
+                planes.append([[self.reduce([plane[i][j] for i in range(r0, r1) for j in range(c0, c1)])
+                                for c0, c1 in cols] for r0, r1 in rows])
+            out.append(planes)
+        return out
+
+    def to_keras(self, a, s):
+        if a.output_size == (1, 1):
+            return Equivalent(({"type": self.keras_global, "data_format": "channels_first", "keepdims": True,
+                                "$name": ""},))
+        if None not in s[2:] and all(n % o == 0 for n, o in zip(s[2:], a.output_size)):
+            pool = [n // o for n, o in zip(s[2:], a.output_size)]
+            return Equivalent(({"type": self.keras_pool, "pool_size": pool, "data_format": "channels_first",
+                                "$name": ""},))
+        raise NoEquivalent(f"output_size {list(a.output_size)} does not divide the input's {fmt_shape(s[2:])}: "
+                           "the windows overlap or differ in size, which no Keras pooling does",
+                           "nearest: an output_size that divides H and W")
+
+    def keras_equivalent(self, a, s, out):
+        return (self.keras_global if a.output_size == (1, 1) else self.keras_pool, 0, "no weights")
+
+
+class AdaptiveAvgPool2d(AdaptivePool2d):
+    """nn.AdaptiveAvgPool2d: the mean of each of output_size windows; output_size 1 is the global average."""
+
+    name, auto_name, torch_name = "AdaptiveAvgPool2d", "adaptive_avg_pool2d", "nn.AdaptiveAvgPool2d"
+    keras_global, keras_pool = "GlobalAveragePooling2D", "AveragePooling2D"
+    args = (Arg("output_size", "pair", doc="output height and width: an int or [oh, ow]", minimum=1,
+                structural=True),)
+
+    @staticmethod
+    def reduce(window):
+        return sum(window) / len(window)
+
+
+class AdaptiveMaxPool2d(AdaptivePool2d):
+    """nn.AdaptiveMaxPool2d: the largest value of each of output_size windows; output_size 1 is the global max."""
+
+    name, auto_name, torch_name = "AdaptiveMaxPool2d", "adaptive_max_pool2d", "nn.AdaptiveMaxPool2d"
+    keras_global, keras_pool = "GlobalMaxPooling2D", "MaxPooling2D"
+    args = (Arg("output_size", "pair", doc="output height and width: an int or [oh, ow]", minimum=1,
+                structural=True),
+            Arg("return_indices", "bool", False, "also return the argmax positions (not supported: leave false)"))
+    reduce = staticmethod(max)

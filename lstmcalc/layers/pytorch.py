@@ -24,7 +24,7 @@ from dataclasses import replace
 
 from lstmcalc.layers.attention_torch import MultiheadAttention, TransformerEncoder, TransformerEncoderLayer
 from lstmcalc.layers.base import LayerType
-from lstmcalc.layers.conv2d_torch import Conv2d
+from lstmcalc.layers.conv2d_torch import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, Conv2d, MaxPool2d
 from lstmcalc.layers.conv_torch import AdaptiveAvgPool1d, AdaptiveMaxPool1d, AvgPool1d, Conv1d, MaxPool1d
 from lstmcalc.layers.core_torch import (
     ELU,
@@ -45,7 +45,7 @@ from lstmcalc.layers.core_torch import (
 from lstmcalc.layers.merge_torch import Add, Cat
 from lstmcalc.layers.normalization_torch import BatchNorm1d, LayerNorm
 from lstmcalc.layers.recurrent_torch import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell, TorchRecurrent
-from lstmcalc.layers.reshaping_torch import HiddenState, LastTimestep, Transpose, Unsqueeze
+from lstmcalc.layers.reshaping_torch import HiddenState, LastTimestep, Transpose, Unflatten, Unsqueeze
 from lstmcalc.layers.tensor_ops_torch import Mean, Permute, Select, View
 
 MODULES = (LSTM(), GRU(), RNN(), LSTMCell(), GRUCell(), RNNCell(),
@@ -53,7 +53,8 @@ MODULES = (LSTM(), GRU(), RNN(), LSTMCell(), GRUCell(), RNNCell(),
            Flatten(), ReLU(), Tanh(), Sigmoid(), Softmax(), LastTimestep(), HiddenState(), Transpose(), Unsqueeze(),
            Cat(), Add(), MultiheadAttention(), TransformerEncoderLayer(), TransformerEncoder(),
            GELU(), LeakyReLU(), ELU(), PReLU(), Identity(), MaxPool1d(), AvgPool1d(),
-           AdaptiveAvgPool1d(), AdaptiveMaxPool1d(), View(), Permute(), Select(), Mean(), LogSoftmax())
+           AdaptiveAvgPool1d(), AdaptiveMaxPool1d(), View(), Permute(), Select(), Mean(), LogSoftmax(),
+           MaxPool2d(), AvgPool2d(), AdaptiveAvgPool2d(), AdaptiveMaxPool2d(), Unflatten())
 PYTORCH: dict[str, LayerType] = {t.name: t for t in MODULES}
 
 # modules that act on the last axes or elementwise: they do not decide where the batch axis is

@@ -555,9 +555,31 @@ class TorchCell(TorchModule):
                                                         if g == 4 else "call: {hx: h0} gives it, (N, hidden_size)."),
         ]
 
+    def to_keras(self, a, s):
+        """Keras runs a cell only inside RNN, over a sequence: the step (N, H_in) becomes a sequence of one,
+        (N, 1, H_in), and RNN(cell) returns h' (and, with return_state, [h', h', c'] for LSTMCell's c')."""
+        cell = {"type": self.keras_cell, "units": a.hidden_size, **self.module.keras_layer_args(a)}
+        rnn = {"type": "RNN", "cell": cell, "$name": "", "$from": ""}
+        if self.gates == 4:
+            rnn["return_state"] = True
+        steps = ({"type": "Reshape", "target_shape": [1, s[1]], "$name": "steps"}, rnn)
+        return Equivalent(steps, ("$1[0]", "$1[2]") if self.gates == 4 else ("$1",))
+
+    @property
+    def keras_cell(self) -> str:
+        return {"LSTMCell": "LSTMCell", "GRUCell": "GRUCell", "RNNCell": "SimpleRNNCell"}[self.name]
+
     def keras_equivalent(self, a, s, out):
-        keras = {"LSTMCell": "LSTMCell", "GRUCell": "GRUCell", "RNNCell": "SimpleRNNCell"}[self.name]
-        return (f"RNN({keras}) on one step", None, "Keras runs cells only inside RNN, over a sequence")
+        """Keras's RNN(cell) over a sequence of one step (Reshape to (N, 1, H_in)): the cell's own count."""
+        h, g = a.hidden_size, self.gates
+        count = self.module.keras_per_direction(a, s[1])
+        if not a.bias or self.name == "GRUCell":
+            reason = "same count" + ("" if a.bias else " without biases") + \
+                ("; Keras GRUCell's reset_after=True keeps two bias vectors" if a.bias else "")
+        else:
+            reason = f"double bias: PyTorch keeps bias_ih and bias_hh ({f'{g}×' if g > 1 else ''}{h} more), " \
+                "Keras one bias"
+        return (f"RNN({self.keras_cell}) on a sequence of one step", count, reason)
 
     def forward(self, a, w, x, mask=None, context=None, hx=None):
         params = {"w_ih": w["weight_ih"], "w_hh": w["weight_hh"]}

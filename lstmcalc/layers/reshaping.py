@@ -89,6 +89,14 @@ class Reshape(LayerType):
     def shape_rule(self, a, s, out):
         return f"Reshape rearranges the non-batch values {fmt_shape(s[1:])} as {fmt_shape(out[1:])}."
 
+    def to_pytorch(self, a, s):
+        """Both frameworks keep values in row-major order: nn.Flatten() then nn.Unflatten(1, target_shape)."""
+        target = [-1 if d is None else d for d in a.target_shape]
+        steps = [{"type": "Flatten", "$name": "" if len(target) == 1 else "flat"}]
+        if len(target) > 1:
+            steps.append({"type": "Unflatten", "dim": 1, "unflattened_size": target, "$name": ""})
+        return Equivalent(tuple(steps))
+
     def forward(self, a, w, x, mask=None):
         per_sample = len(flatten(x[0])) if x else 0
         target = tuple(-1 if d is None else d for d in a.target_shape)

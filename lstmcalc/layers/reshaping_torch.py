@@ -10,7 +10,7 @@ from lstmcalc.layers.equivalent import Equivalent, NoEquivalent
 from lstmcalc.layers.torch_base import (
     TorchModule,
 )
-from lstmcalc.run.tensor import permute, shape_of
+from lstmcalc.run.tensor import flatten, permute, reshape, shape_of
 from lstmcalc.shapes import fmt_shape
 
 # -- pseudo steps ---------------------------------------------------------------------
@@ -202,3 +202,55 @@ class Unsqueeze(TorchModule):
             return [v] if depth == 0 else [at(u, depth - 1) for u in v]
 
         return at(x, a.dim % (len(shape_of(x)) + 1))
+
+
+class Unflatten(TorchModule):
+    """nn.Unflatten: splits axis `dim` (batch axis included in the numbering) into `unflattened_size`,
+    one of which may be −1 (inferred). Unflatten(0, (-1, T)) undoes Flatten(0, 1), which merged the batch
+    and time axes so that a 2-D module runs on every frame (Keras's TimeDistributed)."""
+
+    name, auto_name, torch_name = "Unflatten", "unflatten", "nn.Unflatten"
+    factory = False
+    code_positional = ("dim", "unflattened_size")
+    args = (Arg("dim", "int", doc="the axis to split", structural=True),
+            Arg("unflattened_size", "intlist", doc="the sizes it splits into (one may be -1)", structural=True))
+
+    def axis(self, a, s) -> int:
+        if not -len(s) <= a.dim < len(s):
+            raise ShapeError(f"dimension {a.dim} is out of range for a {len(s)}-D input",
+                             f"use a dimension from {-len(s)} to {len(s) - 1}")
+        return a.dim % len(s)
+
+    def sizes(self, a, n: int | None) -> tuple:
+        sizes = tuple(a.unflattened_size)
+        if sizes.count(-1) > 1 or any(d < -1 or d == 0 for d in sizes):
+            raise ShapeError(f"unflattened_size {list(sizes)} may hold one -1 and otherwise positive sizes")
+        known = 1
+        for d in sizes:
+            known *= d if d != -1 else 1
+        if -1 in sizes:
+            if n is None:
+                return tuple(None if d == -1 else d for d in sizes)
+            if n % known:
+                raise ShapeError(f"the axis of {n} does not split into {list(sizes)}",
+                                 f"use sizes whose product divides {n}")
+            return tuple(n // known if d == -1 else d for d in sizes)
+        if n is not None and known != n:
+            raise ShapeError(f"unflattened_size {list(sizes)} holds {known} values but the axis has {n}",
+                             f"use sizes whose product is {n}")
+        return sizes
+
+    def output_shape(self, a, s):
+        k = self.axis(a, s)
+        return s[:k] + self.sizes(a, s[k]) + s[k + 1:]
+
+    def shape_rule(self, a, s, out):
+        k = self.axis(a, s)
+        return f"axis {k} of {fmt_shape(s)} splits into {fmt_shape(out[k:k + len(a.unflattened_size)])}: " \
+               f"{fmt_shape(out)}."
+
+    def keras_equivalent(self, a, s, out):
+        return ("Reshape", 0, "no weights")
+
+    def forward(self, a, w, x, mask=None):
+        return reshape(flatten(x), self.output_shape(a, shape_of(x)))

@@ -234,12 +234,87 @@ class RNN(Recurrent):
     def pytorch_note(self, a, s):
         return None
 
-    def to_pytorch(self, a, s):
+    def nested_outputs(self, a) -> bool:
+        """Stacked cells with return_state: Keras returns [output, [states of cell 0], ...], nested."""
+        return bool(a.return_state and cells_of(a)[1])
+
+    # -- the PyTorch equivalent: nn.LSTM / nn.GRU / nn.RNN, one stacked layer per cell --------------
+    def layer_args(self, a, cell):
+        """The cell's arguments with RNN's own: what the matching layer (LSTM, GRU, SimpleRNN) takes."""
+        return cell.args.replace(**{k: a.get(k) for k in LAYER_ONLY})
+
+    def torch_module_args(self, a, s) -> dict:
+        """One torch module doing what the cells do: stacked cells are its num_layers (a cell reads the cell
+        before it at the same step, as a stacked layer reads the layer below), so they must be of one type
+        with the same arguments."""
         from lstmcalc.layers.equivalent import NoEquivalent
 
-        raise NoEquivalent("RNN over cells has no module in lstmcalc's PyTorch dialect",
-                           "write one LSTM, GRU or SimpleRNN layer per cell (return_sequences: true on all but the "
-                           "last), which nn.LSTM/nn.GRU/nn.RNN map to")
+        cells, _ = cells_of(a)
+        steps = [c.type.layer.torch_module_args(self.layer_args(a, c), s) for c in cells]
+        if any(step != steps[0] for step in steps) or len({c.type.name for c in cells}) > 1:
+            raise NoEquivalent("stacked cells of different types, units or arguments: nn.LSTM/nn.GRU/nn.RNN "
+                               "stack layers of one kind and one hidden_size",
+                               "write one LSTM, GRU or SimpleRNN layer per cell (return_sequences: true on all "
+                               "but the last), which map to one torch module each")
+        return {**steps[0], **({"num_layers": len(cells)} if len(cells) > 1 else {})}
+
+    def torch_equivalent(self, r) -> tuple[str, int | None, str]:
+        """(module, its count, why the counts differ) for `summary --compare`."""
+        from lstmcalc.layers.equivalent import NoEquivalent
+
+        a, s = r.args, r.input_shape
+        cells, _ = cells_of(a)
+        module = {"LSTM": "nn.LSTM", "GRU": "nn.GRU", "SimpleRNN": "nn.RNN"}[cells[0].type.layer.name]
+        try:
+            step = self.torch_module_args(a, s)
+        except NoEquivalent as e:
+            return module, None, e.message
+        layers = f", num_layers={step['num_layers']}" if "num_layers" in step else ""
+        text = f"{module}({s[2]}, {self.units_of(a)}{layers}, batch_first=True)" + \
+            ("" if a.return_sequences else " + out[:, -1]")
+        torch = sum(c.type.layer.torch_params(self.layer_args(a, c), (None, None, f))
+                    for c, f in zip(cells, self.inputs_of(a, s[2])))
+        extra = torch - r.params
+        reason = ("same count" if not extra else f"double bias: PyTorch keeps b_ih and b_hh where Keras keeps one "
+                  f"bias (+{extra:,})") + ("; stacked cells are torch's stacked layers" if layers else "")
+        return text, torch, reason
+
+    def to_pytorch(self, a, s):
+        """nn.LSTM(num_layers = the cells) and out[:, -1] without return_sequences; with return_state each
+        cell's final states are h_n[k] (and c_n[k]) of its stacked layer k."""
+        from lstmcalc.layers.equivalent import Equivalent
+
+        cells, _ = cells_of(a)
+        steps, outputs = [self.torch_module_args(a, s)], ["$0"]
+        if not a.return_sequences:
+            steps.append({"type": "LastTimestep", "batch_first": True, "$name": "last"})
+            outputs = ["$1"]
+        if a.return_state:
+            for k, c in enumerate(cells):
+                for j, state in enumerate(c.type.state_names()):
+                    steps.append({"type": "HiddenState", "index": k, "inputs": f"$0[{j + 1}]",
+                                  "$name": f"{state}{k if len(cells) > 1 else ''}"})
+                    outputs.append(f"${len(steps) - 1}")
+        return Equivalent(tuple(steps), tuple(outputs), weights=0)
+
+    def torch_weights(self, a, s, w, suffix: str = "") -> dict:
+        """Cell k's weights as stacked layer k's (`weight_ih_l{k}`), converted as its layer type converts them."""
+        cells, stacked = cells_of(a)
+        sd = {}
+        for k, c in enumerate(cells):
+            layer = c.type.layer.torch_weights(c.args, s, w[k] if stacked else w, suffix)
+            sd.update({name.replace("_l0", f"_l{k}", 1): v for name, v in layer.items()})
+        return sd
+
+    def from_torch_weights(self, a, s, sd, suffix: str = ""):
+        """Back from stacked layer k's tensors; a torch cell's own names (`weight_ih`, no layer) are layer 0's."""
+        cells, stacked = cells_of(a)
+        sd = {(k + "_l0" if k.count("_") == 1 else k): v for k, v in sd.items()}
+        out = []
+        for k, c in enumerate(cells):
+            layer = {name.replace(f"_l{k}", "_l0", 1): v for name, v in sd.items() if name.split("_")[2] == f"l{k}"}
+            out.append(c.type.layer.from_torch_weights(c.args, s, layer, suffix))
+        return out if stacked else out[0]
 
     def published_counts(self, a, s):
         return None

@@ -13,8 +13,27 @@ from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg
 from lstmcalc.layers.base import Formula, LayerType, initial_states, total_or_none
 from lstmcalc.layers.equivalent import Equivalent, NoEquivalent
+from lstmcalc.layers.rnn_cells import cells_of
 from lstmcalc.run.tensor import add, hadamard
 from lstmcalc.shapes import fmt_shape
+
+
+def recurrent(layer) -> bool:
+    """Whether Bidirectional can wrap the layer: LSTM, GRU, SimpleRNN, ConvLSTM, or RNN over cells."""
+    return bool(getattr(layer.type, "gates", None)) or layer.type.name == "RNN"
+
+
+def state_labels(layer) -> list[str]:
+    """The names of a recurrent layer's states, in order (RNN: every cell's, `lstm_cell's h`)."""
+    t = layer.type
+    if hasattr(t, "cell_states"):
+        return [f"{cell}'s {n}" for n, _, cell in t.cell_states(layer.args)]
+    return t.state_names()
+
+
+def units(layer) -> int:
+    """The width of a recurrent layer's output (RNN: its last cell's units)."""
+    return layer.type.out_units(layer.args)
 
 
 class Wrapper(LayerType):
@@ -45,7 +64,7 @@ class Bidirectional(Wrapper):
 
     name, auto_name = "Bidirectional", "bidirectional"
     args = (
-        Arg("layer", "layer", doc="the recurrent layer to run in both directions (LSTM, GRU, SimpleRNN)",
+        Arg("layer", "layer", doc="the recurrent layer to run in both directions (LSTM, GRU, SimpleRNN, RNN)",
             structural=True),
         Arg("merge_mode", "choice", "concat", "how to merge the two outputs: concat doubles the last "
             "axis; sum, mul, ave keep it", choices=("concat", "sum", "mul", "ave"), nullable=True,
@@ -58,16 +77,16 @@ class Bidirectional(Wrapper):
     def directions(self, a):
         """The forward and backward layer specs, as Keras derives them."""
         inner = a.layer
-        if not getattr(inner.type, "gates", None):
-            raise ShapeError(f"Bidirectional wraps a recurrent layer (LSTM, GRU, SimpleRNN), not {inner.type.name}",
-                             "wrap an LSTM, GRU or SimpleRNN")
+        if not recurrent(inner):
+            raise ShapeError(f"Bidirectional wraps a recurrent layer (LSTM, GRU, SimpleRNN, RNN), not "
+                             f"{inner.type.name}", "wrap an LSTM, GRU, SimpleRNN or RNN")
         forward = replace(inner, name="forward_" + inner.name.removeprefix("forward_"))
         if a.backward_layer is None:
             backward = replace(inner, name="backward_" + inner.name.removeprefix("backward_"),
                                args=inner.args.replace(go_backwards=True))
         else:
             backward = a.backward_layer
-            if not getattr(backward.type, "gates", None):
+            if not recurrent(backward):
                 raise ShapeError(f"backward_layer must be a recurrent layer, not {backward.type.name}")
         fa, ba = forward.args, backward.args
         if fa.go_backwards == ba.go_backwards:
@@ -103,7 +122,7 @@ class Bidirectional(Wrapper):
 
     def notes(self, a, s, out):
         f, b = self.directions(a)
-        fw, bw = f.args.units, b.args.units
+        fw, bw = units(f), units(b)
         if a.backward_layer is None or (fw == bw and f.type is b.type):
             return []
         kinds = "" if f.type is b.type else f" ({f.type.name} forward, {b.type.name} backward)"
@@ -117,7 +136,7 @@ class Bidirectional(Wrapper):
                                                 ("sum", "mul", "ave") else ".")]
 
     def shape_rule(self, a, s, out):
-        f = a.layer.args.units
+        f = units(a.layer)
         main = out[0] if a.layer.args.return_state or a.merge_mode is None else out
         if a.merge_mode == "concat":
             rule = (f"both directions give {f} units per step; merge_mode concat puts them side by side: "
@@ -141,8 +160,8 @@ class Bidirectional(Wrapper):
         else:
             names = [f"the output: both directions merged by {a.merge_mode} ({steps})"]
         if f.args.return_state:
-            names += [f"the forward layer's final {n}" for n in f.type.state_names()]
-            names += [f"the backward layer's final {n}" for n in b.type.state_names()]
+            names += [f"the forward layer's final {n}" for n in state_labels(f)]
+            names += [f"the backward layer's final {n}" for n in state_labels(b)]
         return names
 
     def check_call(self, a, s, out, call):
@@ -152,8 +171,8 @@ class Bidirectional(Wrapper):
             return []
         f, b = self.directions(a)
         half = len(states) // 2  # Keras gives the first half to the forward layer, the rest to the backward
-        if half < f.type.states or len(states) - half < b.type.states:
-            names = [f"forward {n}" for n in f.type.state_names()] + [f"backward {n}" for n in b.type.state_names()]
+        if half < f.type.state_count(f.args) or len(states) - half < b.type.state_count(b.args):
+            names = [f"forward {n}" for n in state_labels(f)] + [f"backward {n}" for n in state_labels(b)]
             raise ShapeError(f"Bidirectional({f.type.name}) takes {len(names)} initial state tensors "
                              f"[{', '.join(names)}], got {len(states)}",
                              "list the forward layer's states, then the backward layer's")
@@ -196,6 +215,11 @@ class Bidirectional(Wrapper):
             raise NoEquivalent("an explicit backward_layer has no nn.LSTM(bidirectional=True) equivalent",
                                "nearest: leave backward_layer out (the same layer, run backwards)")
         step = {**inner.type.torch_module_args(inner.args, s), "bidirectional": True}
+        if step.get("num_layers", 1) > 1:
+            raise NoEquivalent("stacked cells run in each direction on their own, while the second layer of "
+                               "nn.LSTM(bidirectional=True, num_layers=2) reads both directions of the first",
+                               "nearest: one Bidirectional per cell (return_sequences: true on all but the last), "
+                               "which is torch's stacking: a different model that must be trained again")
         merge = {"concat": {"type": "Cat", "dim": -1, "$name": "cat"}, "sum": {"type": "Add", "$name": "sum"}}
         if inner.args.return_sequences:
             if a.merge_mode != "concat":
@@ -211,7 +235,8 @@ class Bidirectional(Wrapper):
                      {**merge[a.merge_mode], "inputs": ["$1", "$2"]}]
             outputs = ["$3"]
         if inner.args.return_state:  # forward h (, c), then backward h (, c): h_n[0], c_n[0], h_n[1], c_n[1]
-            names = inner.type.state_names()
+            names = inner.type.state_names() if inner.type.name != "RNN" else \
+                cells_of(inner.args)[0][0].type.state_names()  # one cell: stacked cells are refused above
             for d, direction in enumerate(("forward", "backward")):
                 for k, state in enumerate(names):
                     steps.append({"type": "HiddenState", "index": d, "inputs": f"$0[{k + 1}]",
@@ -236,7 +261,7 @@ class Bidirectional(Wrapper):
         out = mask if inner.return_sequences else None
         out = [out, out] if a.merge_mode is None else out
         if inner.return_state:
-            states = [None] * (2 * a.layer.type.states)
+            states = [None] * (2 * a.layer.type.state_count(a.layer.args))
             return (out if isinstance(out, list) else [out]) + states
         return out
 
@@ -276,12 +301,22 @@ class TimeDistributed(Wrapper):
                 f"{fmt_shape(out[2:])}, with the same weights at every step; the {steps} kept: {fmt_shape(out)}.")
 
     def to_pytorch(self, a, s):
-        """torch's Linear, Dropout and activations act on the last axis: no wrapper needed."""
+        """torch's Linear, Dropout and activations act on the last axis: no wrapper needed. Any other layer
+        runs on every frame as torch does it: Flatten(0, 1) merges the batch and time axes, the layer's
+        modules run on (N·T, ...), and Unflatten(0, (-1, T)) splits them again."""
         inner = a.layer
-        if inner.type.name not in ("Dense", "Dropout", "Activation"):
-            raise NoEquivalent(f"TimeDistributed({inner.type.name}) has no module in lstmcalc's PyTorch dialect",
-                               "only Dense, Dropout and Activation, which act on the last axis, map directly")
-        return inner.type.to_pytorch(inner.args, s)
+        if inner.type.name in ("Dense", "Dropout", "Activation"):
+            return inner.type.to_pytorch(inner.args, s)
+        if s[1] is None:
+            raise NoEquivalent(f"TimeDistributed({inner.type.name}) over a variable number of steps: "
+                               "Unflatten(0, (-1, T)) needs T", "give the time axis a size in input.shape")
+        eq = inner.type.to_pytorch(inner.args, (s[0],) + s[2:])
+        if len(eq.outputs) > 1 or any("inputs" in step for step in eq.steps):
+            raise NoEquivalent(f"TimeDistributed({inner.type.name}): its PyTorch equivalent is not a chain",
+                               "write the per-frame module by hand")
+        steps = ({"type": "Flatten", "start_dim": 0, "end_dim": 1, "$name": "frames"}, *eq.steps,
+                 {"type": "Unflatten", "dim": 0, "unflattened_size": [-1, s[1]], "$name": "steps"})
+        return Equivalent(steps, weights=None if eq.weights is None else eq.weights + 1, note=eq.note)
 
     def torch_weights(self, a, s, w):
         return a.layer.type.torch_weights(a.layer.args, s, w)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, replace
 
-from lstmcalc.errors import Problem, SpecError
+from lstmcalc.errors import Problem, ShapeError, SpecError
 from lstmcalc.graph.build import INPUT, LayerRecord, Model, Node, build
 from lstmcalc.graph.refs import TensorRef
 from lstmcalc.run.tensor import check_shape, shape_of, tensor_problem
@@ -216,6 +216,11 @@ def run_nodes(model: Model, weights: dict, inputs: dict, until: str | None = Non
         except UndeclaredWeight as e:
             e.layer = r.name
             raise
+        except ShapeError as e:  # a refusal that depends on the data (Keras fails only when it runs)
+            spec = r.spec
+            raise SpecError(Problem(e.message, file=model.spec.file, line=spec.line if spec else None,
+                                    column=spec.column if spec else None, layer=r.name,
+                                    layer_type=r.display_type, hint=e.hint)) from None
         outs = r.type.reference_values(r.args, y, context, node.output_shape)
         out_mask = r.type.compute_mask(r.args, x, mask)
         for k, v in enumerate(outs):
