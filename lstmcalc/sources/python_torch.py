@@ -46,7 +46,7 @@ NOT_MODELLED = {
     "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Dropout1d", "Dropout2d", "AlphaDropout", "Upsample", "ZeroPad1d",
     "ConstantPad1d", "Softmin", "Threshold", "GLU", "CrossEntropyLoss", "MSELoss", "CTCLoss", "Parameter",
     "ParameterList", "ModuleDict", "ModuleList", "RNNBase", "RNNCellBase", "LazyLinear",
-}
+} - set(PYTORCH)  # a class the dialect models is read, whatever this list says
 FUNCTIONAL = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "gelu": "GELU", "elu": "ELU",
               "leaky_relu": "LeakyReLU", "softmax": "Softmax", "log_softmax": "LogSoftmax", "dropout": "Dropout"}
 # tensor methods and functions that return their input unchanged (in shape and, at inference, in value)
