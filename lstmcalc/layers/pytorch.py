@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from lstmcalc.layers.attention_torch import MultiheadAttention, TransformerEncoder, TransformerEncoderLayer
+from lstmcalc.layers.attention_torch import MultiheadAttention
 from lstmcalc.layers.base import LayerType
 from lstmcalc.layers.conv2d_torch import Conv2d
 from lstmcalc.layers.conv_torch import AdaptiveAvgPool1d, AdaptiveMaxPool1d, AvgPool1d, Conv1d, MaxPool1d
@@ -45,6 +45,7 @@ from lstmcalc.layers.merge_torch import Add, Cat
 from lstmcalc.layers.normalization_torch import BatchNorm1d, LayerNorm
 from lstmcalc.layers.recurrent_torch import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell, TorchRecurrent
 from lstmcalc.layers.reshaping_torch import HiddenState, LastTimestep, Transpose, Unsqueeze
+from lstmcalc.layers.transformer_torch import TransformerEncoder, TransformerEncoderLayer
 
 MODULES = (LSTM(), GRU(), RNN(), LSTMCell(), GRUCell(), RNNCell(),
            Linear(), Embedding(), Conv1d(), Conv2d(), LayerNorm(), BatchNorm1d(), Dropout(),
