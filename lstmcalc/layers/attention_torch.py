@@ -102,6 +102,7 @@ class MultiheadAttention(TorchModule):
     accepts_list = True  # inputs: [query, key, value], or one tensor for self-attention
     call_args = ("need_weights", "average_attn_weights", "is_causal", "attn_mask", "key_padding_mask")
     uses_context = True  # the forward pass leaves the weights (mha[1]) in the context
+    returns = ("attn_output", "weights")  # torch returns the pair even with need_weights=False (weights None)
     args = mha_args()
 
     # -- sizes ------------------------------------------------------------------------------------
@@ -118,6 +119,9 @@ class MultiheadAttention(TorchModule):
 
     def batch_first_of(self, a) -> bool:
         return a.batch_first
+
+    def call_code(self, a, xs):
+        return xs * 3 if len(xs) == 1 else xs  # self-attention: query, key and value are the same tensor
 
     def split(self, s):
         if isinstance(s, list):
