@@ -14,6 +14,7 @@ from math import exp
 
 from lstmcalc.errors import ShapeError
 from lstmcalc.layers.base import LayerType
+from lstmcalc.shapes import fmt_shape
 
 BIG = 1e9  # Keras's large negative number for masked scores (float32 and float64)
 
@@ -81,3 +82,71 @@ class AttentionCall(LayerType):
     def symbolic_mask(self, a, k, x, mask):
         """Attention.compute_mask: ops.convert_to_tensor(query's mask), a recorded operation."""
         return k.convert_to_tensor(mask[0]) if mask and mask[0] is not None else None
+
+
+# -- Keras's masks as tensors, for MultiHeadAttention over any number of step axes ------------------
+
+
+class KerasMask:
+    """A boolean tensor as Keras's mask code handles it: a shape (batch first, None unknown) and, when
+    running, `get(index) -> bool`; `expand` and `&` follow ops.expand_dims and numpy broadcasting.
+    Without `get` it only checks shapes (lstmcalc refuses up front what Keras refuses when it runs)."""
+
+    def __init__(self, shape: tuple, get=None):
+        self.shape, self.get = tuple(shape), get
+
+    @classmethod
+    def of(cls, tensor, shape):
+        """A nested list (or None when only the shape is known)."""
+        if tensor is None:
+            return cls(shape)
+
+        def get(idx):
+            t = tensor
+            for i in idx:
+                t = t[i]
+            return bool(t)
+
+        return cls(shape, get)
+
+    def expand(self, axis: int) -> KerasMask:
+        r = len(self.shape) + 1
+        at = axis if axis >= 0 else r + axis
+        if not 0 <= at < r:
+            raise ShapeError(f"Keras expands a mask of shape {fmt_shape(self.shape)} at axis {axis}, which it does "
+                             "not have (Keras fails on data)", "give attention_mask one axis per attention axis "
+                             "pair, or attend over one axis")
+        get = self.get and (lambda idx: self.get(idx[:at] + idx[at + 1:]))
+        return KerasMask(self.shape[:at] + (1,) + self.shape[at:], get)
+
+    def __and__(self, other: KerasMask) -> KerasMask:
+        shape = broadcast(self.shape, other.shape)
+        if self.get is None or other.get is None:
+            return KerasMask(shape)
+        return KerasMask(shape, lambda idx: self.value(idx) and other.value(idx))
+
+    def value(self, idx) -> bool:
+        """The value at an index of a (broadcast) shape with at least as many axes: numpy's broadcasting."""
+        tail = idx[len(idx) - len(self.shape):]
+        return self.get(tuple(0 if d == 1 else i for d, i in zip(self.shape, tail)))
+
+    def fits(self, target: tuple) -> None:
+        """keras.layers.Softmax: the mask has no more axes than the scores, each 1 or the scores' size."""
+        ok = len(self.shape) <= len(target) and all(
+            m in (1, None) or t is None or m == t for m, t in zip(self.shape[::-1], target[::-1]))
+        if not ok:
+            raise ShapeError(f"the attention mask {fmt_shape(self.shape)} does not broadcast to the scores "
+                             f"{fmt_shape(target)} (Keras fails on data)",
+                             "give attention_mask the shape (batch, other axes..., Tq, Tv) of the attention axes")
+
+
+def broadcast(a: tuple, b: tuple) -> tuple:
+    """numpy's broadcast of two shapes (None fits anything); ShapeError where they do not fit."""
+    r = max(len(a), len(b))
+    out = []
+    for x, y in zip((1,) * (r - len(a)) + a, (1,) * (r - len(b)) + b):
+        if x not in (1, None) and y not in (1, None) and x != y:
+            raise ShapeError(f"Keras ANDs masks of shapes {fmt_shape(a)} and {fmt_shape(b)}, which do not "
+                             "broadcast (Keras fails on data)", "mask the attention axes only, or drop a mask")
+        out.append(y if x in (1, None) and y != 1 else x)
+    return tuple(out)

@@ -21,7 +21,7 @@ from math import exp, prod, sqrt
 
 from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg, weight_args
-from lstmcalc.layers.attention_base import AttentionCall, and_masks, causal, softmax_masked
+from lstmcalc.layers.attention_base import AttentionCall, KerasMask, and_masks, causal, softmax_masked
 from lstmcalc.layers.base import Formula, WeightSpec, mult
 from lstmcalc.run.tensor import dot, flatten, reshape, shape_of
 from lstmcalc.shapes import fmt_shape
@@ -194,6 +194,11 @@ class MultiHeadAttention(AttentionCall):
             "kdim/vdim differ) and out_proj, with E split into heads: key_dim = E / heads.",
             "Masks: the query's, value's and key's masks and attention_mask are ANDed into (B, Tq, Tv); a fully "
             "masked row of weights is all zero. The output keeps the query's mask.",
+            *([f"Over more than one step axis Keras broadcasts the masks into the scores "
+               f"{fmt_shape(self.scores_shape(a, q, v))} as numpy would: the query's mask gains an axis at -1, the "
+               "value's at -2, the causal mask is (1, Tq, Tv) over axis 1 whatever attention_axes say, and the "
+               "merged mask gains axes at -2·len(attention_axes) - 1; shapes that do not fit fail in Keras on data "
+               "and are refused here."] if len(q) > 3 else []),
             f"Building it creates a Softmax and a Dropout inside: they take the automatic names "
             f"{' and '.join(self.creates)}, so a Dropout written after it is named dropout_1.",
         ]
@@ -214,6 +219,50 @@ class MultiHeadAttention(AttentionCall):
     def symbolic_mask(self, a, k, x, mask):
         """The output carries the query's mask as it is (backend.set_keras_mask)."""
         return mask[0] if mask else None
+
+    def check_call(self, a, s, out, call):
+        """Over more than one step axis, the masks must broadcast as Keras broadcasts them (see keras_mask)."""
+        q, v, k = self.split(s)
+        if len(q) > 3:
+            given = call.get("input_masks") or []
+            masks = [KerasMask(m) if m is not None else None for m in given]
+            am = call.get("attention_mask")
+            self.keras_mask(a, q, v, masks, KerasMask(am) if am is not None else None, a.use_causal_mask)
+        return []
+
+    def scores_shape(self, a, q, v):
+        axes = self.axes(a, q)
+        rest = [ax for ax in range(1, len(q) - 1) if ax not in axes]
+        return (q[0], *(q[ax] for ax in rest), self.heads(a)[0], *(q[ax] for ax in axes), *(v[ax] for ax in axes))
+
+    def keras_mask(self, a, q, v, masks, attention_mask, use_causal_mask):
+        """The mask over the scores as Keras 3.15 builds it for inputs of any rank (_compute_attention_mask,
+        _masked_softmax): the query's mask expanded at -1, the value's and key's at -2, the causal and sliding
+        window masks (1, Tq, Tv) over axis 1 of query and value, ANDed with attention_mask; then expanded at
+        axis -2·len(attention_axes) - 1 up to the scores' rank. Shapes that do not broadcast raise ShapeError,
+        where Keras fails on data. Returns a KerasMask of the scores' rank, or None."""
+        parts = []
+        for m, axis in zip(masks, (-1, -2, -2)):
+            if m is not None:
+                parts.append(m.expand(axis))
+        t, s = q[1], v[1]
+        if use_causal_mask:
+            parts.append(KerasMask((1, t, s), lambda idx: idx[2] <= idx[1]))
+        window = a.get("sliding_window")
+        if window:
+            parts.append(KerasMask((1, t, s), lambda idx: abs(idx[1] - idx[2]) < window))
+        if attention_mask is not None:
+            parts.insert(0, attention_mask)
+        if not parts:
+            return None
+        merged = parts[0]
+        for m in parts[1:]:
+            merged = merged & m
+        target = self.scores_shape(a, q, v)
+        for _ in range(len(target) - len(merged.shape)):
+            merged = merged.expand(-2 * len(self.axes(a, q)) - 1)
+        merged.fits(target)
+        return merged
 
     # -- forward ------------------------------------------------------------------------------
     def attention_mask(self, a, x, mask, attention_mask, use_causal_mask, b):
@@ -246,6 +295,12 @@ class MultiHeadAttention(AttentionCall):
         axes = self.axes(a, qs)
         rest = [ax for ax in range(1, len(qs) - 1) if ax not in axes]
         masked = len(qs) == 3 and (mask or attention_mask is not None or use_causal_mask or a.sliding_window)
+        deep = None  # more than one step axis: Keras's masks broadcast over the scores (keras_mask)
+        if len(qs) > 3:
+            given = [KerasMask.of(m, shape_of(t)[:-1]) if m is not None else None
+                     for m, t in zip(list(mask or [])[:len(x)], x)]
+            am = KerasMask.of(attention_mask, shape_of(attention_mask)) if attention_mask is not None else None
+            deep = self.keras_mask(a, qs, shape_of(v), given, am, use_causal_mask)
         # Keras's fused path (no dropout, no scores asked, 3-D inputs) masks by addition: see softmax_masked
         fused = not a.dropout and not return_attention_scores and len(qs) == 3
         heads_out = []
@@ -271,7 +326,11 @@ class MultiHeadAttention(AttentionCall):
                     for iq, qi in enumerate(q_pos):
                         qv = at(qb, full(qi))[h]
                         row = [dot(qv, at(kb, full(kj))[h]) / sqrt(kd) for kj in k_pos]
-                        p = softmax_masked(row, keep[iq] if keep else None, subtract=False, fused=fused)
+                        if deep is not None:
+                            keep_row = [deep.value((b, *u, h, *qi, *kj)) for kj in k_pos]
+                        else:
+                            keep_row = keep[iq] if keep else None
+                        p = softmax_masked(row, keep_row, subtract=False, fused=fused)
                         sb[(u, h, qi)] = p
                         out = at(ctx, full(qi))[h]
                         for c in range(vd):
