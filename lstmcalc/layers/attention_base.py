@@ -130,14 +130,13 @@ class KerasMask:
         tail = idx[len(idx) - len(self.shape):]
         return self.get(tuple(0 if d == 1 else i for d, i in zip(self.shape, tail)))
 
-    def fits(self, target: tuple) -> None:
+    def fits(self, target: tuple, hint: str) -> None:
         """keras.layers.Softmax: the mask has no more axes than the scores, each 1 or the scores' size."""
         ok = len(self.shape) <= len(target) and all(
             m in (1, None) or t is None or m == t for m, t in zip(self.shape[::-1], target[::-1]))
         if not ok:
             raise ShapeError(f"the attention mask {fmt_shape(self.shape)} does not broadcast to the scores "
-                             f"{fmt_shape(target)} (Keras fails on data)",
-                             "give attention_mask the shape (batch, other axes..., Tq, Tv) of the attention axes")
+                             f"{fmt_shape(target)} (Keras fails on data)", hint)
 
 
 def broadcast(a: tuple, b: tuple) -> tuple:

@@ -261,7 +261,9 @@ class MultiHeadAttention(AttentionCall):
         target = self.scores_shape(a, q, v)
         for _ in range(len(target) - len(merged.shape)):
             merged = merged.expand(-2 * len(self.axes(a, q)) - 1)
-        merged.fits(target)
+        merged.fits(target, "use_causal_mask and sliding_window mask axis 1 of query and value: attend over "
+                    "axis 1, or give attention_mask instead" if use_causal_mask or window else
+                    "give attention_mask the shape (batch, other axes..., Tq, Tv) of the attention axes")
         return merged
 
     # -- forward ------------------------------------------------------------------------------
