@@ -21,6 +21,7 @@ from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg
 from lstmcalc.layers.attention_base import AttentionCall, and_masks, causal, softmax_masked
 from lstmcalc.layers.base import Formula, WeightSpec, mult
+from lstmcalc.layers.equivalent import NoEquivalent
 from lstmcalc.shapes import fmt_shape
 
 
@@ -100,6 +101,10 @@ class Attention(AttentionCall):
             "the output at masked query steps and is passed on.",
             "use_causal_mask: step i attends to steps j <= i (top-left aligned when Tq != Tv, as Keras does).",
         ]
+
+    def to_pytorch(self, a, s):
+        raise NoEquivalent(f"torch.nn has no attention module without projections ({self.name} compares the raw "
+                           "query and key)", "write it with torch.softmax(q @ k.transpose(1, 2)) @ v by hand")
 
     def pair_score(self, a, w, qi, kj):
         if a.score_mode == "dot":

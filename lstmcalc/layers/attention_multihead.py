@@ -23,6 +23,7 @@ from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg, weight_args
 from lstmcalc.layers.attention_base import AttentionCall, KerasMask, and_masks, causal, softmax_masked
 from lstmcalc.layers.base import Formula, WeightSpec, mult
+from lstmcalc.layers.equivalent import Equivalent, NoEquivalent
 from lstmcalc.run.tensor import dot, flatten, reshape, shape_of
 from lstmcalc.shapes import fmt_shape
 
@@ -202,6 +203,99 @@ class MultiHeadAttention(AttentionCall):
             f"Building it creates a Softmax and a Dropout inside: they take the automatic names "
             f"{' and '.join(self.creates)}, so a Dropout written after it is named dropout_1.",
         ]
+
+    # -- the other framework ------------------------------------------------------------------------
+    # where each projection's variables sit in a Keras 3 .weights.h5 (the sublayers' attribute names)
+    h5_groups = {"query": "query_dense/vars", "key": "key_dense/vars", "value": "value_dense/vars",
+                 "gate": "_gate_dense/vars", "attention_output": "output_dense/vars"}
+
+    def to_pytorch(self, a, s):
+        """nn.MultiheadAttention(E, heads, kdim, vdim, batch_first=True) where Keras's layer is one: 3-D inputs,
+        heads · key_dim = E = the query's width, value_dim = key_dim, the output E wide, no gate, no sliding
+        window, no causal mask (torch needs an explicit attn_mask tensor). Keras's [query, value, key] becomes
+        torch's (query, key, value); return_attention_scores becomes need_weights with average_attn_weights
+        false: the same (B, heads, Tq, Tv) weights."""
+        q, v, k = self.split(s)
+        n, kd, vd = self.heads(a)
+        e = q[-1]
+        why = None
+        if len(q) != 3 or self.axes(a, q) != (1,):
+            why = f"attention over {len(q) - 2} step axes: nn.MultiheadAttention attends over one sequence axis"
+        elif n * kd != e:
+            why = (f"num_heads × key_dim = {n} × {kd} = {n * kd} differs from the query width {e}: torch projects "
+                   "the query to embed_dim = its own width, split into heads")
+        elif vd != kd:
+            why = f"value_dim {vd} differs from key_dim {kd}: torch's heads take E / heads of the value too"
+        elif self.out_dims(a, q) != (e,):
+            why = f"output_shape {list(self.out_dims(a, q))}: torch's out_proj maps back to embed_dim {e}"
+        elif a.use_gate:
+            why = "use_gate: torch has no gated attention output"
+        elif a.get("sliding_window"):
+            why = "sliding_window: nn.MultiheadAttention has no sliding window (it needs an attn_mask tensor)"
+        elif a.get("use_causal_mask"):
+            why = "use_causal_mask: nn.MultiheadAttention needs the causal mask as an attn_mask tensor"
+        if why:
+            raise NoEquivalent(why, "nearest: MultiHeadAttention(num_heads=h, key_dim=E // h) on E-wide queries")
+        step = {"type": "MultiheadAttention", "embed_dim": e, "num_heads": n, "batch_first": True, "$name": "",
+                "inputs": ["$in[0]", "$in[2]" if len(s) == 3 else "$in[1]", "$in[1]"]}
+        if k[-1] != e:
+            step["kdim"] = k[-1]
+        if v[-1] != e:
+            step["vdim"] = v[-1]
+        if not a.use_bias:
+            step["bias"] = False
+        if a.dropout:
+            step["dropout"] = a.dropout
+        scores = a.get("return_attention_scores")
+        step["call"] = {"average_attn_weights": False} if scores else {"need_weights": False}
+        return Equivalent((step,), outputs=("$0[0]", "$0[1]") if scores else ("$0[0]",), weights=0,
+                          note="same count: in_proj holds the heads' query, key and value kernels")
+
+    def call_to_pytorch(self, a, keyword):
+        if keyword == "key":
+            raise NoEquivalent("the call's key by keyword", "write inputs: [query, value, key] instead")
+        raise NoEquivalent(f"the call's {keyword}: torch's masks mean the opposite (True = not allowed) and "
+                           "lstmcalc's PyTorch dialect has no step that inverts one", "remove it from call:")
+
+    def torch_weights(self, a, s, w):
+        """Keras's per-head kernels (d, heads, K) as torch's rows (E, d): row u·K + j is head u's unit j."""
+        q, v, k = self.split(s)
+        rows = {name: [[d_row[u][j] for d_row in w[name]["kernel"]] for u in range(a.num_heads)
+                       for j in range(len(w[name]["kernel"][0][0]))] for name in ("query", "key", "value")}
+        out = ({"in_proj_weight": rows["query"] + rows["key"] + rows["value"]} if q[-1] == k[-1] == v[-1] else
+               {"q_proj_weight": rows["query"], "k_proj_weight": rows["key"], "v_proj_weight": rows["value"]})
+        if a.use_bias:
+            out["in_proj_bias"] = [b for name in ("query", "key", "value") for b in flatten(w[name]["bias"])]
+        kernel = w["attention_output"]["kernel"]  # (heads, V, E)
+        out["out_proj.weight"] = [[kernel[u][j][o] for u in range(len(kernel)) for j in range(len(kernel[0]))]
+                                  for o in range(len(kernel[0][0]))]
+        if a.use_bias:
+            out["out_proj.bias"] = w["attention_output"]["bias"]
+        return out
+
+    def from_torch_weights(self, a, s, sd):
+        q, v, k = self.split(s)
+        n, kd, vd = self.heads(a)
+        e = n * kd
+        if "in_proj_weight" in sd:
+            rows = sd["in_proj_weight"]
+            proj = {"query": rows[:e], "key": rows[e:2 * e], "value": rows[2 * e:]}
+        else:
+            proj = {"query": sd["q_proj_weight"], "key": sd["k_proj_weight"], "value": sd["v_proj_weight"]}
+        out = {}
+        for i, name in enumerate(("query", "key", "value")):
+            m = proj[name]  # (E, d)
+            out[name] = {"kernel": [[[m[u * kd + j][c] for j in range(kd)] for u in range(n)]
+                                    for c in range(len(m[0]))]}
+            if a.use_bias:
+                b = sd["in_proj_bias"][i * e:(i + 1) * e]
+                out[name]["bias"] = [b[u * kd:(u + 1) * kd] for u in range(n)]
+        wo = sd["out_proj.weight"]  # (E, E): column u·V + j
+        out["attention_output"] = {"kernel": [[[wo[o][u * vd + j] for o in range(len(wo))] for j in range(vd)]
+                                              for u in range(n)]}
+        if a.use_bias:
+            out["attention_output"]["bias"] = sd["out_proj.bias"]
+        return out
 
     def torch_equivalent(self, r):
         q, v, k = self.split(r.input_shape)
@@ -389,6 +483,7 @@ class GroupedQueryAttention(MultiHeadAttention):
 
     name, auto_name = "GroupedQueryAttention", "grouped_query_attention"
     aliases = ("GroupQueryAttention",)
+    exported_as = "GroupQueryAttention"  # the name keras.layers exports the class under
     args = (
         Arg("head_dim", "int", doc="size of each head", minimum=1, structural=True),
         Arg("num_query_heads", "int", doc="number of query heads", minimum=1, structural=True),
@@ -435,6 +530,14 @@ class GroupedQueryAttention(MultiHeadAttention):
                 f"head(s), {rep} query heads per group (query head u uses key/value head u // {rep}). With as many "
                 "key/value heads as query heads it is MultiHeadAttention; with one it is multi-query attention.",
                 *super().notes(a, s, out)[1:]]
+
+    h5_groups = {"query": "_query_dense/vars", "key": "_key_dense/vars", "value": "_value_dense/vars",
+                 "gate": "_gate_dense/vars", "attention_output": "_output_dense/vars"}
+
+    def to_pytorch(self, a, s):
+        raise NoEquivalent("torch.nn has no grouped-query attention module (key/value heads shared by groups of "
+                           "query heads)", "write it with F.scaled_dot_product_attention(enable_gqa=True) by hand, "
+                           "or use MultiHeadAttention (num_key_value_heads = num_query_heads)")
 
     def torch_equivalent(self, r):
         return ("no equivalent", None, "torch has no grouped-query module (F.scaled_dot_product_attention with "

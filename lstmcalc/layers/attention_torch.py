@@ -33,6 +33,7 @@ import math
 from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg
 from lstmcalc.layers.base import Formula, WeightSpec, mult, total_or_none
+from lstmcalc.layers.equivalent import Equivalent, NoEquivalent
 from lstmcalc.layers.torch_base import TorchModule
 from lstmcalc.run.tensor import add, dot, matvec, transpose
 from lstmcalc.shapes import fmt_shape
@@ -295,6 +296,29 @@ class MultiheadAttention(TorchModule):
         lines.append("need_weights (default true) makes torch return the weights (mha[1]); false returns None "
                      "there and lets torch use its fused kernel (same numbers).")
         return lines
+
+    def to_keras(self, a, s):
+        """Keras's MultiHeadAttention(num_heads=h, key_dim=E/h) on (query, value, key): the same function with
+        batch_first, no bias_k/bias_v, no zero step, no masks; weights per head (MultiHeadAttention's
+        from_torch_weights)."""
+        why = None
+        if a.add_bias_kv or a.add_zero_attn:
+            why = "add_bias_kv / add_zero_attn: Keras's MultiHeadAttention appends no learnt or zero key step"
+        elif not a.batch_first:
+            why = "batch_first: false reads (L, N, E); Keras reads the batch first"
+        if why:
+            raise NoEquivalent(why, "write add_bias_kv: false, add_zero_attn: false, batch_first: true")
+        step = {"type": "MultiHeadAttention", "num_heads": a.num_heads, "key_dim": a.embed_dim // a.num_heads,
+                "$name": "", "$from": "", "inputs": ["$in[0]", "$in[2]", "$in[1]"]}
+        if not a.bias:
+            step["use_bias"] = False
+        if a.dropout:
+            step["dropout"] = a.dropout
+        # torch's default weights are averaged over the heads: Keras has none (refused where read, see translate)
+        per_head = a.get("need_weights", True) and not a.get("average_attn_weights", True)
+        if per_head:
+            step["call"] = {"return_attention_scores": True}
+        return Equivalent((step,), outputs=("$0[0]", "$0[1]") if per_head else ("$0",))
 
     def keras_equivalent(self, a, s, out):
         e, kd, vd = self.dims(a)

@@ -80,6 +80,9 @@ def variable_groups(record) -> list[str]:
                 for g in variable_groups(k)]
     if kids:
         return [f"layer/{g}" for g in variable_groups(kids[0])]
+    named = getattr(record.type, "h5_groups", None)  # sublayers (MultiHeadAttention's query_dense...)
+    if named:
+        return list(dict.fromkeys(named[w.name.split("/")[0]] for w in record.weights))
     return ["cell/vars"] if getattr(record.type, "gates", None) else ["vars"]
 
 
@@ -127,6 +130,12 @@ def _split(record, values: list) -> list[tuple[str, list]]:
     groups = variable_groups(record)
     if len(groups) == 1:
         return [(groups[0], values)]
+    named = getattr(record.type, "h5_groups", None)
+    if named:
+        out: dict = {}
+        for w, value in zip(record.weights, values):
+            out.setdefault(named[w.name.split("/")[0]], []).append(value)
+        return list(out.items())
     sizes = [len(k.weights) for k in record.children]
     out, start = [], 0
     for g, n in zip(groups, sizes):
