@@ -22,6 +22,7 @@ from lstmcalc.layers.args import Arg
 from lstmcalc.layers.attention_base import AttentionCall, and_masks, causal, softmax_masked
 from lstmcalc.layers.base import Formula, WeightSpec, mult
 from lstmcalc.layers.equivalent import NoEquivalent
+from lstmcalc.run.tensor import dot
 from lstmcalc.shapes import fmt_shape
 
 
@@ -108,7 +109,7 @@ class Attention(AttentionCall):
 
     def pair_score(self, a, w, qi, kj):
         if a.score_mode == "dot":
-            s = sum(x * y for x, y in zip(qi, kj))
+            s = dot(qi, kj)
             return s * w["scale"] if a.use_scale else s
         scale = w["scale"] if a.use_scale else 1.0
         return w["concat_score_weight"] * sum(tanh(scale * (x + y)) for x, y in zip(qi, kj))
@@ -126,7 +127,7 @@ class Attention(AttentionCall):
             for i, qi in enumerate(q[b]):
                 row = [self.pair_score(a, w, qi, kj) for kj in k[b]]
                 rows.append(softmax_masked(row, keep[i] if keep else None, subtract=True))
-            o = [[sum(p * v[b][j][c] for j, p in enumerate(r)) for c in range(len(v[b][0]))] for r in rows]
+            o = [[dot(r, [vj[c] for vj in v[b]]) for c in range(len(v[b][0]))] for r in rows]  # (Tq, dv)
             if q_mask is not None:
                 o = [oi if q_mask[b][i] else [0.0] * len(oi) for i, oi in enumerate(o)]
             outs.append(o)
@@ -164,4 +165,4 @@ class AdditiveAttention(Attention):
 
     def pair_score(self, a, w, qi, kj):
         scale = w["scale"] if a.use_scale else [1.0] * len(qi)
-        return sum(c * tanh(x + y) for c, x, y in zip(scale, qi, kj))
+        return dot(scale, [tanh(x + y) for x, y in zip(qi, kj)])

@@ -141,15 +141,7 @@ class TransformerEncoderLayer(TorchModule):
         return ws
 
     def formula(self, a, s):
-        d, ff = a.d_model, a.dim_feedforward
-        if a.bias:
-            value = 4 * d * d + 4 * d + 2 * d * ff + ff + d + 4 * d
-            return Formula("(4d² + 4d) + (d·ff + ff) + (ff·d + d) + 2 × 2d   (self_attn, linear1, linear2, "
-                           "norm1 + norm2; d = d_model, ff = dim_feedforward)",
-                           f"(4×{d}² + 4×{d}) + ({d}×{ff} + {ff}) + ({ff}×{d} + {d}) + 2 × 2×{d}", value)
-        value = 4 * d * d + 2 * d * ff + 2 * d
-        return Formula("4d² + d·ff + ff·d + 2d   (no biases; d = d_model, ff = dim_feedforward)",
-                       f"4×{d}² + {d}×{ff} + {ff}×{d} + 2×{d}", value)
+        return layer_formula(a, ("self_attn",), ("norm1", "norm2"))
 
     def macs(self, a, s, out):
         t = s[1] if a.batch_first else s[0]
@@ -190,6 +182,21 @@ class TransformerEncoderLayer(TorchModule):
         xs = x if a.batch_first else transpose(x)  # (N, L, d)
         ys = encoder_layer(a, w, xs, src_mask, src_key_padding_mask, is_causal)
         return ys if a.batch_first else transpose(ys)
+
+
+def layer_formula(a, attentions: tuple[str, ...], norms: tuple[str, ...]) -> Formula:
+    """An encoder or decoder layer's count: its attention blocks (4d² + 4d each), linear1 and linear2, its
+    LayerNorms (2d each; d without biases)."""
+    d, ff, k, n = a.d_model, a.dim_feedforward, len(attentions), len(norms)
+    times = "" if k == 1 else f"{k} × "
+    if a.bias:
+        value = k * (4 * d * d + 4 * d) + 2 * d * ff + ff + d + n * 2 * d
+        return Formula(f"{times}(4d² + 4d) + (d·ff + ff) + (ff·d + d) + {n} × 2d   ({' + '.join(attentions)}, "
+                       f"linear1, linear2, {' + '.join(norms)}; d = d_model, ff = dim_feedforward)",
+                       f"{times}(4×{d}² + 4×{d}) + ({d}×{ff} + {ff}) + ({ff}×{d} + {d}) + {n} × 2×{d}", value)
+    value = k * 4 * d * d + 2 * d * ff + n * d
+    return Formula(f"{times}4d² + d·ff + ff·d + {n}d   (no biases; d = d_model, ff = dim_feedforward)",
+                   f"{times}4×{d}² + {d}×{ff} + {ff}×{d} + {n}×{d}", value)
 
 
 def replace_name(w: WeightSpec, prefix: str) -> WeightSpec:
@@ -472,15 +479,7 @@ class TransformerDecoderLayer(TransformerEncoderLayer):
             [WeightSpec("norm3.bias", (d,), doc="LayerNorm offset")] if a.bias else [])
 
     def formula(self, a, s):
-        d, ff = a.d_model, a.dim_feedforward
-        if a.bias:
-            value = 2 * (4 * d * d + 4 * d) + 2 * d * ff + ff + d + 6 * d
-            return Formula("2 × (4d² + 4d) + (d·ff + ff) + (ff·d + d) + 3 × 2d   (self_attn + multihead_attn, "
-                           "linear1, linear2, norm1 + norm2 + norm3; d = d_model, ff = dim_feedforward)",
-                           f"2 × (4×{d}² + 4×{d}) + ({d}×{ff} + {ff}) + ({ff}×{d} + {d}) + 3 × 2×{d}", value)
-        value = 8 * d * d + 2 * d * ff + 3 * d
-        return Formula("2 × 4d² + d·ff + ff·d + 3d   (no biases; d = d_model, ff = dim_feedforward)",
-                       f"2 × 4×{d}² + {d}×{ff} + {ff}×{d} + 3×{d}", value)
+        return layer_formula(a, ("self_attn", "multihead_attn"), ("norm1", "norm2", "norm3"))
 
     def macs(self, a, s, out):
         tgt, memory = self.split(s)
