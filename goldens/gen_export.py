@@ -305,6 +305,11 @@ def attention_specs() -> list[dict]:
                                        "dim_feedforward": 16, "batch_first": True, "norm_first": True},
                      "norm": {"type": "LayerNorm", "normalized_shape": 8}},
                     {"type": "Linear", "out_features": 5}]},
+        {"name": "attention_torch_nn_transformer", "framework": "pytorch",
+         "inputs": [{"name": "src", "shape": [6, 8]}, {"name": "tgt", "shape": [4, 8]}],
+         "layers": [{"type": "Transformer", "name": "transformer", "d_model": 8, "nhead": 2, "num_encoder_layers": 1,
+                     "num_decoder_layers": 2, "dim_feedforward": 16, "batch_first": True, "inputs": ["src", "tgt"]},
+                    {"type": "Linear", "out_features": 5}]},
     ]
 
 

@@ -1,6 +1,6 @@
 """Generate goldens/torch_attention.json: torch's MultiheadAttention, TransformerEncoderLayer,
-TransformerEncoder, TransformerDecoderLayer and TransformerDecoder, as lstmcalc's PyTorch dialect
-writes them.
+TransformerEncoder, TransformerDecoderLayer, TransformerDecoder and Transformer, as lstmcalc's PyTorch
+dialect writes them.
 
 Run from the repository root with a Python that has torch installed (lstmcalc and its tests never
 import torch; they read the JSON this writes)::
@@ -220,8 +220,29 @@ def decoder_cases():
                {"tgt": [2, 4, 8], "memory": [2, 4, 8]}, call={"tgt_is_causal": True})
 
 
+def transformer_cases():
+    """nn.Transformer: inputs [src, tgt]; an encoder and a decoder, each ending in a LayerNorm."""
+    tr = "Transformer"
+    small = {"d_model": 8, "nhead": 2, "num_encoder_layers": 2, "num_decoder_layers": 1, "dim_feedforward": 16}
+    yield case("tr-small", tr, small, {"src": [5, 2, 8], "tgt": [3, 2, 8]})
+    yield case("tr-batchfirst-prenorm-gelu-no-bias-masks", tr,
+               {**small, "batch_first": True, "norm_first": True, "activation": "gelu", "bias": False,
+                "layer_norm_eps": 1e-3}, {"src": [2, 5, 8], "tgt": [2, 4, 8]},
+               masks={"src_key_padding_mask": {"kind": "bool", "shape": [2, 5]},
+                      "tgt_mask": {"kind": "causal", "shape": [4, 4]},
+                      "memory_key_padding_mask": {"kind": "bool", "shape": [2, 5]}})
+    yield case("tr-causal-hints", tr, {**small, "batch_first": True}, {"src": [2, 4, 8], "tgt": [2, 3, 8]},
+               call={"src_is_causal": True, "tgt_is_causal": True},
+               masks={"src_mask": {"kind": "causal", "shape": [4, 4]}, "tgt_mask": {"kind": "causal", "shape": [3, 3]}})
+    yield case("tr-defaults", tr, {"d_model": 4, "nhead": 1}, {"src": [2, 2, 4], "tgt": [2, 2, 4]})
+    # refusals
+    yield case("tr-src-causal-without-mask", tr, {**small, "batch_first": True}, {"src": [2, 4, 8], "tgt": [2, 3, 8]},
+               call={"src_is_causal": True})
+    yield case("tr-tgt-width", tr, small, {"src": [4, 2, 8], "tgt": [3, 2, 6]})
+
+
 def main():
-    cases = [*mha_cases(), *encoder_cases(), *decoder_cases()]
+    cases = [*mha_cases(), *encoder_cases(), *decoder_cases(), *transformer_cases()]
     doc = {"torch": torch.__version__, "cases": cases}
     path = os.path.join(HERE, "torch_attention.json")
     with open(path, "w") as f:

@@ -162,6 +162,10 @@ CASES = [
      "layers:\n  - {type: TransformerDecoder, name: x, num_layers: 2, decoder_layer: {type: TransformerDecoderLayer, "
      "d_model: 32, nhead: 4, dim_feedforward: 64, batch_first: true, norm_first: true, bias: false}, "
      "norm: {type: LayerNorm, normalized_shape: 32}, inputs: [tgt, memory]}\n", "x"),
+    ("torch_transformer",
+     "framework: pytorch\ninputs: [{name: src, shape: [30, 32]}, {name: tgt, shape: [12, 32]}]\n"
+     "layers:\n  - {type: Transformer, name: x, d_model: 32, nhead: 4, num_encoder_layers: 2, num_decoder_layers: 2, "
+     "dim_feedforward: 64, batch_first: true, inputs: [src, tgt]}\n", "x"),
 ]
 
 GRAPH_SEQ2SEQ = """\

@@ -46,6 +46,7 @@ from lstmcalc.layers.normalization_torch import BatchNorm1d, LayerNorm
 from lstmcalc.layers.recurrent_torch import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell, TorchRecurrent
 from lstmcalc.layers.reshaping_torch import HiddenState, LastTimestep, Transpose, Unsqueeze
 from lstmcalc.layers.transformer_torch import (
+    Transformer,
     TransformerDecoder,
     TransformerDecoderLayer,
     TransformerEncoder,
@@ -56,7 +57,7 @@ MODULES = (LSTM(), GRU(), RNN(), LSTMCell(), GRUCell(), RNNCell(),
            Linear(), Embedding(), Conv1d(), Conv2d(), LayerNorm(), BatchNorm1d(), Dropout(),
            Flatten(), ReLU(), Tanh(), Sigmoid(), Softmax(), LastTimestep(), HiddenState(), Transpose(), Unsqueeze(),
            Cat(), Add(), MultiheadAttention(), TransformerEncoderLayer(), TransformerEncoder(),
-           TransformerDecoderLayer(), TransformerDecoder(),
+           TransformerDecoderLayer(), TransformerDecoder(), Transformer(),
            GELU(), LeakyReLU(), ELU(), PReLU(), Identity(), MaxPool1d(), AvgPool1d(),
            AdaptiveAvgPool1d(), AdaptiveMaxPool1d())
 PYTORCH: dict[str, LayerType] = {t.name: t for t in MODULES}

@@ -19,11 +19,14 @@ products.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg, Args
 from lstmcalc.layers.attention_torch import MultiheadAttention, attend, fits, linear
 from lstmcalc.layers.base import Formula, WeightSpec, mult, need_known, total_or_none
+from lstmcalc.layers.equivalent import NoEquivalent
+from lstmcalc.layers.normalization_torch import LayerNorm
 from lstmcalc.layers.torch_base import TorchModule
 from lstmcalc.run.tensor import add, transpose
 from lstmcalc.shapes import fmt_shape
@@ -63,12 +66,21 @@ class Prefixed:
 
 
 
+def keras_has_none(self, a, s):
+    """to_keras of the Transformer modules: Keras 3 has no such layer."""
+    raise NoEquivalent(f"Keras 3 has no {self.name} layer (keras_hub's are another package)",
+                       "build it from MultiHeadAttention, Add, LayerNormalization and Dense layers (explain lists "
+                       "them), or keep the model in PyTorch")
+
+
 class TransformerEncoderLayer(TorchModule):
     """nn.TransformerEncoderLayer: self-attention (a MultiheadAttention) then a
     feed-forward network linear2(activation(linear1(x))), each added back to its
     input (a residual) and normalised by a LayerNorm: post-norm x = norm1(x +
     sa(x)); x = norm2(x + ff(x)), or pre-norm with norm_first. Keeps the shape
     (L, N, d_model) (or (N, L, d_model) with batch_first)."""
+
+    to_keras = keras_has_none
 
     name, auto_name, torch_name = "TransformerEncoderLayer", "transformer_encoder_layer", "nn.TransformerEncoderLayer"
     code_positional = ("d_model", "nhead")
@@ -249,6 +261,8 @@ def encoder_layer(a, w, xs, src_mask, kpm, is_causal):
 class TransformerStack(TorchModule):
     """What nn.TransformerEncoder and nn.TransformerDecoder share: num_layers deep copies of one layer
     (`layers.0.` ... `layers.{n-1}.`, each with its own weights), applied in turn, then the optional norm."""
+
+    to_keras = keras_has_none
 
     factory = False
     layer_arg = ""  # encoder_layer / decoder_layer
@@ -590,3 +604,149 @@ class TransformerDecoder(TransformerStack):
                                bool(memory_is_causal))
         xs = self.final_norm(a, w, xs)
         return xs if la.batch_first else transpose(xs)
+
+
+# -- Transformer ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Part:
+    """A module nn.Transformer builds inside itself, as a nested layer argument is written (type, args)."""
+
+    type: object
+    args: Args
+
+
+def defaults(t, **given) -> Args:
+    return Args({**{arg.name: arg.default for arg in t.all_args}, **given})
+
+
+class Transformer(TorchModule):
+    """nn.Transformer: a TransformerEncoder (num_encoder_layers layers and a
+    final LayerNorm) over the source, and a TransformerDecoder
+    (num_decoder_layers layers and a final LayerNorm) over the target that
+    attends to the encoder's output. `inputs: [src, tgt]`: src (S, N, d_model)
+    and tgt (T, N, d_model) (batch first with batch_first) give (T, N, d_model)."""
+
+    to_keras = keras_has_none
+
+    name, auto_name, torch_name = "Transformer", "transformer", "nn.Transformer"
+    takes_list = True  # forward(src, tgt)
+    call_args = ("src_mask", "src_key_padding_mask", "src_is_causal", *DECODER_CALL)
+    args = (
+        Arg("d_model", "int", 512, "width of every step", minimum=1, structural=True),
+        Arg("nhead", "int", 8, "attention heads; divides d_model", minimum=1, structural=True),
+        Arg("num_encoder_layers", "int", 6, "encoder layers", minimum=1, structural=True),
+        Arg("num_decoder_layers", "int", 6, "decoder layers", minimum=1, structural=True),
+        *(x for x in TransformerEncoderLayer.args if x.name not in ("d_model", "nhead")),
+        Arg("custom_encoder", "layer", None, "an encoder module in place of the built one (not modelled)",
+            nullable=True),
+        Arg("custom_decoder", "layer", None, "a decoder module in place of the built one (not modelled)",
+            nullable=True),
+    )
+
+    def batch_first_of(self, a) -> bool:
+        return a.batch_first
+
+    def parts(self, a) -> tuple[Args, Args]:
+        """The encoder's and decoder's arguments, as nn.Transformer builds them (final norms included)."""
+        if a.custom_encoder is not None or a.custom_decoder is not None:
+            raise ShapeError("custom_encoder / custom_decoder replace the modules nn.Transformer builds",
+                             "write the encoder and decoder as their own layers (TransformerEncoder, "
+                             "TransformerDecoder) instead of nn.Transformer")
+        layer = {k: a.get(k) for k in ("d_model", "nhead", "dim_feedforward", "dropout", "activation",
+                                       "layer_norm_eps", "batch_first", "norm_first", "bias")}
+        norm = Part(LayerNorm(), defaults(LayerNorm(), normalized_shape=a.d_model, eps=a.layer_norm_eps,
+                                          bias=a.bias))
+        enc, dec = TransformerEncoder(), TransformerDecoder()
+        enc_layer = Part(TransformerEncoderLayer(), defaults(TransformerEncoderLayer(), **layer))
+        dec_layer = Part(TransformerDecoderLayer(), defaults(TransformerDecoderLayer(), **layer))
+        return (defaults(enc, encoder_layer=enc_layer, num_layers=a.num_encoder_layers, norm=norm),
+                defaults(dec, decoder_layer=dec_layer, num_layers=a.num_decoder_layers, norm=norm))
+
+    def split(self, s):
+        if not isinstance(s, list) or len(s) != 2:
+            n = len(s) if isinstance(s, list) else 1
+            raise ShapeError(f"{self.name} takes inputs [src, tgt], got {n} tensor(s)",
+                             "write inputs: [src, tgt] (the source and the target sequences)")
+        return s
+
+    def output_shape(self, a, s):
+        src, tgt = self.split(s)
+        enc, dec = self.parts(a)
+        memory = TransformerEncoder().output_shape(enc, src)
+        return TransformerDecoder().output_shape(dec, [tgt, memory])
+
+    def shape_rule(self, a, s, out):
+        src, tgt = self.split(s)
+        return (f"the encoder keeps the source's shape {fmt_shape(src)} (the memory); the decoder keeps the "
+                f"target's, so the output is the target's shape: {fmt_shape(out)}.")
+
+    def with_call(self, a, call):
+        return a.replace(**{k: call.get(k) for k in ("src_is_causal", "tgt_is_causal", "memory_is_causal")})
+
+    def check_call(self, a, s, out, call):
+        src, tgt = self.split(s)
+        enc, dec = self.parts(a)
+        if a.get("src_is_causal") and call.get("src_mask") is None:
+            raise ShapeError("src_is_causal is only a hint: torch's attention needs src_mask with it",
+                             "add src_mask (True above the diagonal), or drop src_is_causal")
+        (n, t) = (src[0], src[1]) if a.batch_first else (src[1], src[0])
+        check_mask("src_mask", call.get("src_mask"), t, t, n, a.nhead, "S, S")
+        check_padding("src_key_padding_mask", call.get("src_key_padding_mask"), n, t, "S")
+        flags = {k: a.get(k) for k in ("tgt_is_causal", "memory_is_causal")}
+        return TransformerDecoderLayer().check_call(dec.decoder_layer.args.replace(**flags), [tgt, src], out, call)
+
+    def weights(self, a, s):
+        src, tgt = self.split(s)
+        enc, dec = self.parts(a)
+        return ([replace_name(w, "encoder.") for w in TransformerEncoder().weights(enc, src)] +
+                [replace_name(w, "decoder.") for w in TransformerDecoder().weights(dec, [tgt, src])])
+
+    def formula(self, a, s):
+        src, tgt = self.split(s)
+        enc, dec = self.parts(a)
+        e, d = TransformerEncoder().formula(enc, src), TransformerDecoder().formula(dec, [tgt, src])
+        return Formula("encoder (num_encoder_layers × encoder layer + norm) + decoder (num_decoder_layers × "
+                       "decoder layer + norm)", f"({e.numbers}) + ({d.numbers})", e.value + d.value)
+
+    def macs(self, a, s, out):
+        src, tgt = self.split(s)
+        enc, dec = self.parts(a)
+        return total_or_none((TransformerEncoder().macs(enc, src, src),
+                              TransformerDecoder().macs(dec, [tgt, src], out)))
+
+    def elementwise_ops(self, a, s, out):
+        src, tgt = self.split(s)
+        enc, dec = self.parts(a)
+        return total_or_none((TransformerEncoder().elementwise_ops(enc, src, src),
+                              TransformerDecoder().elementwise_ops(dec, [tgt, src], out)))
+
+    def notes(self, a, s, out):
+        d = a.d_model
+        return [
+            f"nn.Transformer builds TransformerEncoder(TransformerEncoderLayer(d_model={d}, nhead={a.nhead}, ...), "
+            f"{a.num_encoder_layers}, norm=LayerNorm({d})) and TransformerDecoder(TransformerDecoderLayer(...), "
+            f"{a.num_decoder_layers}, norm=LayerNorm({d})): both stacks end in a LayerNorm, whatever norm_first.",
+            "forward(src, tgt): memory = encoder(src, src_mask, src_key_padding_mask); output = decoder(tgt, memory, "
+            "tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask). It has no embedding and no "
+            "positional encoding: those come before it, as does the Linear after it.",
+            "state_dict names: encoder.layers.0.self_attn.in_proj_weight ... encoder.norm.weight, "
+            "decoder.layers.0.multihead_attn.in_proj_weight ... decoder.norm.weight.",
+            "Masks: bool True = not allowed; tgt_mask is usually the causal mask "
+            "(nn.Transformer.generate_square_subsequent_mask(T)).",
+        ]
+
+    def keras_equivalent(self, a, s, out):
+        return ("MultiHeadAttention, Dense and LayerNormalization layers", self.formula(a, s).value,
+                "same count, built from Keras layers (Keras has no Transformer)")
+
+    def forward(self, a, w, x, mask=None, src_mask=None, src_key_padding_mask=None, src_is_causal=None,
+                tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None, memory_key_padding_mask=None,
+                tgt_is_causal=None, memory_is_causal=False):
+        enc, dec = self.parts(a)
+        memory = TransformerEncoder().forward(enc, Prefixed(w, "encoder."), x[0], src_mask, src_key_padding_mask,
+                                              src_is_causal)
+        return TransformerDecoder().forward(dec, Prefixed(w, "decoder."), [x[1], memory], None, tgt_mask,
+                                            memory_mask, tgt_key_padding_mask, memory_key_padding_mask,
+                                            tgt_is_causal, memory_is_causal)
