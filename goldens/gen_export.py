@@ -110,6 +110,13 @@ def keras_weights(fw_model, model, rng):
         out = {}
         for v in layer.weights:
             name = v.path.split("/")[-1]
+            if isinstance(layer, (keras.layers.MultiHeadAttention, keras.layers.GroupQueryAttention)):
+                name = v.path.split("/")[-2]  # the sublayer: {"query": {"kernel", "bias"}, ...} (contract 11)
+                out.setdefault(name, {})
+                value = rng.uniform(-0.1, 0.1, size=tuple(v.shape)).astype("float32")
+                v.assign(value)
+                out[name][v.path.split("/")[-1]] = value.tolist()
+                continue
             low, high = (0.5, 1.5) if "variance" in name else (-0.1, 0.1)
             value = rng.uniform(low, high, size=tuple(v.shape)).astype("float32")
             v.assign(value)
@@ -332,11 +339,83 @@ def cells2d_cases():
     return [(f"cells2d:{name}", parse(text, f"cells2d:{name}")) for name, text in CELLS_2D.items()]
 
 
+# -- attention: Keras MultiHeadAttention <-> torch MultiheadAttention, and the clean refusals -------------
+
+def attention_specs() -> list[dict]:
+    """Attention layers in both dialects: exact equivalents (counts equal, converted weights give the same
+    outputs) and the ones refused with their reason."""
+    mha, tmha = "MultiHeadAttention", "MultiheadAttention"
+    return [
+        {"name": "attention_keras_mha_self", "input": {"shape": [5, 8]}, "layers": [
+            {"type": mha, "name": "mha", "num_heads": 2, "key_dim": 4, "inputs": ["input_layer", "input_layer"]},
+            {"type": "Dense", "units": 3}]},
+        {"name": "attention_keras_mha_cross_scores",
+         "inputs": [{"name": "q", "shape": [4, 8]}, {"name": "v", "shape": [6, 5]}, {"name": "k", "shape": [6, 3]}],
+         "layers": [{"type": mha, "name": "mha", "num_heads": 2, "key_dim": 4, "inputs": ["q", "v", "k"],
+                     "call": {"return_attention_scores": True}},
+                    {"type": "Dense", "name": "d", "units": 3, "inputs": "mha[0]"}],
+         "outputs": ["d", "mha[1]"]},
+        {"name": "attention_keras_mha_no_bias", "inputs": [{"name": "q", "shape": [3, 6]},
+                                                           {"name": "v", "shape": [7, 6]}],
+         "layers": [{"type": mha, "name": "mha", "num_heads": 3, "key_dim": 2, "use_bias": False, "dropout": 0.1,
+                     "inputs": ["q", "v"]}]},
+        {"name": "attention_keras_mha_key_dim_refused", "input": {"shape": [5, 8]}, "layers": [
+            {"type": mha, "num_heads": 2, "key_dim": 3, "inputs": ["input_layer", "input_layer"]}]},
+        {"name": "attention_keras_mha_causal_refused", "input": {"shape": [5, 8]}, "layers": [
+            {"type": mha, "num_heads": 2, "key_dim": 4, "inputs": ["input_layer", "input_layer"],
+             "call": {"use_causal_mask": True}}]},
+        {"name": "attention_keras_attention_refused", "input": {"shape": [5, 8]}, "layers": [
+            {"type": "Attention", "inputs": ["input_layer", "input_layer"]}]},
+        {"name": "attention_keras_gqa_refused", "input": {"shape": [5, 8]}, "layers": [
+            {"type": "GroupedQueryAttention", "head_dim": 2, "num_query_heads": 4, "num_key_value_heads": 2,
+             "inputs": ["input_layer", "input_layer"]}]},
+        {"name": "attention_torch_mha_self", "framework": "pytorch", "input": {"shape": [5, 8]}, "layers": [
+            {"type": tmha, "name": "mha", "embed_dim": 8, "num_heads": 2, "batch_first": True},
+            {"type": "Linear", "out_features": 3, "inputs": "mha[0]"}]},
+        {"name": "attention_torch_mha_kdim_per_head", "framework": "pytorch",
+         "inputs": [{"name": "q", "shape": [4, 6]}, {"name": "k", "shape": [7, 3]}, {"name": "v", "shape": [7, 5]}],
+         "layers": [{"type": tmha, "name": "mha", "embed_dim": 6, "num_heads": 3, "kdim": 3, "vdim": 5,
+                     "batch_first": True, "inputs": ["q", "k", "v"], "call": {"average_attn_weights": False}},
+                    {"type": "Linear", "name": "fc", "out_features": 2, "inputs": "mha[0]"}],
+         "outputs": ["fc", "mha[1]"]},
+        {"name": "attention_torch_mha_no_bias", "framework": "pytorch", "input": {"shape": [5, 4]}, "layers": [
+            {"type": tmha, "name": "mha", "embed_dim": 4, "num_heads": 1, "bias": False, "batch_first": True}]},
+        {"name": "attention_torch_mha_averaged_weights_refused", "framework": "pytorch", "input": {"shape": [5, 8]},
+         "layers": [{"type": tmha, "name": "mha", "embed_dim": 8, "num_heads": 2, "batch_first": True}],
+         "outputs": ["mha[0]", "mha[1]"]},
+        {"name": "attention_torch_mha_bias_kv_refused", "framework": "pytorch", "input": {"shape": [5, 8]},
+         "layers": [{"type": tmha, "name": "mha", "embed_dim": 8, "num_heads": 2, "batch_first": True,
+                     "add_bias_kv": True}]},
+        {"name": "attention_torch_transformer", "framework": "pytorch",
+         "inputs": [{"name": "src", "shape": [6, 8]}, {"name": "tgt", "shape": [4, 8]}],
+         "layers": [{"type": "TransformerEncoder", "name": "encoder", "num_layers": 2, "inputs": "src",
+                     "encoder_layer": {"type": "TransformerEncoderLayer", "d_model": 8, "nhead": 2,
+                                       "dim_feedforward": 16, "batch_first": True}},
+                    {"type": "TransformerDecoder", "name": "decoder", "num_layers": 2, "inputs": ["tgt", "encoder"],
+                     "decoder_layer": {"type": "TransformerDecoderLayer", "d_model": 8, "nhead": 2,
+                                       "dim_feedforward": 16, "batch_first": True, "norm_first": True},
+                     "norm": {"type": "LayerNorm", "normalized_shape": 8}},
+                    {"type": "Linear", "out_features": 5}]},
+        {"name": "attention_torch_nn_transformer", "framework": "pytorch",
+         "inputs": [{"name": "src", "shape": [6, 8]}, {"name": "tgt", "shape": [4, 8]}],
+         "layers": [{"type": "Transformer", "name": "transformer", "d_model": 8, "nhead": 2, "num_encoder_layers": 1,
+                     "num_decoder_layers": 2, "dim_feedforward": 16, "batch_first": True, "inputs": ["src", "tgt"]},
+                    {"type": "Linear", "out_features": 5}]},
+    ]
+
+
+def attention_cases() -> list:
+    return [(f"attention:{doc['name']}", parse(yaml.safe_dump(doc), f"attention:{doc['name']}"))
+            for doc in attention_specs()]
+
+
 def main():
     torch.manual_seed(0)
     keras.utils.set_random_seed(0)
     only = sys.argv[1:]  # spec paths: redo only their rows, keep the others as written
-    cases = [(path, load(path)) for path in (only or sorted(glob.glob("specs/*.yaml")))]
+    paths = [p for p in only if not p.startswith("attention")]  # "attention": redo only the attention rows
+    cases = [(path, load(path)) for path in (paths or ([] if only else sorted(glob.glob("specs/*.yaml"))))]
+    cases += [c for c in attention_cases() if not only or "attention" in only or c[0] in only]
     rng = random.Random(15)
     for k in range(0 if only else 12):
         for doc in (random_keras(rng, k), random_torch(rng, k)):
@@ -346,7 +425,8 @@ def main():
     rows = []
     if only:
         with open(OUT) as f:
-            rows = [r for r in json.load(f)["rows"] if r["spec"] not in only]
+            redone = {name for name, _ in cases}
+            rows = [r for r in json.load(f)["rows"] if r["spec"] not in redone]
     for name, spec in cases:
         model = build(spec)
         for target in ("keras", "pytorch"):

@@ -69,7 +69,23 @@ def layer_tensors(layer, rng):
     return _layer_tensors(layer, rng)
 
 
-graphs.make_layer, graphs.layer_tensors = make_layer, layer_tensors
+_make_inputs = graphs.make_inputs
+
+
+def make_inputs(case_id, spec):
+    """Bool inputs (attention masks) as random flags, about 30% off, the first key of each row kept on
+    (a float in [-1, 1] would be True everywhere and test nothing)."""
+    data = _make_inputs(case_id, spec)
+    rng = graphs.case_rng(case_id + "/mask")
+    for inp in graphs.input_specs(spec):
+        if inp.get("dtype") == "bool":
+            flags = rng.random(data[inp["name"]].shape) > 0.3
+            flags[..., 0] = True
+            data[inp["name"]] = flags.astype("float64")  # 1.0 / 0.0: Keras casts them to bool, `run` reads numbers
+    return data
+
+
+graphs.make_layer, graphs.layer_tensors, graphs.make_inputs = make_layer, layer_tensors, make_inputs
 
 
 def attn(type_, shapes, call=None, **args):
@@ -120,6 +136,53 @@ def attention_cases():
     for tag, spec in dot_cases("AdditiveAttention"):
         yield f"AdditiveAttention_{tag}", spec
     yield "AdditiveAttention_no_scale", attn("AdditiveAttention", [[6, 4], [8, 3], [8, 4]], use_scale=False)
+
+
+def masked4(axes, q_steps, v_steps, call=None):
+    """Token grids (B, A1, A2) through Embedding(mask_zero) as query and value: masks of rank 3."""
+    inputs = [I("tq", q_steps, "int32"), I("tv", v_steps, "int32")]
+    layers = [L("Embedding", name="eq", input_dim=5, output_dim=4, mask_zero=True, inputs="tq"),
+              L("Embedding", name="ev", input_dim=5, output_dim=4, mask_zero=True, inputs="tv"),
+              L("MultiHeadAttention", name="a", num_heads=2, key_dim=2, attention_axes=axes, inputs=["eq", "ev"],
+                **({"call": call} if call else {}))]
+    return G(inputs, layers)
+
+
+def mha_mask_cases():
+    """Masks over more than one step axis (rank-4 inputs), as Keras broadcasts them into the scores."""
+    t = "MultiHeadAttention"
+    scores = {"return_attention_scores": True}
+    yield "4d_attention_mask_axes_2", G([I("q", [3, 4, 8]), I("v", [3, 5, 6]), I("m", [3, 4, 5], "bool")],
+                                        [L(t, name="a", num_heads=2, key_dim=2, attention_axes=2,
+                                           inputs=["q", "v"], call={"attention_mask": "m", **scores})])
+    yield "4d_attention_mask_axes_1", G([I("q", [3, 4, 8]), I("v", [5, 4, 6]), I("m", [4, 3, 5], "bool")],
+                                        [L(t, name="a", num_heads=2, key_dim=2, attention_axes=[1],
+                                           inputs=["q", "v"], call={"attention_mask": "m"})])
+    yield "4d_attention_mask_broadcast", G([I("q", [3, 4, 8]), I("v", [3, 5, 6]), I("m", [4, 5], "bool")],
+                                           [L(t, name="a", num_heads=2, key_dim=2, attention_axes=2,
+                                              inputs=["q", "v"], call={"attention_mask": "m"})])
+    yield "4d_attention_mask_wrong", G([I("q", [3, 4, 8]), I("v", [3, 5, 6]), I("m", [3, 5, 4], "bool")],
+                                       [L(t, name="a", num_heads=2, key_dim=2, attention_axes=2,
+                                          inputs=["q", "v"], call={"attention_mask": "m"})])
+    yield "4d_attention_mask_axes_1_2", G([I("q", [2, 3, 4]), I("v", [2, 3, 4]), I("m", [2, 3, 2, 3], "bool")],
+                                          [L(t, name="a", num_heads=2, key_dim=2, attention_axes=[1, 2],
+                                             inputs=["q", "v"], call={"attention_mask": "m", **scores})])
+    yield "4d_causal_axes_1", attn(t, [[3, 4, 8], [3, 4, 8]], {"use_causal_mask": True, **scores}, num_heads=2,
+                                   key_dim=2, attention_axes=1)
+    yield "4d_causal_axes_1_no_scores", attn(t, [[3, 4, 8], [5, 4, 8]], {"use_causal_mask": True}, num_heads=2,
+                                             key_dim=2, attention_axes=1)
+    yield "4d_causal_axes_2_square", attn(t, [[4, 4, 8], [4, 4, 8]], {"use_causal_mask": True}, num_heads=1,
+                                          key_dim=2, attention_axes=2)
+    yield "4d_causal_axes_2", attn(t, [[3, 4, 8], [3, 4, 8]], {"use_causal_mask": True}, num_heads=2, key_dim=2,
+                                   attention_axes=2)
+    yield "4d_causal_default_axes", attn(t, [[3, 4, 8], [3, 4, 8]], {"use_causal_mask": True}, num_heads=2,
+                                         key_dim=2)
+    yield "4d_sliding_window_axes_1", attn(t, [[4, 3, 8], [4, 3, 8]], num_heads=2, key_dim=2, attention_axes=1,
+                                           sliding_window=2)
+    yield "4d_masked_axes_2", masked4(2, [3, 4], [3, 5])
+    yield "4d_masked_axes_2_causal", masked4(2, [4, 4], [4, 4], {"use_causal_mask": True, **scores})
+    yield "4d_masked_default_axes", masked4(None, [3, 4], [3, 4])
+    yield "4d_masked_axes_1", masked4(1, [3, 4], [5, 4])
 
 
 def mha_cases():
@@ -188,7 +251,7 @@ def gqa_cases():
 
 def all_cases():
     yield from attention_cases()
-    for tag, spec in mha_cases():
+    for tag, spec in (*mha_cases(), *mha_mask_cases()):
         yield f"MultiHeadAttention_{tag}", spec
     for tag, spec in gqa_cases():
         yield f"GroupedQueryAttention_{tag}", spec

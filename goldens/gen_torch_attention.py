@@ -1,5 +1,6 @@
-"""Generate goldens/torch_attention.json: torch's MultiheadAttention, TransformerEncoderLayer and
-TransformerEncoder, as lstmcalc's PyTorch dialect writes them.
+"""Generate goldens/torch_attention.json: torch's MultiheadAttention, TransformerEncoderLayer,
+TransformerEncoder, TransformerDecoderLayer, TransformerDecoder and Transformer, as lstmcalc's PyTorch
+dialect writes them.
 
 Run from the repository root with a Python that has torch installed (lstmcalc and its tests never
 import torch; they read the JSON this writes)::
@@ -7,7 +8,7 @@ import torch; they read the JSON this writes)::
     KERAS_BACKEND=torch /work/genv/bin/python goldens/gen_torch_attention.py
 
 Each case holds the module and its constructor arguments as a spec writes them (`args`; the
-encoder's `encoder_layer` and `norm` nested), the call's flags (`call`) and mask tensors (`masks`),
+stacks' `encoder_layer`/`decoder_layer` and `norm` nested), the call's flags (`call`) and mask tensors (`masks`),
 the inputs in the module's layout (batch second without batch_first), torch's parameter count,
 every `state_dict` tensor's name and shape, the shape of every output (`output`, and `weights`
 unless need_weights is false), and a float64 forward in eval() with grad enabled (torch's slow
@@ -35,13 +36,17 @@ def error_text(exc):
     return f"{type(exc).__name__}: {lines[0].strip() if lines else ''}"
 
 
+STACKS = {"TransformerEncoder": "encoder_layer", "TransformerDecoder": "decoder_layer"}
+
+
 def build(module, args):
     args = copy.deepcopy(args)
-    if module == "TransformerEncoder":
-        inner = {k: v for k, v in args.pop("encoder_layer").items() if k != "type"}
+    if module in STACKS:
+        inner = args.pop(STACKS[module])
+        layer = getattr(nn, inner.pop("type"))(**inner)
         norm = args.pop("norm", None)
         norm = nn.LayerNorm(**{k: v for k, v in norm.items() if k != "type"}) if norm else None
-        return nn.TransformerEncoder(nn.TransformerEncoderLayer(**inner), norm=norm, **args)
+        return getattr(nn, module)(layer, norm=norm, **args)
     return getattr(nn, module)(**args)
 
 
@@ -166,8 +171,78 @@ def encoder_cases():
     yield case("tel-heads-not-dividing", tel, {"d_model": 10, "nhead": 4}, {"x": [3, 2, 10]})
 
 
+def decoder_cases():
+    """TransformerDecoderLayer and TransformerDecoder: inputs [tgt, memory], memory of another length."""
+    tdl, td = "TransformerDecoderLayer", "TransformerDecoder"
+    base = {"d_model": 8, "nhead": 2, "dim_feedforward": 16}
+    bf = {**base, "batch_first": True}
+    yield case("tdl-post-relu", tdl, base, {"tgt": [4, 2, 8], "memory": [5, 2, 8]})
+    yield case("tdl-pre-gelu-batchfirst", tdl, {"d_model": 8, "nhead": 4, "dim_feedforward": 12, "activation": "gelu",
+                                                "norm_first": True, "batch_first": True, "layer_norm_eps": 1e-3},
+               {"tgt": [2, 3, 8], "memory": [2, 6, 8]})
+    yield case("tdl-no-bias", tdl, {"d_model": 6, "nhead": 3, "dim_feedforward": 10, "bias": False,
+                                    "batch_first": True}, {"tgt": [2, 4, 6], "memory": [2, 3, 6]})
+    yield case("tdl-masks", tdl, bf, {"tgt": [2, 4, 8], "memory": [2, 5, 8]},
+               masks={"tgt_mask": {"kind": "causal", "shape": [4, 4]},
+                      "memory_mask": {"kind": "float", "shape": [4, 5]},
+                      "tgt_key_padding_mask": {"kind": "bool", "shape": [2, 4]},
+                      "memory_key_padding_mask": {"kind": "bool", "shape": [2, 5]}})
+    yield case("tdl-mask-3d", tdl, base, {"tgt": [3, 2, 8], "memory": [4, 2, 8]},
+               masks={"tgt_mask": {"kind": "bool", "shape": [4, 3, 3]},
+                      "memory_mask": {"kind": "bool", "shape": [4, 3, 4]}})
+    yield case("tdl-tgt-causal", tdl, bf, {"tgt": [2, 4, 8], "memory": [2, 3, 8]}, call={"tgt_is_causal": True},
+               masks={"tgt_mask": {"kind": "causal", "shape": [4, 4]}})
+    yield case("tdl-memory-causal", tdl, bf, {"tgt": [2, 3, 8], "memory": [2, 5, 8]},
+               call={"memory_is_causal": True}, masks={"memory_mask": {"kind": "causal", "shape": [3, 5]}})
+    # the hint wins over a mask that is not causal (torch's SDPA path: no key padding mask, no weights)
+    yield case("tdl-hint-over-mask", tdl, bf, {"tgt": [2, 4, 8], "memory": [2, 3, 8]}, call={"tgt_is_causal": True},
+               masks={"tgt_mask": {"kind": "bool", "shape": [4, 4]}})
+    yield case("tdl-default-ff", tdl, {"d_model": 4, "nhead": 1}, {"tgt": [2, 2, 4], "memory": [3, 2, 4]})
+    yield case("td-2-norm", td, {"decoder_layer": {"type": tdl, **bf}, "num_layers": 2,
+                                 "norm": {"type": "LayerNorm", "normalized_shape": 8}},
+               {"tgt": [2, 4, 8], "memory": [2, 6, 8]})
+    yield case("td-seqfirst-prenorm-masks", td, {"decoder_layer": {"type": tdl, **base, "norm_first": True},
+                                                  "num_layers": 3},
+               {"tgt": [4, 2, 8], "memory": [3, 2, 8]},
+               masks={"tgt_mask": {"kind": "causal", "shape": [4, 4]},
+                      "memory_key_padding_mask": {"kind": "bool", "shape": [2, 3]}})
+    yield case("td-causal-hint", td, {"decoder_layer": {"type": tdl, **bf}, "num_layers": 2},
+               {"tgt": [2, 5, 8], "memory": [2, 4, 8]}, call={"tgt_is_causal": True},
+               masks={"tgt_mask": {"kind": "causal", "shape": [5, 5]}})
+    # refusals
+    yield case("tdl-heads-not-dividing", tdl, {"d_model": 10, "nhead": 4}, {"tgt": [3, 2, 10], "memory": [3, 2, 10]})
+    yield case("tdl-causal-without-mask", tdl, base, {"tgt": [4, 2, 8], "memory": [5, 2, 8]},
+               call={"tgt_is_causal": True})
+    yield case("tdl-memory-causal-without-mask", tdl, base, {"tgt": [4, 2, 8], "memory": [5, 2, 8]},
+               call={"memory_is_causal": True})
+    yield case("tdl-memory-width", tdl, base, {"tgt": [4, 2, 8], "memory": [5, 2, 6]})
+    yield case("td-causal-without-mask", td, {"decoder_layer": {"type": tdl, **bf}, "num_layers": 2},
+               {"tgt": [2, 4, 8], "memory": [2, 4, 8]}, call={"tgt_is_causal": True})
+
+
+def transformer_cases():
+    """nn.Transformer: inputs [src, tgt]; an encoder and a decoder, each ending in a LayerNorm."""
+    tr = "Transformer"
+    small = {"d_model": 8, "nhead": 2, "num_encoder_layers": 2, "num_decoder_layers": 1, "dim_feedforward": 16}
+    yield case("tr-small", tr, small, {"src": [5, 2, 8], "tgt": [3, 2, 8]})
+    yield case("tr-batchfirst-prenorm-gelu-no-bias-masks", tr,
+               {**small, "batch_first": True, "norm_first": True, "activation": "gelu", "bias": False,
+                "layer_norm_eps": 1e-3}, {"src": [2, 5, 8], "tgt": [2, 4, 8]},
+               masks={"src_key_padding_mask": {"kind": "bool", "shape": [2, 5]},
+                      "tgt_mask": {"kind": "causal", "shape": [4, 4]},
+                      "memory_key_padding_mask": {"kind": "bool", "shape": [2, 5]}})
+    yield case("tr-causal-hints", tr, {**small, "batch_first": True}, {"src": [2, 4, 8], "tgt": [2, 3, 8]},
+               call={"src_is_causal": True, "tgt_is_causal": True},
+               masks={"src_mask": {"kind": "causal", "shape": [4, 4]}, "tgt_mask": {"kind": "causal", "shape": [3, 3]}})
+    yield case("tr-defaults", tr, {"d_model": 4, "nhead": 1}, {"src": [2, 2, 4], "tgt": [2, 2, 4]})
+    # refusals
+    yield case("tr-src-causal-without-mask", tr, {**small, "batch_first": True}, {"src": [2, 4, 8], "tgt": [2, 3, 8]},
+               call={"src_is_causal": True})
+    yield case("tr-tgt-width", tr, small, {"src": [4, 2, 8], "tgt": [3, 2, 6]})
+
+
 def main():
-    cases = [*mha_cases(), *encoder_cases()]
+    cases = [*mha_cases(), *encoder_cases(), *decoder_cases(), *transformer_cases()]
     doc = {"torch": torch.__version__, "cases": cases}
     path = os.path.join(HERE, "torch_attention.json")
     with open(path, "w") as f:

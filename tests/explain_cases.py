@@ -153,6 +153,19 @@ CASES = [
      chain([30, 32], "{type: TransformerEncoder, name: x, num_layers: 2, encoder_layer: {type: "
            "TransformerEncoderLayer, d_model: 32, nhead: 4, dim_feedforward: 64, batch_first: true, "
            "norm_first: true}, norm: {type: LayerNorm, normalized_shape: 32}}", framework="pytorch"), "x"),
+    ("torch_transformer_decoder_layer",
+     "framework: pytorch\ninputs: [{name: tgt, shape: [12, 32]}, {name: memory, shape: [30, 32]}]\n"
+     "layers:\n  - {type: TransformerDecoderLayer, name: x, d_model: 32, nhead: 4, dim_feedforward: 64, "
+     "inputs: [tgt, memory]}\n", "x"),
+    ("torch_transformer_decoder",
+     "framework: pytorch\ninputs: [{name: tgt, shape: [12, 32]}, {name: memory, shape: [30, 32]}]\n"
+     "layers:\n  - {type: TransformerDecoder, name: x, num_layers: 2, decoder_layer: {type: TransformerDecoderLayer, "
+     "d_model: 32, nhead: 4, dim_feedforward: 64, batch_first: true, norm_first: true, bias: false}, "
+     "norm: {type: LayerNorm, normalized_shape: 32}, inputs: [tgt, memory]}\n", "x"),
+    ("torch_transformer",
+     "framework: pytorch\ninputs: [{name: src, shape: [30, 32]}, {name: tgt, shape: [12, 32]}]\n"
+     "layers:\n  - {type: Transformer, name: x, d_model: 32, nhead: 4, num_encoder_layers: 2, num_decoder_layers: 2, "
+     "dim_feedforward: 64, batch_first: true, inputs: [src, tgt]}\n", "x"),
 ]
 
 GRAPH_SEQ2SEQ = """\

@@ -1,4 +1,4 @@
-"""torch's MultiheadAttention, TransformerEncoderLayer and TransformerEncoder against real torch.
+"""torch's MultiheadAttention and Transformer encoder and decoder modules against real torch.
 
 goldens/torch_attention.json (goldens/gen_torch_attention.py) holds, per case, torch's parameter
 count, state_dict names and shapes, output shapes and a float64 eval() forward (batch 2). Each case
@@ -22,7 +22,7 @@ REFUSED = [c for c in ALL if "error" in c]
 
 
 def batch_axis(case) -> int:
-    args = case["args"].get("encoder_layer", case["args"])
+    args = case["args"].get("encoder_layer", case["args"].get("decoder_layer", case["args"]))
     return 0 if args.get("batch_first") else 1
 
 
@@ -30,7 +30,7 @@ def spec_of(case, with_masks: bool = False) -> dict:
     axis = batch_axis(case)
     inputs = [{"name": n, "shape": s[:axis] + s[axis + 1:]} for n, s in case["inputs_shape"].items()]
     layer = {"type": case["module"], "name": "m", **case["args"], "inputs": [i["name"] for i in inputs]}
-    call = {k: v for k, v in case["call"].items() if k != "is_causal" or with_masks}
+    call = {k: v for k, v in case["call"].items() if not k.endswith("is_causal") or with_masks}
     if with_masks:
         for name, m in case["masks"].items():
             inputs.append({"name": name, "shape": [len(m[0])], "dtype": "bool"})
@@ -88,8 +88,11 @@ def test_forward_matches_torch(case):
         close(context["attn_weights"], case["weights"], TOL, relative=False)
 
 
-@pytest.mark.parametrize("case", [c for c in OK if c["id"] != "te-padding"],
-                         ids=[c["id"] for c in OK if c["id"] != "te-padding"])
+SLOW_ONLY = ("te-padding", "tdl-hint-over-mask")  # torch's fast path differs: see the tests below
+
+
+@pytest.mark.parametrize("case", [c for c in OK if c["id"] not in SLOW_ONLY],
+                         ids=[c["id"] for c in OK if c["id"] not in SLOW_ONLY])
 def test_fast_path_gives_the_same_numbers(case):
     """torch.no_grad() runs the fused path: the same numbers as the maths."""
     close(run(case)[0], case["fast_output"], TOL, relative=False)
@@ -106,6 +109,17 @@ def test_encoder_fast_path_zeroes_padded_positions():
             want = [0.0] * len(y[n][t]) if padded else y[n][t]
             close(case["fast_output"][n][t], want, TOL, relative=False)
     assert any(any(row) for row in pad)
+
+
+def test_decoder_causal_hint_over_a_mask_that_is_not_causal():
+    """torch's slow path (and lstmcalc) apply the hint's causal mask; its fast path applies tgt_mask (the notes)."""
+    case = next(c for c in OK if c["id"] == "tdl-hint-over-mask")
+    _, r = record(case)
+    x = list(case["inputs"].values())
+    mask = case["masks"]["tgt_mask"]
+    assert mask != [[j > i for j in range(len(mask))] for i in range(len(mask))]
+    close(run(case)[0], case["output"], TOL, relative=False)
+    close(r.type.forward(r.args, case["state_dict"], x, tgt_mask=mask), case["fast_output"], TOL, relative=False)
 
 
 @pytest.mark.parametrize("case", REFUSED, ids=[c["id"] for c in REFUSED])
@@ -139,3 +153,18 @@ def test_sequence_first_puts_the_batch_second():
         {"type": "TransformerEncoder", "num_layers": 2, "encoder_layer": {
             "type": "TransformerEncoderLayer", "d_model": 16, "nhead": 4, "dim_feedforward": 32}}]})
     assert model.layers[0].output_shape == (7, None, 16)
+
+
+def test_decoder_padding_masks_through_the_graph():
+    """tgt_key_padding_mask and memory_key_padding_mask as bool (N, T) inputs named in call: reach the decoder."""
+    case = next(c for c in OK if c["id"] == "tdl-masks")
+    spec = spec_of(case)
+    pads = {k: case["masks"][k] for k in ("tgt_key_padding_mask", "memory_key_padding_mask")}
+    for name, m in pads.items():
+        spec["inputs"].append({"name": name, "shape": [len(m[0])], "dtype": "bool"})
+    spec["layers"][0]["call"] = {name: name for name in pads}
+    out = forward(build(spec), {"m": case["state_dict"]}, {**case["inputs"], **pads})
+    _, r = record(case)
+    want = r.type.forward(r.args, case["state_dict"], list(case["inputs"].values()), **pads)
+    close(out, want, TOL, relative=False)
+    assert want != r.type.forward(r.args, case["state_dict"], list(case["inputs"].values()))

@@ -33,7 +33,8 @@ def layer_code(t, args, name: str) -> str:
             positional.append(value(v))
         elif v != arg.default:
             keywords.append(f"{arg.name}={value(v)}")
-    return f"layers.{t.name}({', '.join([*positional, *keywords, f'name={name!r}'])})"
+    exported = getattr(t, "exported_as", t.name)  # keras.layers.GroupQueryAttention is GroupedQueryAttention
+    return f"layers.{exported}({', '.join([*positional, *keywords, f'name={name!r}'])})"
 
 
 def keras_shape(shape) -> str:

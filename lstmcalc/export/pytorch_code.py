@@ -69,20 +69,26 @@ def pytorch_code(model: Model, header: list[str]) -> str:
             tensors[TensorRef(node.layer, node.index, 0)] = base
             body += code_line("        ", f"{base} = {expr}", comment)
             continue
-        call = ", ".join(xs)
+        call = ", ".join(r.type.call_code(r.args, xs))
         states = node.call.get("hx")
         if states is not None:
             refs = states if isinstance(states, tuple) else (states,)
             hx = [tensors[t] for t in refs]
             call += f", ({', '.join(hx)})" if len(hx) > 1 else f", {hx[0]}"
-        outs = [base] + [names.take(f"{base}_{n}") for n in ("h_n", "c_n")[:len(node.outputs) - 1]]
+        call += "".join(f", {kw}={tensors[v] if isinstance(v, TensorRef) else keras_value(v)}"
+                        for kw, v in node.call.items() if kw != "hx")  # masks and flags (attention, Transformer)
+        parts = r.type.returns or ("output", "h_n", "c_n")
+        outs = [base] + [names.take(f"{base}_{n}") for n in parts[1:len(node.outputs)]]
         for i, v in enumerate(outs):
             tensors[TensorRef(node.layer, node.index, i)] = v
-        target = outs[0] if len(outs) == 1 else f"{outs[0]}, ({', '.join(outs[1:])})" if len(outs) == 3 \
-            else f"{outs[0]}, {outs[1]}"
+        if r.type.returns:  # a flat tuple, its unused parts discarded
+            target = ", ".join(outs + ["_"] * (len(r.type.returns) - len(outs)))
+        else:
+            target = outs[0] if len(outs) == 1 else f"{outs[0]}, ({', '.join(outs[1:])})" if len(outs) == 3 \
+                else f"{outs[0]}, {outs[1]}"
         if len(outs) > 1:
-            comment = ", ".join(f"{n} {shape_text(s, axis=1 if i else 0)}"
-                                for i, (n, s) in enumerate(zip(("output", "h_n", "c_n"), node.outputs)))
+            comment = ", ".join(f"{n} {shape_text(s, axis=1 if i and not r.type.returns else 0)}"
+                                for i, (n, s) in enumerate(zip(parts, node.outputs)))
         body += code_line("        ", f"{target} = self.{attr[r.name]}({call})", comment)
     inputs = [tensors[TensorRef(n, 0, 0)] for n in model.inputs]
     outputs = [tensors[t] for t in model.outputs]

@@ -24,7 +24,7 @@ from lstmcalc.layers.equivalent import Equivalent, NoEquivalent
 from lstmcalc.sources.spec import parse
 
 OTHER = {"keras": "pytorch", "pytorch": "keras"}
-MULTI_OUTPUT = ("LSTM", "GRU", "RNN")  # torch modules whose references are always indexed
+MULTI_OUTPUT = ("LSTM", "GRU", "RNN", "MultiheadAttention")  # torch modules whose references are always indexed
 _LOCAL = re.compile(r"^\$(\d+|in|last)(?:\[(\d+)\])?$")
 
 
@@ -66,7 +66,7 @@ class _Walk:
     def ref_text(self, entry: dict, index: int) -> str:
         if "name" not in entry:  # another call of a module: NAME[node][index]
             return f"{entry['call']}[{entry['$node']}][{index}]"
-        if index or entry.get("type") in MULTI_OUTPUT:
+        if index or entry.get("type") in MULTI_OUTPUT or (entry.get("call") or {}).get("return_attention_scores"):
             return f"{entry['name']}[{index}]"
         return entry["name"]
 
@@ -101,13 +101,22 @@ class _Walk:
     def resolve(self, local: str, names: list[dict], xs):
         m = _LOCAL.match(local)
         what, index = m.group(1), int(m.group(2) or 0)
-        if what == "in":
-            return xs
+        if what == "in":  # $in[i]: the i-th tensor of a list input (one tensor stands for all: self-attention)
+            return xs[index] if m.group(2) is not None and isinstance(xs, list) else xs
         k = len(names) - 1 if what == "last" else int(what)
         return self.ref_text(names[k], index)
 
+    def ref(self, t: TensorRef) -> str:
+        """The translated tensor of a source reference; NoEquivalent where the translation has none."""
+        if t not in self.refs:
+            e = NoEquivalent(f"'{t.layer}[{t.index}]' has no counterpart in the other framework (torch's "
+                             "attention weights averaged over the heads: Keras returns them per head)",
+                             "write call: {average_attn_weights: false} to read the weights per head")
+            raise refuse(self.model.get(t.layer), e, self.model, self.target)
+        return self.refs[t]
+
     def emit(self, node, r: LayerRecord, eq: Equivalent) -> None:
-        xs = [self.refs[t] for t in node.inputs]
+        xs = [self.ref(t) for t in node.inputs]
         xs = xs if node.is_list else xs[0]
         first_call = node.index == 0
         entries: list[dict] = []
@@ -193,7 +202,9 @@ class _Walk:
             layers.append(e)
             several = e.get("return_state") or (e.get("layer") or {}).get("return_state")  # a chain cannot read it
             above = self.ref_text(e, 0) if "name" in e and not several else None
-        outputs = [self.refs[t] for t in self.model.outputs]
+            if self.target == "keras" and above and "[" in above:
+                above = None  # a Keras layer with several outputs (attention scores): the next entry names one
+        outputs = [self.ref(t) for t in self.model.outputs]
         doc["layers"] = used(layers, outputs)
         doc["outputs"] = outputs
         return doc

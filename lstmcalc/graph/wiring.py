@@ -238,6 +238,10 @@ class Wiring:
             self.fail(entry, f"'{entry.name}' was built for input {fmt_shape(first.input_shape)} and is called "
                       f"again on {fmt_shape(s)}: its weights do not fit", "call a shared layer on tensors of the "
                       "same width")
+        masked = [*positional, *([call["key"]] if isinstance(call.get("key"), TensorRef) else [])]
+        if any(self.masks.get(x) is not None for x in masked):  # their shapes: MultiHeadAttention checks them
+            call_shapes["input_masks"] = [None if self.masks.get(x) is None else self.shape(self.masks[x])
+                                          for x in masked]
         try:
             warnings = t.check_call(record.args, s, record.output_shape, call_shapes)
         except ShapeError as err:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from lstmcalc.layers import pytorch
 from lstmcalc.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
-from lstmcalc.layers.attention import AdditiveAttention, Attention, GroupedQueryAttention, MultiHeadAttention
+from lstmcalc.layers.attention import AdditiveAttention, Attention
+from lstmcalc.layers.attention_multihead import GroupedQueryAttention, MultiHeadAttention
 from lstmcalc.layers.base import Formula, LayerType, WeightSpec
 from lstmcalc.layers.conv import (
     AveragePooling1D,

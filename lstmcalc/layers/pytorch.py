@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from lstmcalc.layers.attention_torch import MultiheadAttention, TransformerEncoder, TransformerEncoderLayer
+from lstmcalc.layers.attention_torch import MultiheadAttention
 from lstmcalc.layers.base import LayerType
 from lstmcalc.layers.conv2d_torch import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, Conv2d, MaxPool2d
 from lstmcalc.layers.conv_torch import AdaptiveAvgPool1d, AdaptiveMaxPool1d, AvgPool1d, Conv1d, MaxPool1d
@@ -47,11 +47,19 @@ from lstmcalc.layers.normalization_torch import BatchNorm1d, LayerNorm
 from lstmcalc.layers.recurrent_torch import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell, TorchRecurrent
 from lstmcalc.layers.reshaping_torch import HiddenState, LastTimestep, Transpose, Unflatten, Unsqueeze
 from lstmcalc.layers.tensor_ops_torch import Mean, Permute, Select, View
+from lstmcalc.layers.transformer_torch import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 
 MODULES = (LSTM(), GRU(), RNN(), LSTMCell(), GRUCell(), RNNCell(),
            Linear(), Embedding(), Conv1d(), Conv2d(), LayerNorm(), BatchNorm1d(), Dropout(),
            Flatten(), ReLU(), Tanh(), Sigmoid(), Softmax(), LastTimestep(), HiddenState(), Transpose(), Unsqueeze(),
            Cat(), Add(), MultiheadAttention(), TransformerEncoderLayer(), TransformerEncoder(),
+           TransformerDecoderLayer(), TransformerDecoder(), Transformer(),
            GELU(), LeakyReLU(), ELU(), PReLU(), Identity(), MaxPool1d(), AvgPool1d(),
            AdaptiveAvgPool1d(), AdaptiveMaxPool1d(), View(), Permute(), Select(), Mean(), LogSoftmax(),
            MaxPool2d(), AvgPool2d(), AdaptiveAvgPool2d(), AdaptiveMaxPool2d(), Unflatten())

@@ -50,6 +50,12 @@ class TorchModule(LayerType):
     code_positional: tuple[str, ...] = ()
     width: tuple[str, int] | None = None
 
+    returns: tuple[str, ...] = ()  # a module returning a flat tuple (MultiheadAttention): its parts' names
+
+    def call_code(self, a, xs: list[str]) -> list[str]:
+        """The positional arguments of the module's call in exported code (the input tensors' names)."""
+        return xs
+
     def forward_code(self, a, xs: list[str]) -> str | None:
         """The forward expression of a step that is not a module (out[:, -1], x.transpose(1, 2)); None: a module."""
         return None

@@ -84,10 +84,16 @@ def variable_layout(record) -> list[tuple[str, int]]:
     if kids:
         return [(f"layer/{g}", n) for g, n in variable_layout(kids[0])]
     names = [w.name for w in record.weights]
-    groups = record.type.keras_groups_of(record.args)
-    if groups:
-        return [(g, n) for prefix, g in groups
-                if (n := sum(not prefix or x.startswith(prefix + "/") for x in names))]
+    groups = dict(record.type.keras_groups_of(record.args))
+    if groups:  # runs of weights whose first path part names the same group, in weight order
+        out: list[tuple[str, int]] = []
+        for x in names:
+            g = groups[""] if "" in groups else groups[x.split("/")[0]]
+            if out and out[-1][0] == g:
+                out[-1] = (g, out[-1][1] + 1)
+            else:
+                out.append((g, 1))
+        return out
     return [("cell/vars" if getattr(record.type, "gates", None) else "vars", len(names))]
 
 

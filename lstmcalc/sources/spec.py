@@ -26,7 +26,7 @@ LAYER_EXPECT = ("output_shape", "params")
 LAYER_META = ("type", "name", "expect", "inputs", "call")
 # call: keyword arguments that hold tensor references (the rest are literals such as use_causal_mask: true)
 TENSOR_KWARGS = ("initial_state", "mask", "key", "attention_mask", "hx", "attn_mask", "key_padding_mask", "src_mask",
-                 "src_key_padding_mask")
+                 "src_key_padding_mask", "tgt_mask", "memory_mask", "tgt_key_padding_mask", "memory_key_padding_mask")
 INPUT_DTYPES = ("float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64",
                 "uint8", "bool")
 
