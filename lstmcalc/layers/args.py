@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from difflib import get_close_matches
 from typing import Any
 
 from lstmcalc.render.terminal import brief
@@ -300,6 +299,8 @@ def _activation(arg: Arg, value):
         raise ArgError(f"{arg.name}: unknown activation {value!r}",
                        f"activation names are lower case: {value.lower()}")
 
+    from difflib import get_close_matches  # only for a mistake: not at start-up
+
     close = get_close_matches(value.lower(), ACTIVATIONS, n=1, cutoff=0.6)
     raise ArgError(f"{arg.name}: unknown activation {value!r}",
                    f"did you mean '{close[0]}'?" if close else
@@ -322,6 +323,8 @@ def _identifier(arg: Arg, value):
 
     hint = _case_hint(f"{kind} names", value, names)
     if hint is None:
+        from difflib import get_close_matches  # only for a mistake: not at start-up
+
         close = get_close_matches(value, names, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else f"Keras's {kind}s: " + ", ".join(
             n for n in names if n.islower())

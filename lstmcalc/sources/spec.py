@@ -9,7 +9,6 @@ its wrapper).
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field, replace
 
 from lstmcalc.errors import Problem, SpecError
@@ -96,6 +95,8 @@ def batch_input_fix(value) -> str:
 def suggest(word, choices) -> str | None:
     if not isinstance(word, str):
         return None
+    import difflib  # only for a mistake: not at start-up
+
     lowered = {c.lower(): c for c in choices}
     match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
     return f"did you mean '{lowered[match[0]]}'?" if match else None
