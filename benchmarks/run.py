@@ -9,6 +9,8 @@
 | 10,000-layer chain (LSTM + Dropout pairs), summary json | the first floor | <= 10 |
 | marginal cost per layer, 10k-20k over 1k-10k | (1.0 is linear) | <= 1.15 |
 | `verify` multiply-adds per second | the fastest pure-Python inner product on the same shapes | >= 0.90 |
+| peak resident memory of `summary` on a 20,000-layer chain | | < 200 MB |
+| peak resident memory of `verify specs/seed.yaml` | | < 40 MB |
 
 Machines here are noisy: read the ratios, not the seconds. Asserts nothing.
 """
@@ -24,7 +26,7 @@ import time
 from operator import mul
 from pathlib import Path
 
-from common import SEED, median_wall
+from common import SEED, median_wall, peak_rss_mb
 from graph import chain
 
 
@@ -68,14 +70,18 @@ def main() -> None:
             path = Path(tmp) / f"chain{n}.yaml"
             path.write_text(chain(n))
             times[n] = median_wall([py, "-m", "lstmcalc", "summary", str(path), "--format", "json"], 3)
+        peak_chain = peak_rss_mb(["summary", str(Path(tmp) / "chain20000.yaml"), "--format", "json"])
     rows.append(("10,000-layer chain, summary json / floor", times[10000] / floor, "<= 10"))
     early, late = (times[10000] - times[1000]) / 9000, (times[20000] - times[10000]) / 10000
     rows.append(("per-layer cost 10k-20k / 1k-10k", late / early, "<= 1.15"))
     rate, kernel = verify_rate(), kernel_rate(512, 138)  # lstm1's stacked [W; U] rows on [x_t, h_(t-1)]
     rows.append(("verify multiply-adds/s / inner-product kernel", rate / kernel, ">= 0.90"))
+    peak_verify = peak_rss_mb(["verify", SEED, "--format", "json"])
     print(f"floors: import click, yaml {floor * 1000:.0f} ms; with rich {floor_rich * 1000:.0f} ms")
     for name, value, goal in rows:
         print(f"{name:48} {value:7.2f}   goal {goal}")
+    print(f"{'peak memory, summary of a 20,000-layer chain':48} {peak_chain:7.1f}   goal < 200 MB")
+    print(f"{'peak memory, verify specs/seed.yaml':48} {peak_verify:7.1f}   goal < 40 MB")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from lstmcalc.errors import Problem, SpecError
+from lstmcalc.graph import cycle_collector_paused
 from lstmcalc.graph.refs import Ref, parse_ref
 from lstmcalc.layers import KERAS, REGISTRIES, LayerType, lookup
 from lstmcalc.layers.args import Arg, ArgError, Args, validate
@@ -427,10 +428,11 @@ class _Parser:
 
 
 def parse(text: str, file: str = "<spec>", exact_offsets: bool = False) -> ModelSpec:
-    doc = yamlload.load(text, file, exact_offsets)
-    framework = doc.get("framework", "keras") if isinstance(doc, dict) else "keras"
-    registry = REGISTRIES.get(framework if isinstance(framework, str) else "keras", REGISTRIES["keras"])
-    return _Parser(file, registry).document(doc)
+    with cycle_collector_paused():
+        doc = yamlload.load(text, file, exact_offsets)
+        framework = doc.get("framework", "keras") if isinstance(doc, dict) else "keras"
+        registry = REGISTRIES.get(framework if isinstance(framework, str) else "keras", REGISTRIES["keras"])
+        return _Parser(file, registry).document(doc)
 
 
 def load(path: str) -> ModelSpec:
