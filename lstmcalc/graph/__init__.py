@@ -18,7 +18,9 @@ def cycle_collector_paused():
     they drop is freed by reference counting), but every few hundred new objects the
     collector scans the young ones, and now and then all of them: at 20,000 layers that
     scanning took as long as the work itself and grew faster than the number of layers.
-    The collector runs again as before once the block ends (also on an error).
+    The collector runs again as before once the block ends (also on an error). The command
+    line runs each command (one short process) with it paused: summarising and printing
+    such a model would otherwise pay the same scans again.
     """
     was_enabled = gc.isenabled()
     gc.disable()
