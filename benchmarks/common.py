@@ -1,10 +1,12 @@
-"""What the benchmark scripts share: whole-process timing with the bytecode cache on."""
+"""What the benchmark scripts share: whole-process timing with the bytecode cache on, peak memory."""
 
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -14,11 +16,42 @@ SEED = str(ROOT / "specs" / "seed.yaml")
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
+def median_times(cmd: list[str], runs: int) -> tuple[float, float]:
+    """Median wall time and median CPU time (user + system) of `runs` runs of a whole process, in seconds."""
+    return interleaved([cmd], runs)[0]
+
+
+def interleaved(cmds: list[list[str]], runs: int) -> list[tuple[float, float]]:
+    """(median wall time, median CPU time) of each command, in seconds, their runs taken in turn.
+
+    Taking the commands in turn lets a ratio of two of them see the same machine; CPU time
+    (user + system) counts only the process's own work, which other jobs move far less
+    than they move wall time.
+    """
+    walls: list[list[float]] = [[] for _ in cmds]
+    cpus: list[list[float]] = [[] for _ in cmds]
+    for _ in range(runs):
+        for k, cmd in enumerate(cmds):
+            r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t0 = time.perf_counter()
+            subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=ENV)
+            walls[k].append(time.perf_counter() - t0)
+            r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus[k].append(r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime)
+    return [(statistics.median(w), statistics.median(c)) for w, c in zip(walls, cpus)]
+
+
 def median_wall(cmd: list[str], runs: int) -> float:
     """Median wall time of `runs` runs of a whole process, in seconds."""
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=ENV)
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return median_times(cmd, runs)[0]
+
+
+def peak_rss_mb(args: list[str]) -> float:
+    """Peak resident memory of `lstmcalc ARGS` run as its own process, in MB (its output discarded)."""
+    code = ("import resource, sys\nfrom lstmcalc.cli import main\n"
+            f"sys.argv = ['lstmcalc', *{args!r}]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
+    child = subprocess.run([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                           text=True, check=True, env=ENV)
+    return int(child.stderr.strip().splitlines()[-1]) / 1024  # ru_maxrss is in KiB on Linux

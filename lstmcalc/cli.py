@@ -14,6 +14,7 @@ import sys
 import click
 
 from lstmcalc.errors import EXIT_BAD_INPUT, EXIT_BUG, Problem, SpecError
+from lstmcalc.graph import cycle_collector_paused
 from lstmcalc.render.terminal import brief, edges, json_text, printable
 
 FORMATS = ("rich", "plain", "json")
@@ -66,7 +67,7 @@ class Guarded(click.Group):
     def main(self, *args, **kwargs):
         if hasattr(sys, "set_int_max_str_digits"):
             sys.set_int_max_str_digits(0)  # exact sizes however large (literals are bounded by the reader)
-        with edges():
+        with edges(), cycle_collector_paused():  # one short command: see cycle_collector_paused
             return super().main(*args, **kwargs)
 
     def invoke(self, ctx):

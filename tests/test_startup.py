@@ -39,3 +39,32 @@ def test_summary_json_imports_nothing_it_does_not_use():
     assert "lstmcalc.graph.wiring" in modules  # the probe works
     loaded = sorted(m for m in modules if m.split(".")[0] in ("rich", "numpy") or m in NOT_FOR_SUMMARY_JSON)
     assert loaded == []
+
+
+# What `summary --format json` of the seed (two LSTMs and three Dense layers) imports of lstmcalc:
+# the families it names (recurrent, core) and nothing of the other families, the PyTorch
+# dialect or the importers. A new module on this path must be a deliberate change here.
+SEED_SUMMARY_JSON = {
+    "lstmcalc", "lstmcalc.cli", "lstmcalc.errors", "lstmcalc.shapes",
+    "lstmcalc.sources", "lstmcalc.sources.yaml_text", "lstmcalc.sources.spec",
+    "lstmcalc.graph", "lstmcalc.graph.refs", "lstmcalc.graph.build", "lstmcalc.graph.wiring", "lstmcalc.graph.mask_ops",
+    "lstmcalc.layers", "lstmcalc.layers.base", "lstmcalc.layers.args", "lstmcalc.layers.keras_classes",
+    "lstmcalc.layers.recurrent", "lstmcalc.layers.core", "lstmcalc.layers.equivalent",
+    "lstmcalc.run", "lstmcalc.run.tensor",  # the layers' forward functions are written with it
+    "lstmcalc.gather", "lstmcalc.gather.summary", "lstmcalc.render", "lstmcalc.render.terminal",
+}
+NOT_AT_STARTUP = ("zipfile", "difflib")  # the .keras importer; "did you mean" (only for a mistake)
+
+
+def test_summary_json_imports_only_the_families_the_spec_names():
+    modules = imported("summary", str(SEED), "--format", "json")
+    assert sorted(m for m in modules if m.startswith("lstmcalc")) == sorted(SEED_SUMMARY_JSON)
+    assert [m for m in NOT_AT_STARTUP if m in modules] == []
+
+
+def test_the_pytorch_dialect_is_imported_for_a_pytorch_spec_only():
+    modules = imported("summary", str(SEED.parent / "pytorch_sentiment.yaml"), "--format", "json")
+    families = sorted(m.rsplit(".", 1)[1] for m in modules if m.startswith("lstmcalc.layers."))
+    # Embedding, LSTM, LastTimestep, Dropout, Linear, Sigmoid
+    assert families == ["args", "base", "core_torch", "equivalent", "keras_classes", "pytorch", "recurrent_torch",
+                        "reshaping_torch", "torch_base"]

@@ -17,6 +17,7 @@ from functools import cached_property
 from math import prod
 
 from lstmcalc.errors import Problem, ShapeError, SpecError
+from lstmcalc.graph import cycle_collector_paused
 from lstmcalc.graph.refs import TensorRef
 from lstmcalc.layers import Formula, LayerType, WeightSpec
 from lstmcalc.layers.args import Args
@@ -268,7 +269,8 @@ def build(spec: ModelSpec, batch_size: int | None = None, only_used: bool = Fals
     """
     from lstmcalc.graph.wiring import Wiring
 
-    return Wiring(spec, batch_size, only_used).model()
+    with cycle_collector_paused():
+        return Wiring(spec, batch_size, only_used).model()
 
 
 def load(path: str, batch_size: int | None = None) -> Model:

@@ -41,13 +41,16 @@ class Wiring:
         self.entries: tuple[LayerSpec, ...] = resolve(spec.framework, spec.layers)
         self.input_specs = {i.name: i for i in spec.inputs}
         self.calls: dict[str, list[int]] = {}  # layer name -> its entries, in call order
+        self.node_of: dict[int, int] = {}  # entry -> its node: the how-manieth call of its layer
         for i, e in enumerate(self.entries):
-            self.calls.setdefault(e.name, []).append(i)
-        self.node_of = {i: self.calls[e.name].index(i) for i, e in enumerate(self.entries)}
+            calls = self.calls.setdefault(e.name, [])
+            self.node_of[i] = len(calls)
+            calls.append(i)
         self.records: dict[str, LayerRecord] = {}
         self.nodes: dict[tuple[str, int], Node] = {}
         self.warnings: list[str] = []
         self.masks: dict[TensorRef, TensorRef | None] = {}  # a tensor's Keras mask, in a functional model
+        self.next_free: dict[str, int] = {}  # free_name: the suffix to try first for each base name
         self.k = MaskOps(self.record_op, self.shape)
 
     # -- errors ----------------------------------------------------------------------
@@ -279,11 +282,13 @@ class Wiring:
         return TensorRef(name, 0, 0)
 
     def free_name(self, base: str) -> str:
-        taken = self.records.keys() | self.calls.keys() | self.input_specs.keys()
-        n = 0
-        while (base if n == 0 else f"{base}_{n}") in taken:
+        # names are only ever added, so the search starts where the last one for this base ended
+        n = self.next_free.get(base, 0)
+        while (name := base if n == 0 else f"{base}_{n}") in self.records or name in self.calls \
+                or name in self.input_specs:
             n += 1
-        return base if n == 0 else f"{base}_{n}"
+        self.next_free[base] = n
+        return name
 
     def shape(self, x: TensorRef) -> tuple:
         return self.nodes[(x.layer, x.node)].outputs[x.index]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from difflib import get_close_matches
 from typing import Any
 
 from lstmcalc.render.terminal import brief
@@ -177,20 +176,21 @@ def validate(arg: Arg, value):
         if arg.nullable or arg.kind in ("object", "activation", *IDENTIFIERS):
             return None
         raise ArgError(f"{arg.name} must be {_describe(arg)}, not null")
-    wrong = ArgError(
-        f"{arg.name} must be {_describe(arg)}, got {brief(value)}",
-        None,
-    )
+    given = value
+
+    def wrong() -> ArgError:  # made only for a bad value: the message costs more than every check
+        return ArgError(f"{arg.name} must be {_describe(arg)}, got {brief(given)}", None)
+
     kind = arg.kind
     if kind == "int":
         if isinstance(value, float) and value.is_integer():
             raise ArgError(f"{arg.name} must be an integer, got {value!r}", f"write {int(value)}")
         if not _is_int(value):
-            raise wrong
+            raise wrong()
         return _bounds(arg, value)
     if kind == "float":
         if not _is_number(value):
-            raise wrong
+            raise wrong()
         try:
             value = float(value)
         except OverflowError:
@@ -198,11 +198,11 @@ def validate(arg: Arg, value):
         return _bounds(arg, value)
     if kind == "bool":
         if not isinstance(value, bool):
-            raise wrong
+            raise wrong()
         return value
     if kind == "str":
         if not isinstance(value, str):
-            raise wrong
+            raise wrong()
         return value
     if kind == "choice":
         return _choice(arg, value, wrong)
@@ -213,18 +213,18 @@ def validate(arg: Arg, value):
     if kind == "object":
         if isinstance(value, (str, dict, int, float)):
             return value
-        raise wrong
+        raise wrong()
     if kind == "dtype":
         if isinstance(value, str) and value in DTYPES:
             return value
-        raise wrong
+        raise wrong()
     if kind == "ints":
         if isinstance(value, str) and arg.choices:  # torch's padding: a size or 'same' / 'valid'
             return _choice(arg, value, wrong)
         if isinstance(value, list) and len(value) == 1:
             value = value[0]
         if not _is_int(value):
-            raise wrong
+            raise wrong()
         return _bounds(arg, value)
     if kind == "pair":
         if isinstance(value, str) and arg.choices:  # torch's padding: sizes or 'same' / 'valid'
@@ -232,27 +232,27 @@ def validate(arg: Arg, value):
         if _is_int(value):
             value = [value, value]
         if not isinstance(value, list) or len(value) != 2 or not all(_is_int(v) for v in value):
-            raise wrong
+            raise wrong()
         return tuple(_bounds(arg, v) for v in value)
     if kind == "ntuple":  # an int, or one int per spatial axis (ConvLSTM2D's kernel_size)
         if isinstance(value, list) and value and all(_is_int(v) for v in value):
             return tuple(_bounds(arg, v) for v in value)
         if not _is_int(value):
-            raise wrong
+            raise wrong()
         return _bounds(arg, value)
     if kind == "intlist":
         if not isinstance(value, list) or not all(_is_int(v) or (arg.nullable and v is None) for v in value):
-            raise wrong
+            raise wrong()
         return tuple(value)
     if kind == "axis":
         if _is_int(value):
             return value
         if isinstance(value, list) and value and all(_is_int(v) for v in value):
             return tuple(value)
-        raise wrong
+        raise wrong()
     if kind == "shape":
         if not isinstance(value, list) or not all(v is None or _is_int(v) for v in value):
-            raise wrong
+            raise wrong()
         for i, v in enumerate(value):
             if v is not None and arg.minimum is not None and v < arg.minimum:
                 raise ArgError(f"{arg.name}[{i}] must be at least {arg.minimum:g} or null, got {v}",
@@ -260,7 +260,7 @@ def validate(arg: Arg, value):
         return tuple(value)
     if kind == "layer":
         if not isinstance(value, dict):
-            raise wrong
+            raise wrong()
         return value
     raise AssertionError(f"unknown arg kind {kind}")
 
@@ -276,7 +276,7 @@ def _case_hint(what: str, value, names) -> str | None:
     return f"{what} are case-sensitive, as in Keras: " + " or ".join(found)
 
 
-def _choice(arg: Arg, value, wrong: ArgError):
+def _choice(arg: Arg, value, wrong):
     if value in arg.choices:
         return value
     if isinstance(value, str) and value.lower() in arg.choices:
@@ -284,7 +284,7 @@ def _choice(arg: Arg, value, wrong: ArgError):
             return value.lower()
         raise ArgError(f"{arg.name} must be {_describe(arg)}, got {value!r}",
                        f"{arg.name} values are lower case: {value.lower()}")
-    raise wrong
+    raise wrong()
 
 
 def _activation(arg: Arg, value):
@@ -299,6 +299,8 @@ def _activation(arg: Arg, value):
     if value.lower() in ACTIVATIONS:
         raise ArgError(f"{arg.name}: unknown activation {value!r}",
                        f"activation names are lower case: {value.lower()}")
+
+    from difflib import get_close_matches  # only for a mistake: not at start-up
 
     close = get_close_matches(value.lower(), ACTIVATIONS, n=1, cutoff=0.6)
     raise ArgError(f"{arg.name}: unknown activation {value!r}",
@@ -322,6 +324,8 @@ def _identifier(arg: Arg, value):
 
     hint = _case_hint(f"{kind} names", value, names)
     if hint is None:
+        from difflib import get_close_matches  # only for a mistake: not at start-up
+
         close = get_close_matches(value, names, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else f"Keras's {kind}s: " + ", ".join(
             n for n in names if n.islower())

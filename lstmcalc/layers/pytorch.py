@@ -16,59 +16,22 @@ Three pseudo steps turn the tuple-returning recurrent modules into a chain:
 `LastTimestep` (out[:, -1] or out[-1]), `HiddenState` (h_n[i] or c_n[i]) and
 `Transpose` (x.transpose(d0, d1)). `resolve` fills in what they take from
 the recurrent module before them.
+
+The modules are declared in the `*_torch` families and listed in the
+registry `lstmcalc.layers.PYTORCH`; this module holds what the dialect
+decides over the whole chain, imported only for a PyTorch spec.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from lstmcalc.layers.attention_torch import MultiheadAttention
-from lstmcalc.layers.base import LayerType
-from lstmcalc.layers.conv2d_torch import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, Conv2d, MaxPool2d
-from lstmcalc.layers.conv_torch import AdaptiveAvgPool1d, AdaptiveMaxPool1d, AvgPool1d, Conv1d, MaxPool1d
-from lstmcalc.layers.core_torch import (
-    ELU,
-    GELU,
-    Dropout,
-    Embedding,
-    Flatten,
-    Identity,
-    LeakyReLU,
-    Linear,
-    LogSoftmax,
-    PReLU,
-    ReLU,
-    Sigmoid,
-    Softmax,
-    Tanh,
-)
-from lstmcalc.layers.merge_torch import Add, Cat
-from lstmcalc.layers.normalization_torch import BatchNorm1d, LayerNorm
-from lstmcalc.layers.recurrent_torch import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell, TorchRecurrent
-from lstmcalc.layers.reshaping_torch import HiddenState, LastTimestep, Transpose, Unflatten, Unsqueeze
-from lstmcalc.layers.tensor_ops_torch import Mean, Permute, Select, View
-from lstmcalc.layers.transformer_torch import (
-    Transformer,
-    TransformerDecoder,
-    TransformerDecoderLayer,
-    TransformerEncoder,
-    TransformerEncoderLayer,
-)
-
-MODULES = (LSTM(), GRU(), RNN(), LSTMCell(), GRUCell(), RNNCell(),
-           Linear(), Embedding(), Conv1d(), Conv2d(), LayerNorm(), BatchNorm1d(), Dropout(),
-           Flatten(), ReLU(), Tanh(), Sigmoid(), Softmax(), LastTimestep(), HiddenState(), Transpose(), Unsqueeze(),
-           Cat(), Add(), MultiheadAttention(), TransformerEncoderLayer(), TransformerEncoder(),
-           TransformerDecoderLayer(), TransformerDecoder(), Transformer(),
-           GELU(), LeakyReLU(), ELU(), PReLU(), Identity(), MaxPool1d(), AvgPool1d(),
-           AdaptiveAvgPool1d(), AdaptiveMaxPool1d(), View(), Permute(), Select(), Mean(), LogSoftmax(),
-           MaxPool2d(), AvgPool2d(), AdaptiveAvgPool2d(), AdaptiveMaxPool2d(), Unflatten())
-PYTORCH: dict[str, LayerType] = {t.name: t for t in MODULES}
+from lstmcalc.layers.recurrent_torch import TorchRecurrent
 
 # modules that act on the last axes or elementwise: they do not decide where the batch axis is
 # (Cat and Add take whatever layout their inputs have)
-LAYOUT_NEUTRAL = ("Embedding", "Linear", "Dropout", "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "LayerNorm",
-                  "Cat", "Add", "GELU", "LeakyReLU", "ELU", "Identity")
+LAYOUT_NEUTRAL = ("Embedding", "Linear", "Dropout", "ReLU", "Tanh", "Sigmoid", "Softmax", "LayerNorm", "Cat", "Add",
+                  "GELU", "LeakyReLU", "ELU", "Identity")
 
 
 def batch_axis(layers) -> int:

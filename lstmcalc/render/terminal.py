@@ -28,9 +28,18 @@ EXIT_WRITE = 2
 
 # C0 and C1 controls, soft hyphen, bidi and zero-width marks, line and paragraph separators,
 # the BOM, interlinear annotations, tag characters, and lone surrogates (undecodable file-name bytes)
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
-                     "\ufeff\ufff9-\ufffb\U000e0000-\U000e007f\ud800-\udfff]")
-_UNSAFE_IN_STREAM = re.compile(_UNSAFE.pattern.replace("\x00-\x1f", "\x00-\x08\x0b-\x1f"))  # keeps \t, \n
+_UNSAFE = ("[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
+           "\ufeff\ufff9-\ufffb\U000e0000-\U000e007f\ud800-\udfff]")
+_UNSAFE_IN_STREAM = _UNSAFE.replace("\x00-\x1f", "\x00-\x08\x0b-\x1f")  # keeps \t, \n
+# The same two sets within ASCII. Compiling the whole sets costs more than a summary's work (the
+# compiler walks every code point of their ranges), so they are compiled (once, by re's cache) only
+# for a text that is not ASCII; str.isascii reads a flag.
+_WITHIN_ASCII = {_UNSAFE: re.compile("[\x00-\x1f\x7f]"), _UNSAFE_IN_STREAM: re.compile("[\x00-\x08\x0b-\x1f\x7f]")}
+
+
+def _unsafe(pattern: str, s: str) -> re.Pattern:
+    """The compiled set of unsafe characters (`_UNSAFE` or `_UNSAFE_IN_STREAM`) to search s with."""
+    return _WITHIN_ASCII[pattern] if s.isascii() else re.compile(pattern)
 
 
 def _escape(m: re.Match) -> str:
@@ -45,7 +54,7 @@ def _escape(m: re.Match) -> str:
 def printable(text: object) -> str:
     """The text with every character that could act on a terminal shown as an escape (\\x1b)."""
     s = text if isinstance(text, str) else str(text)
-    return _UNSAFE.sub(_escape, s)
+    return _unsafe(_UNSAFE, s).sub(_escape, s)
 
 
 def brief(value: object, limit: int = 60) -> str:
@@ -68,7 +77,7 @@ def json_text(text: str) -> str:
             return f"\\u{0xD800 + (n >> 10):04x}\\u{0xDC00 + (n & 0x3FF):04x}"
         return f"\\u{n:04x}"
 
-    return _UNSAFE_IN_STREAM.sub(esc, text)
+    return _unsafe(_UNSAFE_IN_STREAM, text).sub(esc, text)
 
 
 # -- encodings that cannot show everything ----------------------------------------
@@ -108,7 +117,7 @@ class SafeStream:
         if isinstance(s, bytes):  # click writes its shell-completion script as bytes
             s = s.decode("utf-8", "replace")
         if self.escape:
-            s = _UNSAFE_IN_STREAM.sub(_escape, s)
+            s = _unsafe(_UNSAFE_IN_STREAM, s).sub(_escape, s)
         if not self.unicode and not s.isascii():
             s = s.encode(self.raw_encoding, "lstmcalc-ascii").decode(self.raw_encoding)
         self._do(lambda: self.raw.write(s))

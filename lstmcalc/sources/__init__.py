@@ -23,6 +23,7 @@ import stat
 from lstmcalc.errors import Problem, SpecError
 
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a zip's first member, or an empty zip
 _PYTHON = re.compile(r"^(from\s+[\w.]+\s+import\b|import\s+\w|class\s+\w+|def\s+\w+|"
                      r"[A-Za-z_][\w.]*(\s*,\s*[*\w]+)*\s*=[^=]|[A-Za-z_][\w.]*\(.*\)\s*$)", re.M)
 
@@ -39,6 +40,11 @@ def head_of(path: str) -> bytes:
         return b""  # read_text names the problem
 
 
+def is_zip(head: bytes) -> bool:
+    """Do a file's first bytes say it is a zip (a .keras file, an .npz)?"""
+    return head[:4] in ZIP_MAGIC
+
+
 def looks_like_python(text: str, path: str) -> bool:
     if path.endswith(".py"):
         return True
@@ -49,19 +55,19 @@ def looks_like_python(text: str, path: str) -> bool:
 
 def document(path: str, *, model: str | None = None, input_shape=None, init: str | None = None):
     """(kind, document or YAML text, notes, display name) for any source."""
-    from lstmcalc.sources import keras_json, yaml_text
+    from lstmcalc.sources import yaml_text
 
     head = head_of(path)
-    from lstmcalc.sources import keras_zip
+    if is_zip(head):
+        from lstmcalc.sources import keras_json, keras_zip
 
-    if keras_zip.is_zip(head):
         config, version = keras_zip.read_config(path)
         if not keras_json.is_model_config(config):
             raise SpecError(Problem("config.json inside the zip is not a Keras model config", file=path))
         doc, notes = keras_json.to_document(config, path, version)
         return "keras", doc, notes, path
     if head.startswith(HDF5_MAGIC):
-        from lstmcalc.sources import keras_h5
+        from lstmcalc.sources import keras_h5, keras_json
 
         config, version = keras_h5.read_config(path)
         doc, notes = keras_json.to_document(config, path, version)
@@ -69,6 +75,8 @@ def document(path: str, *, model: str | None = None, input_shape=None, init: str
     name, text = yaml_text.read_text(path)
     stripped = text.lstrip()
     if stripped.startswith("{"):
+        from lstmcalc.sources import keras_json
+
         try:
             data = json.loads(text)
         except (ValueError, RecursionError):

@@ -25,10 +25,6 @@ def fail(file: str, message: str, hint: str | None = None):
     raise SpecError(Problem(message, file=file, hint=hint))
 
 
-def is_zip(head: bytes) -> bool:
-    return head[:4] in (b"PK\x03\x04", b"PK\x05\x06")
-
-
 def read_member(path: str, member: str, limit: int, required: bool = True) -> bytes | None:
     """The bytes of one member, bounded in size and in compression ratio."""
     try:

@@ -9,10 +9,10 @@ its wrapper).
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field, replace
 
 from lstmcalc.errors import Problem, SpecError
+from lstmcalc.graph import cycle_collector_paused
 from lstmcalc.graph.refs import Ref, parse_ref
 from lstmcalc.layers import KERAS, REGISTRIES, LayerType, lookup
 from lstmcalc.layers.args import Arg, ArgError, Args, validate
@@ -96,6 +96,8 @@ def batch_input_fix(value) -> str:
 def suggest(word, choices) -> str | None:
     if not isinstance(word, str):
         return None
+    import difflib  # only for a mistake: not at start-up
+
     lowered = {c.lower(): c for c in choices}
     match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
     return f"did you mean '{lowered[match[0]]}'?" if match else None
@@ -426,10 +428,11 @@ class _Parser:
 
 
 def parse(text: str, file: str = "<spec>", exact_offsets: bool = False) -> ModelSpec:
-    doc = yamlload.load(text, file, exact_offsets)
-    framework = doc.get("framework", "keras") if isinstance(doc, dict) else "keras"
-    registry = REGISTRIES.get(framework if isinstance(framework, str) else "keras", REGISTRIES["keras"])
-    return _Parser(file, registry).document(doc)
+    with cycle_collector_paused():
+        doc = yamlload.load(text, file, exact_offsets)
+        framework = doc.get("framework", "keras") if isinstance(doc, dict) else "keras"
+        registry = REGISTRIES.get(framework if isinstance(framework, str) else "keras", REGISTRIES["keras"])
+        return _Parser(file, registry).document(doc)
 
 
 def load(path: str) -> ModelSpec:

@@ -34,10 +34,10 @@ def fail(path: str, message: str, hint: str | None = None):
 
 def default_weights(spec_path: str) -> str:
     """`run model.keras` (or a Keras 2 `model.h5`) without --weights: the file holds them."""
-    from lstmcalc.sources import HDF5_MAGIC, head_of, keras_zip
+    from lstmcalc.sources import HDF5_MAGIC, head_of, is_zip
 
     head = head_of(spec_path)
-    if keras_zip.is_zip(head) or head.startswith(HDF5_MAGIC):  # .keras, or a Keras 2 .h5 model
+    if is_zip(head) or head.startswith(HDF5_MAGIC):  # .keras, or a Keras 2 .h5 model
         return spec_path
     raise SpecError(Problem("--weights is needed: this model file holds no weights", file=spec_path,
                             hint="pass --weights W.json (or .keras, .safetensors, .npz, .h5)"))
@@ -60,7 +60,7 @@ def size_of(shape) -> int:
 
 
 def read(path: str, model) -> dict:
-    from lstmcalc.sources import HDF5_MAGIC, head_of, keras_zip
+    from lstmcalc.sources import HDF5_MAGIC, head_of, is_zip, keras_zip
 
     lower = path.lower()
     if lower.endswith((".pt", ".pth", ".bin", ".ckpt", ".pkl")):
@@ -70,9 +70,9 @@ def read(path: str, model) -> dict:
     head = head_of(path)
     if lower.endswith(".safetensors"):
         return group(safetensors(path), model)
-    if keras_zip.is_zip(head) and lower.endswith(".npz"):
+    if is_zip(head) and lower.endswith(".npz"):
         return group(npz(path), model)
-    if keras_zip.is_zip(head):
+    if is_zip(head):
         from lstmcalc.sources import keras_h5
 
         return keras_h5.keras3_weights(keras_zip.read_weights(path), path, model)

@@ -27,6 +27,8 @@ _KINDS = {"int": "integer", "float": "number", "bool": "true/false value", "time
           "binary": "base64 value", "null": "null"}
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR, _INT = "tag:yaml.org,2002:str", "tag:yaml.org,2002:int"
+_PLAIN_CONSTRUCTORS = {"tag:yaml.org,2002:" + t for t in ("int", "float", "bool", "null")}
 _SAFE_TAGS = {
     "tag:yaml.org,2002:" + t
     for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "binary")
@@ -230,13 +232,18 @@ class _Converter:
 
     def _scalar(self, node):
         """A scalar's value; a value its tag cannot hold (!!int abc, 2020-02-30, 0x) is a bad value, not a crash."""
-        kind = _KINDS.get(node.tag.rsplit(":", 1)[-1], "value")
-        if kind == "integer" and sum(c.isdigit() for c in node.value) > MAX_DIGITS:
+        tag = node.tag
+        if tag == _STR:  # most values: the text itself, as PyYAML's construct_yaml_str returns it
+            return node.value
+        if tag == _INT and sum(c.isdigit() for c in node.value) > MAX_DIGITS:
             self.fail(node, f"an integer of {sum(c.isdigit() for c in node.value):,} digits",
                       f"lstmcalc reads integers of up to {MAX_DIGITS} digits")
         try:
+            if tag in _PLAIN_CONSTRUCTORS:  # a function of the text alone (no generator, no memo needed)
+                return self.scalars.yaml_constructors[tag](self.scalars, node)
             return self.scalars.construct_object(node)
         except (yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError, OverflowError):
+            kind = _KINDS.get(tag.rsplit(":", 1)[-1], "value")
             self.fail(node, f"{brief(node.value)} is not a valid {kind}",
                       "write a valid one, or put it in quotes if it is meant as text")
 
