@@ -46,7 +46,7 @@ OUT = HERE / "torch_sources.json"
 BATCH = 3
 
 CASES = [
-    # (file, model, init, input_shape, dtype, vocab)
+    # (file, model, init, input_shape, dtype, vocab[, batch axis of the input: 0 unless given])
     ("hlr7999_lstm.py", None, "input_size=28, hidden_size=64, num_layers=1", [28, 28], "float32", None),
     ("her2_lstm_classifier.py", None, "input_dim=20, hidden_dim=8, num_layers=2, output_size=2", [20], "float32",
      None),
@@ -67,11 +67,12 @@ CASES = [
     ("synthetic_stacked_states.py", None, None, [15, 12], "float32", None),
     ("synthetic_shared_encoder.py", "net", None, [10, 6], "float32", None),
     ("synthetic_time_major.py", None, None, [7], "int64", 100),
+    ("synthetic_seq_first_conv.py", None, None, [9, 3], "float32", None, 1),  # the batch is the input's axis 1
 ]
 
 # cases that also get a forward golden (`run` on the source file reproduces torch's output)
 FORWARD = ("synthetic_stacked_states.py", "synthetic_shared_encoder.py", "synthetic_time_major.py",
-           "her2_lstm_classifier.py")
+           "her2_lstm_classifier.py", "synthetic_seq_first_conv.py")
 
 
 def flat_shapes(value):
@@ -95,7 +96,11 @@ def make(source, model, init):
     return cls(**kwargs)
 
 
-def forward_golden(net, shape, dtype, vocab):
+def batched(shape, batch, axis):
+    return (*shape[:axis], batch, *shape[axis:])
+
+
+def forward_golden(net, shape, dtype, vocab, axis=0):
     """A forward pass on seeded weights: state_dict tensors keyed by module name (as `run --weights` reads
     them), the input (batch 2) and the output, float64, eval() mode."""
     torch.manual_seed(1)
@@ -109,14 +114,15 @@ def forward_golden(net, shape, dtype, vocab):
                 v.uniform_(-0.5, 0.5)
                 v.copy_(torch.round(v * 1e6) / 1e6)  # six decimals: a short JSON file
             weights[name] = {k: v.tolist() for k, v in own.items()}
-    x = torch.randint(0, vocab, (2, *shape)) if dtype == "int64" else torch.rand(2, *shape, dtype=torch.float64)
+    full = batched(shape, 2, axis)
+    x = torch.randint(0, vocab, full) if dtype == "int64" else torch.rand(*full, dtype=torch.float64)
     with torch.no_grad():
         out = net(x)
     torch.set_default_dtype(torch.float32)
     return {"weights": weights, "input": x.tolist(), "output": out.tolist()}
 
 
-def case(file, model, init, shape, dtype, vocab):
+def case(file, model, init, shape, dtype, vocab, axis=0):
     torch.manual_seed(0)
     net = make((SOURCES / file).read_text(), model, init)
     net.eval()
@@ -134,9 +140,9 @@ def case(file, model, init, shape, dtype, vocab):
 
         hooks.append(module.register_forward_hook(hook))
     if dtype == "int64":
-        x = torch.randint(0, vocab, (BATCH, *shape))
+        x = torch.randint(0, vocab, batched(shape, BATCH, axis))
     else:
-        x = torch.randn(BATCH, *shape)
+        x = torch.randn(*batched(shape, BATCH, axis))
     with torch.no_grad():
         out = net(x)
     for h in hooks:
@@ -145,7 +151,7 @@ def case(file, model, init, shape, dtype, vocab):
               "modules": list(records.values()), "call_order": order,
               "total_params": sum(p.numel() for p in net.parameters()), "outputs": flat_shapes(out)}
     if file in FORWARD:
-        result["forward"] = forward_golden(net, shape, dtype, vocab)
+        result["forward"] = forward_golden(net, shape, dtype, vocab, axis)
     return result
 
 

@@ -198,7 +198,7 @@ class Wiring:
             consumers = list(self.entries)
         elif consumers:
             consumers = list(self.entries[consumers[0].index:])
-        axis = batch_axis(self.spec.framework, consumers)
+        axis = batch_axis(self.spec.framework, consumers, len(spec.shape) + 1)
         return spec.shape[:axis] + (self.batch,) + spec.shape[axis:], axis
 
     def walk(self, i: int) -> None:

@@ -118,15 +118,15 @@ PYTORCH = Registry({
 REGISTRIES: dict[str, Registry] = {"keras": KERAS, "pytorch": PYTORCH}
 
 # A dialect whose input layout or pseudo steps need the whole chain: a module
-# with `batch_axis(layers) -> int` and `resolve(layers) -> layers`, imported
+# with `batch_axis(layers, rank) -> int` and `resolve(layers) -> layers`, imported
 # only for a spec in that dialect.
 DIALECTS = {"pytorch": f"{__name__}.pytorch"}
 
 
-def batch_axis(framework: str, layers) -> int:
-    """Where the batch axis sits in the model's input (0 unless the dialect says otherwise)."""
+def batch_axis(framework: str, layers, rank: int | None = None) -> int:
+    """Where the batch axis sits in the model's input of `rank` axes (0 unless the dialect says otherwise)."""
     dialect = DIALECTS.get(framework)
-    return import_module(dialect).batch_axis(layers) if dialect else 0
+    return import_module(dialect).batch_axis(layers, rank) if dialect else 0
 
 
 def resolve(framework: str, layers) -> tuple:

@@ -34,17 +34,48 @@ LAYOUT_NEUTRAL = ("Embedding", "Linear", "Dropout", "ReLU", "Tanh", "Sigmoid", "
                   "GELU", "LeakyReLU", "ELU", "Identity")
 
 
-def batch_axis(layers) -> int:
-    """Where the batch axis goes in the model's input: second when the first
-    module that cares is a recurrent one without batch_first, else first."""
-    for spec in layers:
-        if isinstance(spec.type, TorchRecurrent):
-            return 0 if spec.args.batch_first else 1
-        if hasattr(spec.type, "batch_first_of"):  # the attention modules and Transformer encoders
-            return 0 if spec.type.batch_first_of(spec.args) else 1
-        if spec.type.name not in LAYOUT_NEUTRAL:
-            return 0
+def batch_axis(layers, rank: int | None = None) -> int:
+    """Where the batch axis goes in the model's input (of `rank` axes, batch included): where the first
+    module that cares wants it (second for a recurrent module or Transformer without batch_first, else
+    first), traced back through the `Permute`/`Transpose` steps before that module (a Conv1d front end
+    on seq-first data: `self.conv(x.permute(1, 2, 0))`)."""
+    for candidate in (0, 1):
+        at = candidate  # where the batch axis is after the steps so far, if the input has it at `candidate`
+        for spec in layers:
+            wanted = _wanted_axis(spec)
+            if wanted is not None:
+                if at == wanted:
+                    return candidate
+                break
+            at = _moved(spec, at, rank)
+            if at is None:
+                break
     return 0
+
+
+def _wanted_axis(spec) -> int | None:
+    """The batch axis a module reads its input with; None for a step that does not decide."""
+    if isinstance(spec.type, TorchRecurrent):
+        return 0 if spec.args.batch_first else 1
+    if hasattr(spec.type, "batch_first_of"):  # the attention modules and Transformer encoders
+        return 0 if spec.type.batch_first_of(spec.args) else 1
+    if spec.type.name in LAYOUT_NEUTRAL or spec.type.name in ("Permute", "Transpose"):
+        return None
+    return 0
+
+
+def _moved(spec, at: int, rank: int | None) -> int | None:
+    """Where an axis at `at` goes through a Permute or Transpose step (None: cannot tell)."""
+    def norm(d):
+        return d if d >= 0 else (d + rank if rank else None)
+
+    if spec.type.name == "Permute":
+        dims = [norm(d) for d in spec.args.dims]
+        return dims.index(at) if at in dims else None
+    if spec.type.name == "Transpose":
+        d0, d1 = norm(spec.args.dim0), norm(spec.args.dim1)
+        return d1 if at == d0 else d0 if at == d1 else at
+    return at
 
 
 def resolve(layers) -> tuple:
