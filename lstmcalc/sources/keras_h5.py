@@ -171,21 +171,32 @@ def legacy_weights(f, path: str, model) -> dict:
         if len(saved) != len(names):
             raise SpecError(Problem(f"layer '{record.name}': {len(saved)} saved variables where the model has "
                                     f"{len(names)} weights", file=path))
-        weights: dict = {}
-        for name, key in zip(names, saved):
-            where = weights
-            *head, last = name.split("/")
-            for h in head:
-                where = where.setdefault(h, {})
+        arrays = []
+        for key in saved:
             try:
-                where[last] = group[key][()].tolist()
+                arrays.append(group[key][()].tolist())
             except (KeyError, TypeError, ValueError, AttributeError):
                 raise SpecError(Problem(f"layer '{record.name}': its weight_names list '{key}', which the file "
                                         "does not hold as an array", file=path,
                                         hint="the .h5 file is damaged or not written by Keras; save it again")
                                 ) from None
-        out[record.name] = weights
+        out[record.name] = nest(names, arrays)
     return out
+
+
+def nest(names: list[str], values: list):
+    """The weights named `forward/kernel`, `0/bias` ... as the forward pass reads them: nested mappings,
+    and a list of mappings (one per cell) for stacked cells, whose names start with the cell's index."""
+    weights: dict = {}
+    for name, value in zip(names, values):
+        where = weights
+        *head, last = name.split("/")
+        for h in head:
+            where = where.setdefault(h, {})
+        where[last] = value
+    if weights and all(k.isdigit() for k in weights):
+        return [weights[str(i)] for i in range(len(weights))]
+    return weights
 
 
 def keras3_weights(data: bytes, path: str, model) -> dict:
@@ -212,14 +223,5 @@ def keras3_weights(data: bytes, path: str, model) -> dict:
             if len(arrays) != len(names):
                 raise SpecError(Problem(f"layer '{record.name}': {len(arrays)} saved variables where the model "
                                         f"has {len(names)} weights", file=path))
-            weights: dict = {}
-            for name, value in zip(names, arrays):
-                where = weights
-                *head, last = name.split("/")
-                for h in head:
-                    where = where.setdefault(h, {})
-                where[last] = value
-            if weights and all(k.isdigit() for k in weights):  # stacked cells: a list, one mapping per cell
-                weights = [weights[str(i)] for i in range(len(weights))]
-            out[record.name] = weights
+            out[record.name] = nest(names, arrays)
         return out
