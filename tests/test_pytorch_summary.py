@@ -205,3 +205,14 @@ def test_auto_names_are_snake_case():
                          [2, 3, 10])
     assert build(spec).names[1:] == ["conv1d", "batch_norm1d", "re_lu", "transpose", "lstm", "hidden_state",
                                      "layer_norm", "dropout", "linear", "linear_1"]
+
+
+def test_a_sequential_in_a_torch_spec_says_how_to_write_it(run):
+    """A nested nn.Sequential is written flat, its modules named as named_modules() names them."""
+    p = run.tmp / "nested.yaml"
+    p.write_text("framework: pytorch\ninput: {shape: [10, 4]}\nlayers:\n  - {type: LSTM, hidden_size: 8, "
+                 "batch_first: true}\n  - {type: LastTimestep}\n  - type: Sequential\n    name: head\n"
+                 "    layers: [{type: Linear, out_features: 2}]\n")
+    result = run("summary", p)
+    assert result.exit_code == 2
+    assert f"{p}:6:5:" in result.stderr and "head.0" in result.stderr and "Traceback" not in result.stderr

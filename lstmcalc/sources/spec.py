@@ -302,6 +302,10 @@ class _Parser:
         for framework, registry in REGISTRIES.items():
             if registry is not self.registry and isinstance(type_name, str) and lookup(registry, type_name):
                 return f"{type_name} is a {framework} layer; set framework: {framework} at the top"
+        if self.registry is REGISTRIES["pytorch"] and isinstance(type_name, str) and type_name.lower() in (
+                "sequential", "modulelist"):
+            return ("write its modules in order as layers of their own, named as named_modules() names them "
+                    "(head.0, head.1 ...: the state_dict's keys), as `lstmcalc import model.py` writes them")
         if self.registry is KERAS:  # the closest Keras class, modelled or not: never an unrelated type
             close = suggest(type_name, (*self.registry, *known_names()))
             target = close and close.split("'")[1]
