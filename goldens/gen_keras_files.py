@@ -39,12 +39,28 @@ def self_attention(x):
     return L.GlobalAveragePooling1D()(L.LayerNormalization()(L.Add()([h, att])))
 
 
+def masked_bigru():
+    tokens = keras.Input((7,), dtype="int32", name="tokens")
+    x = L.Embedding(20, 4, mask_zero=True)(tokens)
+    x = L.Bidirectional(L.GRU(3, return_sequences=True))(x)
+    x = L.GlobalAveragePooling1D()(x)
+    return keras.Model(tokens, L.Dense(2)(x))
+
+
 CASES = {
     "mha_query_value_key": graph([(5, 6), (4, 3), (4, 2)],
                                  lambda q, v, k: L.MultiHeadAttention(2, 3, value_dim=2, output_shape=5)(q, v, k)),
     "mha_self_causal": graph([(5, 4)], self_attention),
     "mha_keywords": graph([(5, 6), (4, 3)], lambda q, v: L.MultiHeadAttention(1, 2, use_bias=False)(query=q, value=v)),
     "grouped_query_attention": graph([(5, 8), (4, 8)], lambda q, v: L.GroupQueryAttention(4, 4, 2)(q, v)),
+    # functional models whose saved config holds what lstmcalc derives itself (the NotEqual op of
+    # mask_zero and the `mask=` it feeds), or several outputs a reference must index
+    "functional_mask_zero": lambda: masked_bigru(),
+    "bidirectional_merge_none": graph([(6, 3)], lambda x: L.Bidirectional(L.LSTM(4), merge_mode=None)(x)),
+    "bidirectional_merge_none_concat": graph([(6, 3)], lambda x: L.Concatenate()(
+        L.Bidirectional(L.GRU(2, return_sequences=True), merge_mode=None)(x))),
+    "attention_scores_output": graph([(5, 3), (4, 3)], lambda q, v: list(
+        L.Attention()([q, v], return_attention_scores=True))),
     "rnn_lstm_cell": seq((5, 4), lambda: [L.RNN(L.LSTMCell(3), return_sequences=True), L.Dense(2)]),
     "rnn_cell_list": seq((5, 4), lambda: [L.RNN([L.GRUCell(3), L.SimpleRNNCell(2), L.GRUCell(2)])]),
     "rnn_stacked_cells": seq((5, 4), lambda: [L.RNN(L.StackedRNNCells([L.LSTMCell(2), L.LSTMCell(3),
@@ -68,7 +84,8 @@ def main():
         model = make()
         for w in model.weights:  # non-trivial weights (Keras starts biases at zero)
             w.assign(rng.uniform(-0.5, 0.5, w.shape).astype("float32"))
-        xs = {i.name: rng.uniform(-1, 1, [2, *i.shape[1:]]).round(4).astype("float32") for i in model.inputs}
+        xs = {i.name: (rng.randint(0, 5, [2, *i.shape[1:]]).astype("int32") if "int" in str(i.dtype) else
+                       rng.uniform(-1, 1, [2, *i.shape[1:]]).round(4).astype("float32")) for i in model.inputs}
         y = model.predict([xs[i.name] for i in model.inputs] if len(xs) > 1 else next(iter(xs.values())), verbose=0)
         model.save(os.path.join(OUT, f"{name}.keras"))
         rows = []
@@ -81,7 +98,7 @@ def main():
             "id": name, "file": f"tests/data/keras_files/{name}.keras", "rows": rows,
             "total_params": model.count_params(),
             "input": {k: v.tolist() for k, v in xs.items()} if len(xs) > 1 else next(iter(xs.values())).tolist(),
-            "output": np.asarray(y).tolist()})
+            "output": [np.asarray(t).tolist() for t in y] if isinstance(y, (list, tuple)) else np.asarray(y).tolist()})
     with open(os.path.join(HERE, "keras_files.json"), "w") as f:
         json.dump(goldens, f, indent=1)
         f.write("\n")

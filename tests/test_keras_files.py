@@ -34,7 +34,8 @@ def test_run_reproduces_keras_output(run, case):
     x.write_text(json.dumps(case["input"]))
     result = run("run", ROOT / case["file"], "--input", x, "--format", "json")
     assert result.exit_code == 0, result.output
-    close(json.loads(result.stdout)["output"], case["output"], 1e-4)
+    got = json.loads(result.stdout)
+    close(got["outputs"] if "outputs" in got else got["output"], case["output"], 1e-4)  # several outputs: a list
 
 
 
@@ -57,4 +58,16 @@ def test_weights_written_as_keras3_h5_read_back_the_same(run, case):
     x.write_text(json.dumps(case["input"]))
     result = run("run", path, "--weights", out, "--input", x, "--format", "json")
     assert result.exit_code == 0, result.output
-    close(json.loads(result.stdout)["output"], case["output"], 1e-4)
+    got = json.loads(result.stdout)
+    close(got["outputs"] if "outputs" in got else got["output"], case["output"], 1e-4)  # several outputs: a list
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c["id"])
+def test_import_gives_a_spec_with_the_same_numbers(run, case):
+    result = run("import", ROOT / case["file"])
+    assert result.exit_code == 0, result.output
+    spec = run.tmp / "imported.yaml"
+    spec.write_text(result.stdout)
+    result = run("summary", spec, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["total_params"] == case["total_params"]

@@ -40,6 +40,22 @@ WRAPPERS = ("Bidirectional", "TimeDistributed")
 MODELS = ("Sequential", "Functional", "Model")
 
 
+def _is_mask_op(raw: dict, cls: str) -> bool:
+    """A keras.ops operation recorded in the graph to compute a mask (Embedding's mask_zero, Masking)."""
+    from lstmcalc.graph.mask_ops import OP_NAMES
+
+    return cls in OP_NAMES and cls != "Concatenate" and str(raw.get("module", "")).startswith("keras.src.ops")
+
+
+def _history_layer(value):
+    """The layer that made a saved tensor (its keras_history), or None."""
+    if _is_tensor(value):
+        history = (value.get("config") or {}).get("keras_history")
+        if isinstance(history, list) and history:
+            return history[0]
+    return None
+
+
 def _is_tensor(value) -> bool:
     return isinstance(value, dict) and value.get("class_name") == "__keras_tensor__"
 
@@ -113,6 +129,7 @@ class _Importer:
         self.batch: int | None = None
         self.names: dict = {}  # layer or input name -> "input" / "layer"
         self.multi: set = set()  # layers with several outputs (return_state)
+        self.mask_ops: set = set()  # the keras.ops that compute a mask (not_equal ...): made again by the wiring
 
     # -- the model ------------------------------------------------------------
     def model(self, data: dict) -> tuple[dict, list[str]]:
@@ -160,12 +177,21 @@ class _Importer:
         names = self.names
         for raw in config["layers"]:
             cls, cfg = self.item(raw)
+            name = raw.get("name") or cfg.get("name")
             inner = cfg.get("layer") if isinstance(cfg.get("layer"), dict) else {}
-            if cfg.get("return_state") or (inner.get("config") or {}).get("return_state"):
-                self.multi.add(raw.get("name") or cfg.get("name"))
+            nodes = raw.get("inbound_nodes") if isinstance(raw.get("inbound_nodes"), list) else []
+            if cfg.get("return_state") or (inner.get("config") or {}).get("return_state") or (
+                    cls == "Bidirectional" and "merge_mode" in cfg and cfg["merge_mode"] is None) or any(
+                    isinstance(n, dict) and (n.get("kwargs") or {}).get("return_attention_scores") is True
+                    for n in nodes):
+                self.multi.add(name)  # several outputs: referenced as NAME[i]
+            if _is_mask_op(raw, cls):
+                self.mask_ops.add(name)
         for raw in config["layers"]:
             cls, cfg = self.item(raw)
             name = raw.get("name") or cfg.get("name")
+            if name in self.mask_ops:
+                continue  # lstmcalc makes the mask ops itself, with Keras's names, from mask_zero and Masking
             if cls == "InputLayer":
                 entry = self.input_entry(self.input_shape(cfg), dtype_name(cfg.get("dtype")), name)
                 inputs.append(entry)
@@ -261,6 +287,8 @@ class _Importer:
             else:
                 inputs = self.tensors(args[0] if args else None, name)
             for kw, value in given.items():
+                if kw == "mask" and _history_layer(value) in self.mask_ops:
+                    continue  # the mask Keras derived from mask_zero or Masking: the wiring derives it again
                 if kw in ("initial_state", "mask", "key", "attention_mask") and value is not None:
                     kwargs[kw] = self.tensors(value, name)
                 elif kw in ("use_causal_mask", "return_attention_scores") and isinstance(value, bool) and value:
