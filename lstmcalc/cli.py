@@ -495,7 +495,8 @@ def write_output(text: str, path: str | None) -> None:
               help="svg (default), html, dot or mermaid")
 @click.option("--layer", default=None, help="draw this recurrent layer unrolled over its timesteps")
 @click.option("--expand", is_flag=True, help="open wrappers (Bidirectional's forward and backward layers)")
-def diagram(spec, output, fmt, layer, expand):
+@source_options
+def diagram(spec, output, fmt, layer, expand, model_name, source_shape, init):
     """Draw the model as a graph (or one recurrent layer unrolled): SVG, HTML, dot or Mermaid."""
     import os
 
@@ -508,7 +509,7 @@ def diagram(spec, output, fmt, layer, expand):
             raise click.BadParameter(f"{printable(output)!r} ends in neither .svg nor .html (nor .dot, .mmd); "
                                      "or give --format", param_hint="-o")
     fmt = fmt or "svg"
-    model = load_model(spec)
+    model = load_model(spec, model_name=model_name, source_shape=source_shape, init=init)
     if layer is not None:
         from lstmcalc.gather import unroll
 
@@ -535,13 +536,15 @@ def diagram(spec, output, fmt, layer, expand):
 @main.command()
 @click.argument("spec")
 @click.option("-o", "--output", "output", default=None, help="write the page to FILE (default: standard output)")
-def report(spec, output):
+@source_options
+def report(spec, output, model_name, source_shape, init):
     """One self-contained HTML page: summary, diagram, every layer explained, unrolled recurrent layers,
     costs and the comparison with the other framework."""
     from lstmcalc.gather.report import report as gather_report
     from lstmcalc.render.report import report_html
 
-    write_output(report_html(gather_report(load_model(spec))), output)
+    model = load_model(spec, model_name=model_name, source_shape=source_shape, init=init)
+    write_output(report_html(gather_report(model)), output)
 
 
 @main.command()
@@ -551,12 +554,13 @@ def report(spec, output):
 @click.option("-o", "--output", default=None, help="write to this file instead of standard output")
 @click.option("--spec", "spec_only", is_flag=True,
               help="write the equivalent spec of the other dialect instead of code")
-def export(spec, target, output, spec_only):
+@source_options
+def export(spec, target, output, spec_only, model_name, source_shape, init):
     """Write a Python module that builds the model in Keras or PyTorch (translated layer by layer
     from the other dialect where needed); a layer without an exact equivalent exits 2 naming it."""
     from lstmcalc.export.module import export_text
 
-    model = load_model(spec)
+    model = load_model(spec, model_name=model_name, source_shape=source_shape, init=init)
     if spec_only and target == model.framework:
         raise click.UsageError(f"the spec is already in the {target} dialect; --spec writes the other one")
     write_output(export_text(model, target, spec_only), output)
@@ -568,7 +572,8 @@ def export(spec, target, output, spec_only):
               help="the spec's weights, in its dialect: JSON (section 4), .keras, .weights.h5, .safetensors, .npz")
 @click.option("--to", "target", type=click.Choice(["keras", "pytorch"]), required=True)
 @click.option("-o", "--output", required=True, help="OUT.json (section 4 layout) or OUT.safetensors (PyTorch)")
-def convert_weights(spec, weights_path, target, output):
+@source_options
+def convert_weights(spec, weights_path, target, output, model_name, source_shape, init):
     """Rewrite weights into the other framework's layout (transposes, gate order, bias vectors), for the
     model `export` writes: `run` on the exported spec gives the same output."""
     from lstmcalc.export import weights as convert
@@ -576,7 +581,7 @@ def convert_weights(spec, weights_path, target, output):
     from lstmcalc.run import forward
     from lstmcalc.sources import weight_files
 
-    model = load_model(spec)
+    model = load_model(spec, model_name=model_name, source_shape=source_shape, init=init)
     if target == model.framework:
         raise click.UsageError(f"the spec is already in the {target} dialect; nothing to convert")
     weights = weight_files.read(weights_path, model)

@@ -174,3 +174,12 @@ def test_expect_shapes_drop_the_batch_axis_where_torch_puts_it(run, case):
     p.write_text(yaml.safe_dump(spec))
     result = run("check", p, "--format", "text")
     assert result.exit_code == 1 and "output_shape expected" in result.stdout
+
+
+def test_check_takes_saved_models_and_source_files(run):
+    """Every command that takes a spec takes a saved model or source file (contract section 8):
+    check validates and builds it (it has no expect: to compare)."""
+    files = [ROOT / "tests" / "data" / "keras_files" / "rnn_cell_list.keras", ROOT / "examples" / "seed_question.py"]
+    result = run("check", *files)
+    assert result.exit_code == 0, result.output
+    assert "checked 2 specs: 2 ok" in result.stdout

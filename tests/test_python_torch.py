@@ -421,3 +421,11 @@ def test_no_torch_import_needed_for_a_snippet():
     assert "import" not in (SOURCES / case["file"]).read_text().split("\n", 2)[2]
     assert summary(case)["total_params"] == case["total_params"]
 
+
+
+@pytest.mark.parametrize("command", [["diagram", "-o", "x.svg"], ["report", "-o", "x.html"], ["export", "--to", "keras"]])
+def test_every_command_takes_the_source_options(run, command):
+    """diagram, report and export read PyTorch source with --input-shape, as summary does."""
+    args = [a if not a.startswith("x.") else str(run.tmp / a) for a in command]
+    result = run(args[0], ROOT / "examples" / "torch_sentiment.py", "--input-shape", "200", *args[1:])
+    assert result.exit_code == 0, result.output
