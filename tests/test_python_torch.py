@@ -423,7 +423,8 @@ def test_no_torch_import_needed_for_a_snippet():
 
 
 
-@pytest.mark.parametrize("command", [["diagram", "-o", "x.svg"], ["report", "-o", "x.html"], ["export", "--to", "keras"]])
+@pytest.mark.parametrize("command", [["diagram", "-o", "x.svg"], ["report", "-o", "x.html"],
+                                     ["export", "--to", "keras"]])
 def test_every_command_takes_the_source_options(run, command):
     """diagram, report and export read PyTorch source with --input-shape, as summary does."""
     args = [a if not a.startswith("x.") else str(run.tmp / a) for a in command]
