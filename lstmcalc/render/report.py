@@ -34,11 +34,16 @@ nav a { margin-right: .8rem; }
 NUMERIC = {"Param #", "Mult-Adds", "Output Size", "Trainable"}
 
 
+def _lines(cell: str) -> str:
+    """A cell of several lines ("Connected to" of a layer with several inputs): each escaped, one per line."""
+    return "<br>".join(esc(line) for line in str(cell).split("\n"))
+
+
 def table(r: Report) -> str:
     head = "".join(f"<th>{esc(h)}</th>" for h in r.headers)
     out = ['<div class="scroll"><table class="summary">', f"<thead><tr>{head}</tr></thead>", "<tbody>"]
     for cells, depth in zip(r.rows, r.depths):
-        tds = "".join(f'<td class="num">{esc(c)}</td>' if h in NUMERIC else f"<td>{esc(c)}</td>"
+        tds = "".join(f'<td class="num">{esc(c)}</td>' if h in NUMERIC else f"<td>{_lines(c)}</td>"
                       for h, c in zip(r.headers, cells))
         out.append(f'<tr class="{"inner" if depth else "layer"}">{tds}</tr>')
     out.append("</tbody></table></div>")
