@@ -399,16 +399,19 @@ def check_inputs(model: Model, x, file: str) -> tuple[Model, dict]:
     shapes = {}
     for name, value in given.items():
         want = model.get(name).output_shape
+        axis = model.get(name).args.get("batch_axis", 0)
+        where = ("batch axis first" if axis == 0 else
+                 f"the batch at axis {axis}, as the model reads it (batch_first false: time steps first)")
         label = "input" if len(given) == 1 else f"input '{name}'"
         problem = tensor_problem(value)
         if problem:
             raise SpecError(Problem(f"the {label} is not a tensor of numbers: {problem}", file=file,
-                                    hint="give a rectangular nested list of numbers, batch axis first"))
+                                    hint=f"give a rectangular nested list of numbers, {where}"))
         got = shape_of(value)
         fits = len(got) == len(want) and all(w is None or w == g for w, g in zip(want, got))
         if not fits or 0 in got:
             raise SpecError(Problem(f"{label} has shape {fmt_shape(got)} but the model takes {fmt_shape(want)}",
-                                    file=file, hint="give a nested list with the batch axis first"))
+                                    file=file, hint=f"give a nested list with {where}"))
         shapes[name] = got
     return concrete(model, shapes), given
 
