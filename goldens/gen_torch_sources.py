@@ -68,11 +68,12 @@ CASES = [
     ("synthetic_shared_encoder.py", "net", None, [10, 6], "float32", None),
     ("synthetic_time_major.py", None, None, [7], "int64", 100),
     ("synthetic_seq_first_conv.py", None, None, [9, 3], "float32", None, 1),  # the batch is the input's axis 1
+    ("synthetic_forgot_batch_first.py", None, None, [6, 10], "float32", None, 1),
 ]
 
 # cases that also get a forward golden (`run` on the source file reproduces torch's output)
 FORWARD = ("synthetic_stacked_states.py", "synthetic_shared_encoder.py", "synthetic_time_major.py",
-           "her2_lstm_classifier.py", "synthetic_seq_first_conv.py")
+           "her2_lstm_classifier.py", "synthetic_seq_first_conv.py", "synthetic_forgot_batch_first.py")
 
 
 def flat_shapes(value):

@@ -430,3 +430,11 @@ def test_every_command_takes_the_source_options(run, command):
     args = [a if not a.startswith("x.") else str(run.tmp / a) for a in command]
     result = run(args[0], ROOT / "examples" / "torch_sentiment.py", "--input-shape", "200", *args[1:])
     assert result.exit_code == 0, result.output
+
+
+def test_indexing_the_batch_axis_by_mistake_is_followed_and_said(run):
+    """out[:, -1, :] after an LSTM without batch_first indexes the batch (torch's numbers are in
+    goldens/torch_sources.json); the summary says so and how to take the last time step."""
+    result = run("summary", SOURCES / "synthetic_forgot_batch_first.py", "--input-shape", "6,10")
+    assert result.exit_code == 0, result.output
+    assert "batch axis here" in result.stdout and "out[-1]" in result.stdout

@@ -586,6 +586,13 @@ class Forward:
         axis, index = picks[0]
         if base.state and axis == 0:
             return self.step("HiddenState", {"index": index}, base, node, "hidden_state")
+        if axis == 1 and index == -1 and self.batch_axes(base, node) == [1]:
+            # out[:, -1, :] on a module run without batch_first: axis 1 is the batch, not the time steps
+            self.reader.notes.append(
+                f"line {node.lineno}: {_source(node)} indexes axis 1, which is the batch axis here (the module "
+                "before it runs without batch_first): it keeps the last sample of the batch at every time step; "
+                "the last time step is out[-1], or set batch_first=True")
+            return self.step("Select", {"dim": axis, "index": index}, base, node, "select")
         if axis == 1 and index == -1:
             return self.step("LastTimestep", {"batch_first": True}, base, node, "last_timestep")
         if axis == 0 and index == -1 and self.batch_axes(base, node) == [1]:
