@@ -69,6 +69,7 @@ CASES = [
     ("synthetic_time_major.py", None, None, [7], "int64", 100),
     ("synthetic_seq_first_conv.py", None, None, [9, 3], "float32", None, 1),  # the batch is the input's axis 1
     ("synthetic_forgot_batch_first.py", None, None, [6, 10], "float32", None, 1),
+    ("synthetic_scaled_embedding.py", None, None, [12], "int64", 1000),
 ]
 
 # cases that also get a forward golden (`run` on the source file reproduces torch's output)

@@ -254,6 +254,7 @@ CASES += [
     ("torch_permute", chain(SEQ, "{type: Permute, name: x, dims: [0, 2, 1]}", framework="pytorch"), "x"),
     ("torch_select", chain(SEQ, "{type: Select, name: x, dim: 1, index: 0}", framework="pytorch"), "x"),
     ("torch_mean", chain(SEQ, "{type: Mean, name: x, dim: 1}", framework="pytorch"), "x"),
+    ("torch_scale", chain(SEQ, "{type: Scale, name: x, factor: 5.656854249492381}", framework="pytorch"), "x"),
     ("torch_log_softmax", chain([10], "{type: LogSoftmax, name: x, dim: -1}", framework="pytorch"), "x"),
 ]
 

@@ -22,7 +22,7 @@ GOLDEN = json.loads((ROOT / "goldens" / "torch_sources.json").read_text())
 CASES = GOLDEN["cases"]
 PSEUDO = {"InputLayer", "LastTimestep", "HiddenState", "Transpose", "Unsqueeze", "Cat", "Add", "View", "Permute",
           "Select", "Mean", "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "GELU", "LeakyReLU", "ELU", "Dropout",
-          "Flatten"}
+          "Flatten", "Scale"}
 
 
 def run(*args):
@@ -259,7 +259,7 @@ REFUSALS = [
     ("unknown_nn_class", net("self.lstm = nn.LSTN(n, 8)", "return self.lstm(x)[0]"), (9, 21), "did you mean nn.LSTM"),
     ("not_modelled_nn_class", net("self.c = nn.Conv3d(n, 8, 3)", "return self.c(x)"), (9, 18), "does not model"),
     ("slice_of_a_range", net("self.fc = nn.Linear(n, 2)", "return self.fc(x[:, :5])"), (11, 24), "slice"),
-    ("tensor_times_number", net("self.fc = nn.Linear(n, 2)", "return self.fc(x) * 2"), (11, 16), "a number"),
+    ("tensor_plus_number", net("self.fc = nn.Linear(n, 2)", "return self.fc(x) + 2"), (11, 16), "a number"),
     ("branch_on_data", net("self.fc = nn.Linear(n, 2)", "if x.sum() > 0:\n    x = -x\nreturn self.fc(x)"),
      (11, 9), "branch"),
     ("module_made_in_forward", net("self.fc = nn.Linear(n, 2)", "return nn.Linear(n, 2)(x)"), (11, 16),

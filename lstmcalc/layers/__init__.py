@@ -110,7 +110,7 @@ PYTORCH = Registry({
     "AdaptiveAvgPool1d": "conv_torch", "AdaptiveMaxPool1d": "conv_torch",
     # pseudo steps of the PyTorch source reader (tensor methods between modules)
     "View": "tensor_ops_torch", "Permute": "tensor_ops_torch", "Select": "tensor_ops_torch",
-    "Mean": "tensor_ops_torch", "LogSoftmax": "core_torch",
+    "Mean": "tensor_ops_torch", "Scale": "tensor_ops_torch", "LogSoftmax": "core_torch",
     "MaxPool2d": "conv2d_torch", "AvgPool2d": "conv2d_torch", "AdaptiveAvgPool2d": "conv2d_torch",
     "AdaptiveMaxPool2d": "conv2d_torch", "Unflatten": "reshaping_torch",
 })

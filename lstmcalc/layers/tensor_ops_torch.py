@@ -1,7 +1,7 @@
 """PyTorch tensor methods that `forward()` code calls between modules, as
 pseudo steps (no parameters): `View` (x.view / x.reshape), `Permute`
-(x.permute), `Select` (x[i] on one axis, x.select(dim, i)) and `Mean`
-(x.mean(dim)). The PyTorch source reader (lstmcalc/sources/python_torch.py)
+(x.permute), `Select` (x[i] on one axis, x.select(dim, i)), `Mean`
+(x.mean(dim)) and `Scale` (x * number, x / number). The PyTorch source reader (lstmcalc/sources/python_torch.py)
 writes them; a spec may write them too.
 
 Every axis counts the batch axis, as torch counts it.
@@ -192,6 +192,31 @@ class Mean(TorchModule):
             return [avg] if a.keepdim else avg
 
         return mean(x, d)
+
+
+class Scale(TorchModule):
+    """x * factor (or x / number): every value multiplied by a constant, as the Transformer tutorials
+    scale an embedding by sqrt(d_model). The shape is kept; no weights."""
+
+    name, auto_name = "Scale", "scale"
+    factory = False
+    args = (Arg("factor", "float", doc="the constant every value is multiplied by (1 / d for x / d)",
+                structural=True),)
+
+    def output_shape(self, a, s):
+        return s
+
+    def shape_rule(self, a, s, out):
+        return f"multiplying every value by {a.factor:g} keeps the shape: {fmt_shape(s)} → {fmt_shape(out)}."
+
+    def keras_equivalent(self, a, s, out):
+        return (f"Rescaling(scale={a.factor:g})", 0, "no weights")
+
+    def forward_code(self, a, xs):
+        return f"{xs[0]} * {a.factor!r}"
+
+    def forward(self, a, w, x, mask=None):
+        return _scale(x, a.factor)
 
 
 def _add(x, y):

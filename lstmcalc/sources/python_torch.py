@@ -36,7 +36,8 @@ import operator
 from lstmcalc.errors import Problem, SpecError
 from lstmcalc.layers import PYTORCH
 
-PSEUDO = {"LastTimestep", "HiddenState", "Transpose", "Unsqueeze", "Cat", "Add", "View", "Permute", "Select", "Mean"}
+PSEUDO = {"LastTimestep", "HiddenState", "Transpose", "Unsqueeze", "Cat", "Add", "View", "Permute", "Select", "Mean",
+          "Scale"}
 MODULES = {n: t for n, t in PYTORCH.items() if n not in PSEUDO}
 # torch.nn classes that exist but that lstmcalc does not model (told apart from a misspelt name)
 NOT_MODELLED = {

@@ -10,6 +10,7 @@ an axis whose size is the batch size is written as null in a `View`.
 from __future__ import annotations
 
 import ast
+import math
 
 from lstmcalc.errors import Problem, SpecError
 from lstmcalc.sources.python_torch import (
@@ -30,6 +31,8 @@ from lstmcalc.sources.python_torch import (
     _source,
 )
 from lstmcalc.sources.yaml_text import MarkedDict, MarkedList
+
+MATH = ("sqrt", "ceil", "floor", "log", "exp", "pow")  # math functions of numbers (x * math.sqrt(d_model))
 
 SENTINEL = 7919  # a batch size no model axis has by chance: the axes of this size are the batch axis
 MAX_ENTRIES = 2000  # bounded time on hostile input: no real forward() has this many steps
@@ -285,6 +288,14 @@ class Forward:
                 return self.method(scope, base, func.attr, node)
             if isinstance(base, (Module, Sequential)) and func.attr == "forward":
                 return self.module_call(scope, base, node)
+            if isinstance(base, Path) and base.path == "math" and func.attr in MATH:
+                args = [scope.value(a) for a in node.args]
+                if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in args) and not node.keywords:
+                    try:
+                        return getattr(math, func.attr)(*args)
+                    except (ValueError, TypeError, OverflowError):
+                        pass
+                return Opaque(node, f"the call {_source(node)}", "write the value out")
             if isinstance(base, Path):
                 return self.torch_function(scope, Path(f"{base.path}.{func.attr}"), node)
             if isinstance(base, SelfRef) and func.attr not in self.reader.attrs:
@@ -436,6 +447,15 @@ class Forward:
         op = op or node.op
         if isinstance(op, ast.Add) and isinstance(a, Tensor) and isinstance(b, Tensor):
             return self.step("Add", {}, [a, b], node, "add")
+        def number(v):
+            return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+        if isinstance(op, ast.Mult) and isinstance(a, Tensor) and number(b) or \
+                isinstance(op, ast.Mult) and number(a) and isinstance(b, Tensor):
+            x, k = (a, b) if isinstance(a, Tensor) else (b, a)
+            return self.step("Scale", {"factor": float(k)}, x, node, "scale")
+        if isinstance(op, ast.Div) and isinstance(a, Tensor) and number(b) and b != 0:
+            return self.step("Scale", {"factor": 1.0 / b}, a, node, "scale")
         if isinstance(op, (ast.Mult, ast.Div, ast.Add, ast.Sub)) and (isinstance(a, (int, float)) or
                                                                        isinstance(b, (int, float))):
             _fail(self.file, node, f"arithmetic between a tensor and a number ({_source(node)})",
