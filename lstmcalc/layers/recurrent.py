@@ -553,23 +553,24 @@ class GRU(Recurrent):
             b_in, b_rec = bias
         else:
             b_in, b_rec = bias, [0.0] * (3 * u)
-        return u, k, rk, b_in, b_rec
+        # [W; b_in] and [U; b_rec] row by row, read against inputs that end in 1.0 (see `stacked`)
+        return u, [kr + [b] for kr, b in zip(k, b_in)], [rr + [b] for rr, b in zip(rk, b_rec)]
 
     def step(self, a, params, x_t, state):
-        u, k, rk, b_in, b_rec = params
+        u, kb, rkb = params
         (h_tm1,) = state
         act, rec = activation(a.activation), activation(a.recurrent_activation)
-        x_all = add(matvec(k, x_t), b_in)  # (3u,): x_z, x_r, x_h
+        x_all = matvec(kb, x_t + [1.0])  # (3u,): x_z, x_r, x_h, each x_t·W + b_in
         if a.reset_after:
-            h_all = add(matvec(rk, h_tm1), b_rec)  # (3u,)
+            h_all = matvec(rkb, h_tm1 + [1.0])  # (3u,): h_(t-1)·U + b_rec
             z = rec(add(x_all[:u], h_all[:u]))
             r = rec(add(x_all[u:2 * u], h_all[u:2 * u]))
             recurrent_h = hadamard(r, h_all[2 * u:])
-        else:
-            h_zr = matvec(rk[:2 * u], h_tm1)  # (2u,)
+        else:  # b_rec is zeros
+            h_zr = matvec(rkb[:2 * u], h_tm1 + [1.0])  # (2u,)
             z = rec(add(x_all[:u], h_zr[:u]))
             r = rec(add(x_all[u:2 * u], h_zr[u:]))
-            recurrent_h = matvec(rk[2 * u:], hadamard(r, h_tm1))
+            recurrent_h = matvec(rkb[2 * u:], hadamard(r, h_tm1) + [1.0])
         hh = act(add(x_all[2 * u:], recurrent_h))
         h = [zi * hp + (1.0 - zi) * hi for zi, hp, hi in zip(z, h_tm1, hh)]
         return h, [h]

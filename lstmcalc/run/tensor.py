@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from itertools import chain, repeat
 from math import exp
 from operator import mul
 
@@ -30,17 +31,12 @@ def shape_of(x) -> tuple:
 
 def check_shape(x, shape: tuple) -> bool:
     """True if x is a rectangular nested list of numbers with exactly this shape."""
-    stack = [(x, 0)]
-    while stack:
-        v, depth = stack.pop()
-        if depth == len(shape):
-            if isinstance(v, bool) or not isinstance(v, (int, float)):
-                return False
-            continue
-        if not isinstance(v, list) or len(v) != shape[depth]:
+    level = [x]
+    for n in shape:  # one axis at a time: every item is a list of n items
+        if not all(map(isinstance, level, repeat(list))) or any(len(v) != n for v in level):
             return False
-        stack.extend((item, depth + 1) for item in v)
-    return True
+        level = list(chain.from_iterable(level))
+    return all(map(isinstance, level, repeat((int, float)))) and not any(map(isinstance, level, repeat(bool)))
 
 
 def tensor_problem(x) -> str | None:
@@ -181,10 +177,12 @@ def _exp(v: float) -> float:
 
 
 def _sigmoid(v: float) -> float:
-    if v >= 0:
-        return 1.0 / (1.0 + exp(-v))
-    e = exp(v)
-    return e / (1.0 + e)
+    return 1.0 / (1.0 + exp(-v)) if v > -700.0 else exp(v)  # past -700, 1 + e^v is 1.0 (and e^-v overflows)
+
+
+def _sigmoids(x: Vector) -> Vector:
+    """`_sigmoid` over a vector, its formula inline: no Python call per value (the LSTM's three gates)."""
+    return [1.0 / (1.0 + exp(-v)) if v > -700.0 else exp(v) for v in x]
 
 
 def _softplus(v: float) -> float:
@@ -272,6 +270,8 @@ def activation(name: str | None):
         return _VECTOR[name]
     if name == "linear":
         return lambda x: x
+    if name == "sigmoid":
+        return _sigmoids
     f = _SCALAR[name]
     return lambda x: list(map(f, x))
 
