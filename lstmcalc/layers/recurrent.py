@@ -332,25 +332,17 @@ class Recurrent(LayerType):
         return [out] + [None] * self.states if a.return_state else out
 
     # -- the forward pass -------------------------------------------------------
-    def prepare(self, a, w):
-        """Read and pre-transpose the weights once per call."""
-        u, g = a.units, self.gates
-        k = weight_rows(w["kernel"])  # (g·u, features)
-        rk = weight_rows(w["recurrent_kernel"])  # (g·u, units)
-        bias = w["bias"] if a.use_bias else None
-        return u, g, k, rk, bias
+    def bias(self, a, w) -> list | None:
+        """The bias vector the step adds (None without one)."""
+        return w["bias"] if a.use_bias else None
 
     def prepare_step(self, a, w):
-        return self.prepare(a, w)
-
-    def stacked(self, a, w):
-        """[W; U; b] row by row, and the constant that ends the input: one inner
-        product per gate unit reads [x_t, h_(t-1), 1] and gives
-        x_t·W + h_(t-1)·U + b (a third of the Python calls of two products and a sum)."""
-        u, g, k, rk, bias = self.prepare(a, w)
-        if bias is None:
-            return u, [kr + rr for kr, rr in zip(k, rk)], []
-        return u, [kr + rr + [b] for kr, rr, b in zip(k, rk, bias)], [1.0]
+        """What every step reads, built once per call: (units, [W; U; b] row by row, the constant
+        that ends the input). One inner product per gate unit reads [x_t, h_(t-1), 1] and gives
+        x_t·W + h_(t-1)·U + b: a third of the Python calls of two products and a sum."""
+        bias = self.bias(a, w)
+        rows = weight_rows(w["kernel"] + w["recurrent_kernel"], bias)  # (g·u, features + units [+ 1])
+        return a.units, rows, [] if bias is None else [1.0]
 
     def out_units(self, a) -> int:
         """The width of the output h_t."""
@@ -418,8 +410,6 @@ class LSTM(Recurrent):
         "h_t = o_t ⊙ tanh(c_t)",
     )
 
-    prepare_step = Recurrent.stacked
-
     def notes(self, a, s, out):
         lines = super().notes(a, s, out)
         if a.use_bias:
@@ -463,11 +453,12 @@ class CuDNNLSTM(LSTM):
                 f"{4 * (u * (f + u) + 2 * u):,}; Keras 3 has no CuDNNLSTM, and its LSTM counts "
                 f"{LSTM.formula(self, a, s).value:,}")
 
-    def prepare(self, a, w):
-        u, g, k, rk, bias = super().prepare(a, w)
-        if bias is not None:  # cuDNN adds the input bias and the state bias: one sum
-            bias = [b_x + b_h for b_x, b_h in zip(bias[: g * u], bias[g * u:])]
-        return u, g, k, rk, bias
+    def bias(self, a, w):
+        bias = super().bias(a, w)
+        if bias is None:
+            return None
+        n = self.gates * a.units  # cuDNN adds the input bias and the state bias: one sum
+        return [b_x + b_h for b_x, b_h in zip(bias[:n], bias[n:])]
 
 
 class GRU(Recurrent):
@@ -545,16 +536,16 @@ class GRU(Recurrent):
             ops += s[1] * 3 * a.units
         return ops
 
-    def prepare(self, a, w):
-        u, g, k, rk, bias = super().prepare(a, w)
+    def prepare_step(self, a, w):
+        """(units, [W; b_in] and [U; b_rec] row by row): each read against an input that ends in 1.0."""
+        u, bias = a.units, self.bias(a, w)
         if bias is None:
             b_in = b_rec = [0.0] * (3 * u)
         elif a.reset_after:
             b_in, b_rec = bias
         else:
             b_in, b_rec = bias, [0.0] * (3 * u)
-        # [W; b_in] and [U; b_rec] row by row, read against inputs that end in 1.0 (see `stacked`)
-        return u, [kr + [b] for kr, b in zip(k, b_in)], [rr + [b] for rr, b in zip(rk, b_rec)]
+        return u, weight_rows(w["kernel"], b_in), weight_rows(w["recurrent_kernel"], b_rec)
 
     def step(self, a, params, x_t, state):
         u, kb, rkb = params
@@ -586,8 +577,6 @@ class SimpleRNN(Recurrent):
     extra_ops_per_unit = 1
     args = rnn_args(recurrent_activation=False)
     equations = ("h_t = tanh(x_t·W + h_(t-1)·U + b)",)
-
-    prepare_step = Recurrent.stacked
 
     def step(self, a, params, x_t, state):
         u, wub, one = params

@@ -81,11 +81,11 @@ def weight_rows(kernel: list, bias: Vector | None = None) -> list:
 
     With a bias, each row ends in its bias value: read against an input that
     ends in 1.0 (`v + [1.0]`), one inner product gives v·kernel + bias, the sum
-    added last as `add(matvec(...), bias)` would add it (the same float).
+    added last as `add(matvec(...), bias)` would add it (the same float, where
+    `matvec` is `sum(map(mul, ...))`; `math.sumprod` rounds once, more closely).
     """
-    if bias is None:
-        return [packed(col) for col in zip(*kernel)]
-    return [packed((*col, b)) for col, b in zip(zip(*kernel), bias)]
+    stacked = kernel if bias is None else [*kernel, bias]  # [kernel; bias]: (in [+ 1], out)
+    return [packed(col) for col in zip(*stacked)]
 
 
 _sumprod = getattr(math, "sumprod", None)  # Python 3.12+: one C call per inner product
