@@ -332,7 +332,7 @@ class Recurrent(LayerType):
         return [out] + [None] * self.states if a.return_state else out
 
     # -- the forward pass -------------------------------------------------------
-    def bias(self, a, w) -> list | None:
+    def step_bias(self, a, w) -> list | None:
         """The bias vector the step adds (None without one)."""
         return w["bias"] if a.use_bias else None
 
@@ -340,7 +340,7 @@ class Recurrent(LayerType):
         """What every step reads, built once per call: (units, [W; U; b] row by row, the constant
         that ends the input). One inner product per gate unit reads [x_t, h_(t-1), 1] and gives
         x_t·W + h_(t-1)·U + b: a third of the Python calls of two products and a sum."""
-        bias = self.bias(a, w)
+        bias = self.step_bias(a, w)
         rows = weight_rows(w["kernel"] + w["recurrent_kernel"], bias)  # (g·u, features + units [+ 1])
         return a.units, rows, [] if bias is None else [1.0]
 
@@ -453,8 +453,8 @@ class CuDNNLSTM(LSTM):
                 f"{4 * (u * (f + u) + 2 * u):,}; Keras 3 has no CuDNNLSTM, and its LSTM counts "
                 f"{LSTM.formula(self, a, s).value:,}")
 
-    def bias(self, a, w):
-        bias = super().bias(a, w)
+    def step_bias(self, a, w):
+        bias = super().step_bias(a, w)
         if bias is None:
             return None
         n = self.gates * a.units  # cuDNN adds the input bias and the state bias: one sum
@@ -538,7 +538,7 @@ class GRU(Recurrent):
 
     def prepare_step(self, a, w):
         """(units, [W; b_in] and [U; b_rec] row by row): each read against an input that ends in 1.0."""
-        u, bias = a.units, self.bias(a, w)
+        u, bias = a.units, self.step_bias(a, w)
         if bias is None:
             b_in = b_rec = [0.0] * (3 * u)
         elif a.reset_after:
