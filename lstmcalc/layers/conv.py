@@ -13,7 +13,7 @@ from lstmcalc.layers.args import REQUIRED, Arg, weight_args
 from lstmcalc.layers.base import Formula, LayerType, WeightSpec, need_known
 from lstmcalc.layers.equivalent import Equivalent, NoEquivalent, activation_steps
 from lstmcalc.layers.reshaping import DATA_FORMAT, channels_first
-from lstmcalc.run.tensor import activation, matvec, transpose, weight_rows
+from lstmcalc.run.tensor import activation, affine, matvec, transpose, weight_rows
 from lstmcalc.shapes import fmt_shape
 
 
@@ -190,10 +190,10 @@ class Conv1D(LayerType):
         x = to_channels_last(a, x)
         cg, fg = len(kernel[0]), f // g
         # im2col: filter j's row holds its weights tap by tap (k·c/g of them), then its bias; one inner
-        # product with a window's column (its k taps' c/g channels of j's group, then 1.0) is j's output
+        # product with a window's column (its k taps' c/g channels of j's group) is j's output
         rows = weight_rows([kernel[t][c] for t in range(k) for c in range(cg)], bias)  # (filters, k·c/g [+ 1])
         groups = [rows[i * fg:(i + 1) * fg] for i in range(g)]
-        one = [] if bias is None else [1.0]
+        product = matvec if bias is None else affine
         out = []
         for seq in x:  # (steps, channels)
             length = len(seq)
@@ -214,10 +214,10 @@ class Conv1D(LayerType):
             for p in range(n_out):
                 window = [padded(p * st + t * d) for t in range(k)]
                 if g == 1:
-                    steps.append(act(matvec(rows, [*chain.from_iterable(window), *one])))
+                    steps.append(act(product(rows, list(chain.from_iterable(window)))))
                     continue
-                cols = [[*chain.from_iterable(tap[lo:lo + cg] for tap in window), *one] for lo in range(0, g * cg, cg)]
-                steps.append(act([y for block, col in zip(groups, cols) for y in matvec(block, col)]))
+                cols = [list(chain.from_iterable(tap[lo:lo + cg] for tap in window)) for lo in range(0, g * cg, cg)]
+                steps.append(act([y for block, col in zip(groups, cols) for y in product(block, col)]))
             out.append(steps)
         return to_channels_last(a, out)
 

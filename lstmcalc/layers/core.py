@@ -7,7 +7,7 @@ from lstmcalc.layers.args import Arg, weight_args
 from lstmcalc.layers.base import Formula, LayerType, WeightSpec, need_known
 from lstmcalc.layers.equivalent import Equivalent, NoEquivalent, activation_steps, transposed
 from lstmcalc.render.terminal import brief
-from lstmcalc.run.tensor import activation, map_vectors, matvec, shape_of, transpose, weight_rows
+from lstmcalc.run.tensor import activation, affine, map_vectors, matvec, shape_of, transpose, weight_rows
 from lstmcalc.shapes import fmt_shape
 
 
@@ -127,11 +127,11 @@ class Dense(LayerType):
     def forward(self, a, w, x, mask=None):
         bias = w["bias"] if a.use_bias else None
         rows = weight_rows(lora_merged(a, w, "kernel"), bias)  # (units, in [+ 1])
-        one = [] if bias is None else [1.0]
+        product = matvec if bias is None else affine
         act = activation(a.activation)
 
         def unit(v):
-            return act(matvec(rows, v + one))  # act(v·kernel + bias)
+            return act(product(rows, v))  # act(v·kernel + bias)
 
         return map_vectors(x, unit, len(shape_of(x)))
 

@@ -14,7 +14,7 @@ from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg, weight_args
 from lstmcalc.layers.base import Formula, LayerType, WeightSpec, initial_states, need_known
 from lstmcalc.layers.equivalent import Equivalent, NoEquivalent, added, blocks, transposed, zeros
-from lstmcalc.run.tensor import activation, add, hadamard, matvec, weight_rows
+from lstmcalc.run.tensor import activation, add, affine, hadamard, matvec, weight_rows
 from lstmcalc.shapes import fmt_shape
 
 
@@ -337,12 +337,12 @@ class Recurrent(LayerType):
         return w["bias"] if a.use_bias else None
 
     def prepare_step(self, a, w):
-        """What every step reads, built once per call: (units, [W; U; b] row by row, the constant
-        that ends the input). One inner product per gate unit reads [x_t, h_(t-1), 1] and gives
+        """What every step reads, built once per call: (units, [W; U; b] row by row, the product
+        that reads them). One inner product per gate unit reads [x_t, h_(t-1)] and gives
         x_t·W + h_(t-1)·U + b: a third of the Python calls of two products and a sum."""
         bias = self.step_bias(a, w)
         rows = weight_rows(w["kernel"] + w["recurrent_kernel"], bias)  # (g·u, features + units [+ 1])
-        return a.units, rows, [] if bias is None else [1.0]
+        return a.units, rows, matvec if bias is None else affine
 
     def out_units(self, a) -> int:
         """The width of the output h_t."""
@@ -420,9 +420,9 @@ class LSTM(Recurrent):
         return lines
 
     def step(self, a, params, x_t, state):
-        u, wub, one = params
+        u, rows, product = params
         h_tm1, c_tm1 = state
-        z = matvec(wub, x_t + h_tm1 + one)  # (4u,) = x_t·W + h_(t-1)·U + b
+        z = product(rows, x_t + h_tm1)  # (4u,) = x_t·W + h_(t-1)·U + b
         act, rec = activation(a.activation), activation(a.recurrent_activation)
         i, f, o = rec(z[:u]), rec(z[u:2 * u]), rec(z[3 * u:])
         c = [f_k * c_k + i_k * g_k for f_k, c_k, i_k, g_k in zip(f, c_tm1, i, act(z[2 * u:3 * u]))]  # f⊙c + i⊙c̃
@@ -537,7 +537,7 @@ class GRU(Recurrent):
         return ops
 
     def prepare_step(self, a, w):
-        """(units, [W; b_in] and [U; b_rec] row by row): each read against an input that ends in 1.0."""
+        """(units, [W; b_in] and [U; b_rec] row by row), each read by `affine`."""
         u, bias = a.units, self.step_bias(a, w)
         if bias is None:
             b_in = b_rec = [0.0] * (3 * u)
@@ -551,17 +551,17 @@ class GRU(Recurrent):
         u, kb, rkb = params
         (h_tm1,) = state
         act, rec = activation(a.activation), activation(a.recurrent_activation)
-        x_all = matvec(kb, x_t + [1.0])  # (3u,): x_z, x_r, x_h, each x_t·W + b_in
+        x_all = affine(kb, x_t)  # (3u,): x_z, x_r, x_h, each x_t·W + b_in
         if a.reset_after:
-            h_all = matvec(rkb, h_tm1 + [1.0])  # (3u,): h_(t-1)·U + b_rec
+            h_all = affine(rkb, h_tm1)  # (3u,): h_(t-1)·U + b_rec
             z = rec(add(x_all[:u], h_all[:u]))
             r = rec(add(x_all[u:2 * u], h_all[u:2 * u]))
             recurrent_h = hadamard(r, h_all[2 * u:])
         else:  # b_rec is zeros
-            h_zr = matvec(rkb[:2 * u], h_tm1 + [1.0])  # (2u,)
+            h_zr = affine(rkb[:2 * u], h_tm1)  # (2u,)
             z = rec(add(x_all[:u], h_zr[:u]))
             r = rec(add(x_all[u:2 * u], h_zr[u:]))
-            recurrent_h = matvec(rkb[2 * u:], hadamard(r, h_tm1) + [1.0])
+            recurrent_h = affine(rkb[2 * u:], hadamard(r, h_tm1))
         hh = act(add(x_all[2 * u:], recurrent_h))
         h = [zi * hp + (1.0 - zi) * hi for zi, hp, hi in zip(z, h_tm1, hh)]
         return h, [h]
@@ -579,9 +579,9 @@ class SimpleRNN(Recurrent):
     equations = ("h_t = tanh(x_t·W + h_(t-1)·U + b)",)
 
     def step(self, a, params, x_t, state):
-        u, wub, one = params
+        u, rows, product = params
         (h_tm1,) = state
-        h = activation(a.activation)(matvec(wub, x_t + h_tm1 + one))  # act(x_t·W + h_(t-1)·U + b)
+        h = activation(a.activation)(product(rows, x_t + h_tm1))  # act(x_t·W + h_(t-1)·U + b)
         return h, [h]
 
     def torch_activation(self, a):

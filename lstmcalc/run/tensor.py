@@ -79,10 +79,7 @@ def packed(v: Vector) -> Vector:
 def weight_rows(kernel: list, bias: Vector | None = None) -> list:
     """A (in, out) kernel as `out` packed rows of `in` weights, for `matvec`.
 
-    With a bias, each row ends in its bias value: read against an input that
-    ends in 1.0 (`v + [1.0]`), one inner product gives v·kernel + bias, the sum
-    added last as `add(matvec(...), bias)` would add it (the same float, where
-    `matvec` is `sum(map(mul, ...))`; `math.sumprod` rounds once, more closely).
+    With a bias, each row ends in its bias value, for `affine`.
     """
     stacked = kernel if bias is None else [*kernel, bias]  # [kernel; bias]: (in [+ 1], out)
     return [packed(col) for col in zip(*stacked)]
@@ -103,6 +100,14 @@ else:
     def matvec(rows: list, x: Vector) -> Vector:
         """rows @ x, with rows a pre-transposed weight matrix (out, in)."""
         return [sum(map(mul, row, x)) for row in rows]
+
+
+def affine(rows: list, x: Vector) -> Vector:
+    """x·kernel + bias, with rows = weight_rows(kernel, bias): rows @ [x; 1], one inner
+    product per row whose last term is the bias (times 1.0). The bias is added last, as
+    `add(matvec(...), bias)` would add it: the same float (where `matvec` is
+    `sum(map(mul, ...))`; `math.sumprod` rounds once, more closely)."""
+    return matvec(rows, x + [1.0])
 
 
 def add(u: Vector, v: Vector) -> Vector:
