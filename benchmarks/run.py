@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import math
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -86,8 +87,11 @@ def main() -> None:
         late = (times[20000][k] - times[10000][k]) / 10000
         marginal.append(late / early)
     rows.append(("per-layer cost 10k-20k / 1k-10k", marginal, "<= 1.15"))
-    rate, kernel = verify_rate(), kernel_rate(512, 138)  # lstm1's stacked [W; U] rows on [x_t, h_(t-1)]
-    rows.append(("verify multiply-adds/s / inner-product kernel", [r / k for r, k in zip(rate, kernel)], ">= 0.90"))
+    # lstm1's stacked [W; U] rows on [x_t, h_(t-1)], as many multiply-adds as verify's 12 million (a shorter
+    # kernel run is at the mercy of the load); the two taken in turn, the median of the ratios
+    pairs = [(verify_rate(), kernel_rate(512, 138, repeats=170)) for _ in range(runs)]
+    rows.append(("verify multiply-adds/s / inner-product kernel",
+                 [statistics.median(rate[i] / kernel[i] for rate, kernel in pairs) for i in (0, 1)], ">= 0.90"))
     peak_verify = peak_rss_mb(["verify", SEED, "--format", "json"])
     print(f"floors: import click, yaml {floor[0] * 1000:.0f} ms wall, {floor[1] * 1000:.0f} ms CPU; "
           f"with rich {floor_rich[0] * 1000:.0f} ms wall, {floor_rich[1] * 1000:.0f} ms CPU")

@@ -17,8 +17,7 @@ import lstmcalc
 import lstmcalc.layers as layers_pkg
 from lstmcalc.gather import explain
 from lstmcalc.gather import summary as report
-from lstmcalc.layers import conv, recurrent
-from lstmcalc.run import forward
+from lstmcalc.run import forward, tensor
 
 from .conftest import ROOT
 from .goldens import build, cases
@@ -30,20 +29,24 @@ GALLERY = sorted((ROOT / "specs").glob("*.yaml"))
 
 @pytest.fixture
 def counted(monkeypatch):
-    """Count the scalar multiplications done by matvec and dot while forward runs."""
+    """Count the scalar multiplications done by matvec, affine and dot while forward runs."""
     tally = {"n": 0}
-    real_matvec, real_dot = recurrent.matvec, conv.dot
+    real_matvec, real_affine, real_dot = tensor.matvec, tensor.affine, tensor.dot
 
     def matvec(rows, x):
         tally["n"] += len(rows) * len(x)
         return real_matvec(rows, x)
+
+    def affine(rows, x):  # rows @ [x; 1]: the last term of each row is its bias, an addition
+        tally["n"] += len(rows) * len(x)
+        return real_affine(rows, x)
 
     def dot(u, v):
         tally["n"] += min(len(u), len(v))
         return real_dot(u, v)
 
     for module in LAYER_MODULES:
-        for name, fn in (("matvec", matvec), ("dot", dot)):
+        for name, fn in (("matvec", matvec), ("affine", affine), ("dot", dot)):
             if hasattr(module, name):
                 monkeypatch.setattr(module, name, fn)
     return tally

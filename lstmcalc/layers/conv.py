@@ -6,13 +6,14 @@ channels, steps) with data_format: channels_first.
 from __future__ import annotations
 
 import math
+from itertools import chain
 
 from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import REQUIRED, Arg, weight_args
 from lstmcalc.layers.base import Formula, LayerType, WeightSpec, need_known
 from lstmcalc.layers.equivalent import Equivalent, NoEquivalent, activation_steps
 from lstmcalc.layers.reshaping import DATA_FORMAT, channels_first
-from lstmcalc.run.tensor import activation, dot, transpose
+from lstmcalc.run.tensor import activation, affine, matvec, transpose, weight_rows
 from lstmcalc.shapes import fmt_shape
 
 
@@ -184,12 +185,15 @@ class Conv1D(LayerType):
     def forward(self, a, w, x, mask=None):
         k, d, st, g, f = a.kernel_size, a.dilation_rate, a.strides, a.groups, a.filters
         kernel = w["kernel"]  # (k, c/g, filters)
-        bias = w["bias"] if a.use_bias else [0.0] * f
+        bias = w["bias"] if a.use_bias else None
         act = activation(a.activation)
         x = to_channels_last(a, x)
         cg, fg = len(kernel[0]), f // g
-        # taps[j][tap] = the (c/g) weights of filter j at that tap
-        taps = [[[kernel[t][c][j] for c in range(cg)] for t in range(k)] for j in range(f)]
+        # im2col: filter j's row holds its weights tap by tap (k·c/g of them), then its bias; one inner
+        # product with a window's column (its k taps' c/g channels of j's group) is j's output
+        rows = weight_rows([kernel[t][c] for t in range(k) for c in range(cg)], bias)  # (filters, k·c/g [+ 1])
+        groups = [rows[i * fg:(i + 1) * fg] for i in range(g)]
+        product = matvec if bias is None else affine
         out = []
         for seq in x:  # (steps, channels)
             length = len(seq)
@@ -206,15 +210,15 @@ class Conv1D(LayerType):
                 return seq[i] if 0 <= i < len(seq) else zero
 
             n_out = (left + length + right - self.span(a)) // st + 1
-            rows = []
+            steps = []
             for p in range(n_out):
                 window = [padded(p * st + t * d) for t in range(k)]
-                row = []
-                for j in range(f):
-                    lo = (j // fg) * cg
-                    row.append(bias[j] + sum(dot(taps[j][t], window[t][lo:lo + cg]) for t in range(k)))
-                rows.append(act(row))
-            out.append(rows)
+                if g == 1:
+                    steps.append(act(product(rows, list(chain.from_iterable(window)))))
+                    continue
+                cols = [list(chain.from_iterable(tap[lo:lo + cg] for tap in window)) for lo in range(0, g * cg, cg)]
+                steps.append(act([y for block, col in zip(groups, cols) for y in product(block, col)]))
+            out.append(steps)
         return to_channels_last(a, out)
 
 

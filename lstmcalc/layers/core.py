@@ -7,7 +7,7 @@ from lstmcalc.layers.args import Arg, weight_args
 from lstmcalc.layers.base import Formula, LayerType, WeightSpec, need_known
 from lstmcalc.layers.equivalent import Equivalent, NoEquivalent, activation_steps, transposed
 from lstmcalc.render.terminal import brief
-from lstmcalc.run.tensor import activation, add, map_vectors, matvec, shape_of, transpose
+from lstmcalc.run.tensor import activation, affine, map_vectors, matvec, shape_of, transpose, weight_rows
 from lstmcalc.shapes import fmt_shape
 
 
@@ -125,13 +125,13 @@ class Dense(LayerType):
         return {"kernel": transposed(sd["weight"]), **({"bias": sd["bias"]} if a.use_bias else {})}
 
     def forward(self, a, w, x, mask=None):
-        rows = transpose(lora_merged(a, w, "kernel"))  # (units, in)
         bias = w["bias"] if a.use_bias else None
+        rows = weight_rows(lora_merged(a, w, "kernel"), bias)  # (units, in [+ 1])
+        product = matvec if bias is None else affine
         act = activation(a.activation)
 
         def unit(v):
-            y = matvec(rows, v)
-            return act(add(y, bias) if bias is not None else y)
+            return act(product(rows, v))  # act(v·kernel + bias)
 
         return map_vectors(x, unit, len(shape_of(x)))
 

@@ -14,7 +14,7 @@ from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg, weight_args
 from lstmcalc.layers.base import Formula, LayerType, WeightSpec, initial_states, need_known
 from lstmcalc.layers.equivalent import Equivalent, NoEquivalent, added, blocks, transposed, zeros
-from lstmcalc.run.tensor import activation, add, hadamard, matvec, transpose
+from lstmcalc.run.tensor import activation, add, affine, hadamard, matvec, weight_rows
 from lstmcalc.shapes import fmt_shape
 
 
@@ -332,22 +332,17 @@ class Recurrent(LayerType):
         return [out] + [None] * self.states if a.return_state else out
 
     # -- the forward pass -------------------------------------------------------
-    def prepare(self, a, w):
-        """Read and pre-transpose the weights once per call."""
-        u, g = a.units, self.gates
-        k = transpose(w["kernel"])  # (g·u, features)
-        rk = transpose(w["recurrent_kernel"])  # (g·u, units)
-        bias = w["bias"] if a.use_bias else None
-        return u, g, k, rk, bias
+    def step_bias(self, a, w) -> list | None:
+        """The bias vector the step adds (None without one)."""
+        return w["bias"] if a.use_bias else None
 
     def prepare_step(self, a, w):
-        return self.prepare(a, w)
-
-    def stacked(self, a, w):
-        """[W; U] row by row, so that one inner product per gate unit reads
-        [x_t, h_(t-1)] (half the Python calls of two products)."""
-        u, g, k, rk, bias = self.prepare(a, w)
-        return u, [kr + rr for kr, rr in zip(k, rk)], bias
+        """What every step reads, built once per call: (units, [W; U; b] row by row, the product
+        that reads them). One inner product per gate unit reads [x_t, h_(t-1)] and gives
+        x_t·W + h_(t-1)·U + b: a third of the Python calls of two products and a sum."""
+        bias = self.step_bias(a, w)
+        rows = weight_rows(w["kernel"] + w["recurrent_kernel"], bias)  # (g·u, features + units [+ 1])
+        return a.units, rows, matvec if bias is None else affine
 
     def out_units(self, a) -> int:
         """The width of the output h_t."""
@@ -415,8 +410,6 @@ class LSTM(Recurrent):
         "h_t = o_t ⊙ tanh(c_t)",
     )
 
-    prepare_step = Recurrent.stacked
-
     def notes(self, a, s, out):
         lines = super().notes(a, s, out)
         if a.use_bias:
@@ -427,16 +420,12 @@ class LSTM(Recurrent):
         return lines
 
     def step(self, a, params, x_t, state):
-        u, wu, bias = params
+        u, rows, product = params
         h_tm1, c_tm1 = state
-        z = matvec(wu, x_t + h_tm1)  # (4u,) = x_t·W + h_(t-1)·U
-        if bias is not None:
-            z = add(z, bias)
+        z = product(rows, x_t + h_tm1)  # (4u,) = x_t·W + h_(t-1)·U + b
         act, rec = activation(a.activation), activation(a.recurrent_activation)
-        i = rec(z[:u])
-        f = rec(z[u:2 * u])
-        c = add(hadamard(f, c_tm1), hadamard(i, act(z[2 * u:3 * u])))
-        o = rec(z[3 * u:])
+        i, f, o = rec(z[:u]), rec(z[u:2 * u]), rec(z[3 * u:])
+        c = [f_k * c_k + i_k * g_k for f_k, c_k, i_k, g_k in zip(f, c_tm1, i, act(z[2 * u:3 * u]))]  # f⊙c + i⊙c̃
         h = hadamard(o, act(c))
         return h, [h, c]
 
@@ -464,11 +453,12 @@ class CuDNNLSTM(LSTM):
                 f"{4 * (u * (f + u) + 2 * u):,}; Keras 3 has no CuDNNLSTM, and its LSTM counts "
                 f"{LSTM.formula(self, a, s).value:,}")
 
-    def prepare(self, a, w):
-        u, g, k, rk, bias = super().prepare(a, w)
-        if bias is not None:  # cuDNN adds the input bias and the state bias: one sum
-            bias = [b_x + b_h for b_x, b_h in zip(bias[: g * u], bias[g * u:])]
-        return u, g, k, rk, bias
+    def step_bias(self, a, w):
+        bias = super().step_bias(a, w)
+        if bias is None:
+            return None
+        n = self.gates * a.units  # cuDNN adds the input bias and the state bias: one sum
+        return [b_x + b_h for b_x, b_h in zip(bias[:n], bias[n:])]
 
 
 class GRU(Recurrent):
@@ -546,31 +536,32 @@ class GRU(Recurrent):
             ops += s[1] * 3 * a.units
         return ops
 
-    def prepare(self, a, w):
-        u, g, k, rk, bias = super().prepare(a, w)
+    def prepare_step(self, a, w):
+        """(units, [W; b_in] and [U; b_rec] row by row), each read by `affine`."""
+        u, bias = a.units, self.step_bias(a, w)
         if bias is None:
             b_in = b_rec = [0.0] * (3 * u)
         elif a.reset_after:
             b_in, b_rec = bias
         else:
             b_in, b_rec = bias, [0.0] * (3 * u)
-        return u, k, rk, b_in, b_rec
+        return u, weight_rows(w["kernel"], b_in), weight_rows(w["recurrent_kernel"], b_rec)
 
     def step(self, a, params, x_t, state):
-        u, k, rk, b_in, b_rec = params
+        u, kb, rkb = params
         (h_tm1,) = state
         act, rec = activation(a.activation), activation(a.recurrent_activation)
-        x_all = add(matvec(k, x_t), b_in)  # (3u,): x_z, x_r, x_h
+        x_all = affine(kb, x_t)  # (3u,): x_z, x_r, x_h, each x_t·W + b_in
         if a.reset_after:
-            h_all = add(matvec(rk, h_tm1), b_rec)  # (3u,)
+            h_all = affine(rkb, h_tm1)  # (3u,): h_(t-1)·U + b_rec
             z = rec(add(x_all[:u], h_all[:u]))
             r = rec(add(x_all[u:2 * u], h_all[u:2 * u]))
             recurrent_h = hadamard(r, h_all[2 * u:])
-        else:
-            h_zr = matvec(rk[:2 * u], h_tm1)  # (2u,)
+        else:  # b_rec is zeros
+            h_zr = affine(rkb[:2 * u], h_tm1)  # (2u,)
             z = rec(add(x_all[:u], h_zr[:u]))
             r = rec(add(x_all[u:2 * u], h_zr[u:]))
-            recurrent_h = matvec(rk[2 * u:], hadamard(r, h_tm1))
+            recurrent_h = affine(rkb[2 * u:], hadamard(r, h_tm1))
         hh = act(add(x_all[2 * u:], recurrent_h))
         h = [zi * hp + (1.0 - zi) * hi for zi, hp, hi in zip(z, h_tm1, hh)]
         return h, [h]
@@ -587,15 +578,10 @@ class SimpleRNN(Recurrent):
     args = rnn_args(recurrent_activation=False)
     equations = ("h_t = tanh(x_t·W + h_(t-1)·U + b)",)
 
-    prepare_step = Recurrent.stacked
-
     def step(self, a, params, x_t, state):
-        u, wu, bias = params
+        u, rows, product = params
         (h_tm1,) = state
-        z = matvec(wu, x_t + h_tm1)  # x_t·W + h_(t-1)·U
-        if bias is not None:
-            z = add(z, bias)
-        h = activation(a.activation)(z)
+        h = activation(a.activation)(product(rows, x_t + h_tm1))  # act(x_t·W + h_(t-1)·U + b)
         return h, [h]
 
     def torch_activation(self, a):

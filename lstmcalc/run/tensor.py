@@ -8,6 +8,9 @@ Activations follow Keras 3's definitions.
 from __future__ import annotations
 
 import math
+from array import array
+from itertools import chain, repeat
+from math import exp
 from operator import mul
 
 from lstmcalc.render.terminal import brief
@@ -28,17 +31,12 @@ def shape_of(x) -> tuple:
 
 def check_shape(x, shape: tuple) -> bool:
     """True if x is a rectangular nested list of numbers with exactly this shape."""
-    stack = [(x, 0)]
-    while stack:
-        v, depth = stack.pop()
-        if depth == len(shape):
-            if isinstance(v, bool) or not isinstance(v, (int, float)):
-                return False
-            continue
-        if not isinstance(v, list) or len(v) != shape[depth]:
+    level = [x]
+    for n in shape:  # one axis at a time: every item is a list of n items
+        if not all(map(isinstance, level, repeat(list))) or any(len(v) != n for v in level):
             return False
-        stack.extend((item, depth + 1) for item in v)
-    return True
+        level = list(chain.from_iterable(level))
+    return all(map(isinstance, level, repeat((int, float)))) and not any(map(isinstance, level, repeat(bool)))
 
 
 def tensor_problem(x) -> str | None:
@@ -70,6 +68,23 @@ def transpose(m: list) -> list:
     return [list(col) for col in zip(*m)] if m else []
 
 
+def packed(v: Vector) -> Vector:
+    """The same numbers as fresh floats, created in order so that they lie in
+    order in memory. A row of a transposed matrix otherwise holds floats that
+    were created column by column, far apart, and an inner product over it runs
+    about a third slower. (Integers become floats, as a framework's tensor has them.)"""
+    return array("d", v).tolist()
+
+
+def weight_rows(kernel: list, bias: Vector | None = None) -> list:
+    """A (in, out) kernel as `out` packed rows of `in` weights, for `matvec`.
+
+    With a bias, each row ends in its bias value, for `affine`.
+    """
+    stacked = kernel if bias is None else [*kernel, bias]  # [kernel; bias]: (in [+ 1], out)
+    return [packed(col) for col in zip(*stacked)]
+
+
 _sumprod = getattr(math, "sumprod", None)  # Python 3.12+: one C call per inner product
 
 
@@ -85,6 +100,14 @@ else:
     def matvec(rows: list, x: Vector) -> Vector:
         """rows @ x, with rows a pre-transposed weight matrix (out, in)."""
         return [sum(map(mul, row, x)) for row in rows]
+
+
+def affine(rows: list, x: Vector) -> Vector:
+    """x·kernel + bias, with rows = weight_rows(kernel, bias): rows @ [x; 1], one inner
+    product per row whose last term is the bias (times 1.0). The bias is added last, as
+    `add(matvec(...), bias)` would add it: the same float (where `matvec` is
+    `sum(map(mul, ...))`; `math.sumprod` rounds once, more closely)."""
+    return matvec(rows, x + [1.0])
 
 
 def add(u: Vector, v: Vector) -> Vector:
@@ -155,14 +178,16 @@ def rsqrt(v: float) -> float:
 
 
 def _exp(v: float) -> float:
-    return math.exp(v) if v < 709.0 else math.inf
+    return exp(v) if v < 709.0 else math.inf
 
 
 def _sigmoid(v: float) -> float:
-    if v >= 0:
-        return 1.0 / (1.0 + math.exp(-v))
-    e = math.exp(v)
-    return e / (1.0 + e)
+    return 1.0 / (1.0 + exp(-v)) if v > -700.0 else exp(v)  # past -700, 1 + e^v is 1.0 (and e^-v overflows)
+
+
+def _sigmoids(x: Vector) -> Vector:
+    """`_sigmoid` over a vector, its formula inline: no Python call per value (the LSTM's three gates)."""
+    return [1.0 / (1.0 + exp(-v)) if v > -700.0 else exp(v) for v in x]
 
 
 def _softplus(v: float) -> float:
@@ -250,8 +275,10 @@ def activation(name: str | None):
         return _VECTOR[name]
     if name == "linear":
         return lambda x: x
+    if name == "sigmoid":
+        return _sigmoids
     f = _SCALAR[name]
-    return lambda x: [f(v) for v in x]
+    return lambda x: list(map(f, x))
 
 
 def scalar_activation(name: str | None):
