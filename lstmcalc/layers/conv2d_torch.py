@@ -8,7 +8,7 @@ from __future__ import annotations
 from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg
 from lstmcalc.layers.base import Formula, WeightSpec
-from lstmcalc.layers.conv_torch import PADDING_MODES, conv_channels, pad
+from lstmcalc.layers.conv_torch import PADDING_MODES, conv_channels, no_indices, pad
 from lstmcalc.layers.equivalent import Equivalent, NoEquivalent
 from lstmcalc.layers.torch_base import TorchModule, width_arg
 from lstmcalc.run.tensor import dot
@@ -200,9 +200,7 @@ class Pool2d(TorchModule):
 
     def output_shape(self, a, s):
         self.check_rank(s)
-        if a.get("return_indices"):
-            raise ShapeError("return_indices: true returns a second tensor, which lstmcalc does not model",
-                             "leave return_indices false")
+        no_indices(a)
         for k, p in zip(a.kernel_size, a.padding):
             if 2 * p > k:  # torch compares with kernel_size, even when dilated
                 raise ShapeError(f"padding {p} is more than half of kernel_size ({k})", f"use padding ≤ {k // 2}")
@@ -305,9 +303,7 @@ class AdaptivePool2d(TorchModule):
 
     def output_shape(self, a, s):
         self.check_rank(s)
-        if a.get("return_indices"):
-            raise ShapeError("return_indices: true returns a second tensor, which lstmcalc does not model",
-                             "leave return_indices false")
+        no_indices(a)
         return (s[0], s[1], *a.output_size)
 
     def shape_rule(self, a, s, out):

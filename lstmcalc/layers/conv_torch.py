@@ -17,6 +17,13 @@ from lstmcalc.run.tensor import dot
 from lstmcalc.shapes import fmt_shape
 
 
+def no_indices(a) -> None:
+    """The poolings' return_indices: true returns a second tensor (the argmax positions): refused."""
+    if a.get("return_indices"):
+        raise ShapeError("return_indices: true returns a second tensor, which lstmcalc does not model",
+                         "leave return_indices false")
+
+
 def conv_channels(t, a, s) -> int:
     """in_channels of a torch convolution (axis 1, checked against the written value), divisible by groups."""
     t.check_rank(s)
@@ -275,9 +282,7 @@ class MaxPool1d(Pool1d):
     )
 
     def output_shape(self, a, s):
-        if a.return_indices:
-            raise ShapeError("return_indices: true returns a second tensor, which lstmcalc does not model",
-                             "leave return_indices false")
+        no_indices(a)
         return super().output_shape(a, s)
 
     def forward(self, a, w, x, mask=None):
@@ -328,9 +333,7 @@ class AdaptivePool1d(TorchModule):
 
     def output_shape(self, a, s):
         self.check_rank(s)
-        if a.get("return_indices"):
-            raise ShapeError("return_indices: true returns a second tensor, which lstmcalc does not model",
-                             "leave return_indices false")
+        no_indices(a)
         return (s[0], s[1], a.output_size)
 
     def shape_rule(self, a, s, out):
