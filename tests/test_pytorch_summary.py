@@ -216,3 +216,14 @@ def test_a_sequential_in_a_torch_spec_says_how_to_write_it(run):
     result = run("summary", p)
     assert result.exit_code == 2
     assert f"{p}:6:5:" in result.stderr and "head.0" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("pool", ["{type: MaxPool1d, kernel_size: 2, return_indices: true}",
+                                  "{type: AdaptiveMaxPool1d, output_size: 2, return_indices: true}"])
+def test_return_indices_is_refused_with_the_fix(run, pool):
+    """torch returns (values, indices) with return_indices=True: lstmcalc models the values only."""
+    p = run.tmp / "pool.yaml"
+    p.write_text(f"framework: pytorch\ninput: {{shape: [3, 8]}}\nlayers:\n  - {{type: Conv1d, out_channels: 2, "
+                 f"kernel_size: 1}}\n  - {pool}\n")
+    result = run("summary", p)
+    assert result.exit_code == 2 and "leave return_indices false" in result.stderr
