@@ -13,7 +13,7 @@ from lstmcalc.layers.args import REQUIRED, Arg, weight_args
 from lstmcalc.layers.base import Formula, LayerType, WeightSpec, need_known
 from lstmcalc.layers.equivalent import Equivalent, NoEquivalent, activation_steps
 from lstmcalc.layers.reshaping import DATA_FORMAT, channels_first
-from lstmcalc.run.tensor import activation, affine, matvec, transpose, weight_rows
+from lstmcalc.run.tensor import activation, affine, matvec, mean, transpose, weight_rows
 from lstmcalc.shapes import fmt_shape
 
 
@@ -296,9 +296,7 @@ class AveragePooling1D(Pooling1D):
     aliases = ("AvgPool1D",)
     default_pool = None  # Keras 3 gives AveragePooling1D's pool_size no default
 
-    @staticmethod
-    def reduce(col):
-        return sum(col) / len(col)
+    reduce = staticmethod(mean)
 
 
 class GlobalPooling1D(LayerType):

@@ -16,7 +16,7 @@ from lstmcalc.layers.base import Formula, LayerType, WeightSpec, need_known
 from lstmcalc.layers.conv import same_padding, window_count
 from lstmcalc.layers.equivalent import Equivalent, NoEquivalent, activation_steps
 from lstmcalc.layers.reshaping import channels_first
-from lstmcalc.run.tensor import activation, dot, permute
+from lstmcalc.run.tensor import activation, dot, mean, permute
 from lstmcalc.shapes import fmt_shape
 
 DATA_FORMAT_2D = Arg("data_format", "choice", None,
@@ -333,9 +333,7 @@ class AveragePooling2D(Pooling2D):
     torch_name = "AvgPool2d"
     default_pool = None  # Keras 3 gives AveragePooling2D's pool_size no default
 
-    @staticmethod
-    def reduce(ch):
-        return sum(ch) / len(ch)
+    reduce = staticmethod(mean)
 
 
 class GlobalPooling2D(LayerType):
@@ -394,6 +392,4 @@ class GlobalAveragePooling2D(GlobalPooling2D):
     aliases = ("GlobalAvgPool2D",)
     torch_name = "AdaptiveAvgPool2d"
 
-    @staticmethod
-    def reduce(ch):
-        return sum(ch) / len(ch)
+    reduce = staticmethod(mean)

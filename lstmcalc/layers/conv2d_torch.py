@@ -11,7 +11,7 @@ from lstmcalc.layers.base import Formula, WeightSpec
 from lstmcalc.layers.conv_torch import PADDING_MODES, conv_channels, no_indices, pad
 from lstmcalc.layers.equivalent import Equivalent, NoEquivalent
 from lstmcalc.layers.torch_base import TorchModule, width_arg
-from lstmcalc.run.tensor import dot
+from lstmcalc.run.tensor import dot, mean
 from lstmcalc.shapes import fmt_shape
 
 
@@ -351,9 +351,7 @@ class AdaptiveAvgPool2d(AdaptivePool2d):
     args = (Arg("output_size", "pair", doc="output height and width: an int or [oh, ow]", minimum=1,
                 structural=True),)
 
-    @staticmethod
-    def reduce(window):
-        return sum(window) / len(window)
+    reduce = staticmethod(mean)
 
 
 class AdaptiveMaxPool2d(AdaptivePool2d):

@@ -13,7 +13,7 @@ from lstmcalc.layers.torch_base import (
     check_width,
     width_arg,
 )
-from lstmcalc.run.tensor import dot
+from lstmcalc.run.tensor import dot, mean
 from lstmcalc.shapes import fmt_shape
 
 
@@ -373,9 +373,7 @@ class AdaptiveAvgPool1d(AdaptivePool1d):
     keras_global, keras_pool = "GlobalAveragePooling1D", "AveragePooling1D"
     args = (Arg("output_size", "ints", doc="output length", minimum=1, structural=True),)
 
-    @staticmethod
-    def reduce(window):
-        return sum(window) / len(window)
+    reduce = staticmethod(mean)
 
 
 class AdaptiveMaxPool1d(AdaptivePool1d):

@@ -110,6 +110,11 @@ def affine(rows: list, x: Vector) -> Vector:
     return matvec(rows, x + [1.0])
 
 
+def mean(values) -> float:
+    """The average of a window's values (the average poolings' reduce)."""
+    return sum(values) / len(values)
+
+
 def add(u: Vector, v: Vector) -> Vector:
     return [a + b for a, b in zip(u, v)]
 
