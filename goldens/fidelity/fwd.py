@@ -1,44 +1,21 @@
-import collections
+"""`lstmcalc run` on each saved random chain (.keras, weights inside) against Keras's predict() (kfuzz.py output)."""
+
 import json
-import os
-import subprocess
 import sys
-import tempfile
 
-d = json.load(open(sys.argv[1]))
-LC = os.environ.get("LSTMCALC", "lstmcalc")
-bad = collections.Counter()
-ex = {}
-ok = 0
+from common import Tally, json_file, largest_difference, last_line, lstmcalc, output_of
 
-
-def flat(v):
-    return [z for y in v for z in flat(y)] if isinstance(v, list) else [v]
-
-
-for o in d:
+tally = Tally()
+for o in json.load(open(sys.argv[1])):
     if "keras_file" not in o:
         continue
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-        json.dump(o["x"], f)
-    r = subprocess.run(
-        [LC, "run", o["keras_file"], "--input", f.name, "--format", "json"], capture_output=True, text=True
-    )
+    r = lstmcalc("run", o["keras_file"], "--input", json_file(o["x"]), "--format", "json")
     if r.returncode:
-        k = r.stderr.strip()[-150:]
-        bad[k] += 1
-        ex.setdefault(k, o["keras_file"])
+        tally.disagree(last_line(r.stderr), o["keras_file"])
         continue
-    got = json.loads(r.stdout)
-    g = flat(got.get("output", got) if isinstance(got, dict) else got)
-    w = flat(o["y"])
-    err = max((abs(a - b) for a, b in zip(g, w)), default=0) if len(g) == len(w) else float("inf")
+    err = largest_difference(output_of(r), o["y"])
     if err > 1e-4:
-        k = "mismatch"
-        bad[k] += 1
-        ex.setdefault(k, []).append((o["keras_file"], err, [r_["class"] for r_ in o["rows"]]))
+        tally.disagree("mismatch", (o["keras_file"], err, [row["class"] for row in o["rows"]]))
     else:
-        ok += 1
-print("ok", ok)
-for k, v in bad.most_common():
-    print(v, k, "\n   ", ex[k] if k != "mismatch" else ex[k][:8])
+        tally.agree()
+tally.report()

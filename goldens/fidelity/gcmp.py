@@ -1,62 +1,33 @@
-import collections
+"""Random functional graphs (gfuzz.py) and the layer zoo (zoo.py): each layer's parameters by name, then
+`lstmcalc run` on the saved .keras against Keras's predict()."""
+
 import json
-import os
-import subprocess
 import sys
-import tempfile
 
-d = json.load(open(sys.argv[1]))
-LC = os.environ.get("LSTMCALC", "lstmcalc")
-bad = collections.Counter()
-ex = {}
-ok = 0
+from common import Tally, json_file, largest_difference, last_line, lstmcalc, output_of
 
-
-def flat(v):
-    if isinstance(v, dict):
-        return [z for k in v for z in flat(v[k])]
-    return [z for y in v for z in flat(y)] if isinstance(v, list) else [v]
-
-
-for o in d:
+tally = Tally()
+for o in json.load(open(sys.argv[1])):
     if "keras_file" not in o:
         continue
-    r = subprocess.run([LC, "summary", o["keras_file"], "--format", "json"], capture_output=True, text=True)
+    r = lstmcalc("summary", o["keras_file"], "--format", "json")
     if r.returncode:
-        k = "summary: " + r.stderr.strip()[-160:]
-        bad[k] += 1
-        ex.setdefault(k, o["keras_file"])
+        tally.disagree("summary: " + last_line(r.stderr), o["keras_file"])
         continue
-    got = json.loads(r.stdout)
-    by = {x["name"]: x["params"] for x in got["layers"]}
-    diffs = [
-        (w["name"], w["class"], by.get(w["name"]), w["params"]) for w in o["rows"] if by.get(w["name"]) != w["params"]
-    ]
+    params = {x["name"]: x["params"] for x in json.loads(r.stdout)["layers"]}
+    diffs = [(w["name"], w["class"], params.get(w["name"]), w["params"])
+             for w in o["rows"] if params.get(w["name"]) != w["params"]]
     if diffs:
-        k = "params " + str(diffs[0][1])
-        bad[k] += 1
-        ex.setdefault(k, (o["keras_file"], diffs))
+        tally.disagree("params " + diffs[0][1], (o["keras_file"], diffs))
         continue
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-        json.dump(o["x"] if len(o["x"]) > 1 else list(o["x"].values())[0], f)
-    r = subprocess.run(
-        [LC, "run", o["keras_file"], "--input", f.name, "--format", "json"], capture_output=True, text=True
-    )
+    x = o["x"] if len(o["x"]) > 1 else next(iter(o["x"].values()))
+    r = lstmcalc("run", o["keras_file"], "--input", json_file(x), "--format", "json")
     if r.returncode:
-        k = "run: " + r.stderr.strip()[-160:]
-        bad[k] += 1
-        ex.setdefault(k, o["keras_file"])
+        tally.disagree("run: " + last_line(r.stderr), o["keras_file"])
         continue
-    got = json.loads(r.stdout)
-    g = flat(got["output"] if "output" in got else got.get("outputs", got))
-    w = flat(o["y"])
-    err = max((abs(a - b) for a, b in zip(g, w)), default=0) if len(g) == len(w) else float("inf")
+    err = largest_difference(output_of(r), o["y"])
     if err > 1e-4:
-        k = "mismatch " + o["json"][:0]
-        bad[k] += 1
-        ex.setdefault(k, []).append((o["keras_file"], err, len(g), len(w)))
+        tally.disagree("mismatch", (o["keras_file"], err))
     else:
-        ok += 1
-print("ok", ok)
-for k, v in bad.most_common():
-    print(v, k, "\n   ", ex[k] if not k.startswith("mismatch") else ex[k][:8])
+        tally.agree()
+tally.report()

@@ -1,56 +1,23 @@
-import collections
+"""`lstmcalc run` on each random nn.Module source with its safetensors state_dict, against torch (float64)."""
+
 import json
-import os
-import subprocess
 import sys
-import tempfile
 
-d = json.load(open(sys.argv[1]))
-LC = os.environ.get("LSTMCALC", "lstmcalc")
-bad = collections.Counter()
-ex = {}
-ok = 0
+from common import Tally, json_file, largest_difference, last_line, lstmcalc, output_of
 
-
-def flat(v):
-    return [z for y in v for z in flat(y)] if isinstance(v, list) else [v]
-
-
-for o in d:
+tally = Tally()
+for o in json.load(open(sys.argv[1])):
     if "x" not in o:
         continue
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-        json.dump(o["x"], f)
-    r = subprocess.run(
-        [
-            LC,
-            "run",
-            o["path"],
-            "--input-shape",
-            ",".join(map(str, o["input_shape"])),
-            "--weights",
-            o["path"].replace(".py", ".safetensors"),
-            "--input",
-            f.name,
-            "--format",
-            "json",
-        ],
-        capture_output=True,
-        text=True,
-    )
+    r = lstmcalc("run", o["path"], "--input-shape", ",".join(map(str, o["input_shape"])),
+                 "--weights", o["path"].replace(".py", ".safetensors"), "--input", json_file(o["x"]),
+                 "--format", "json")
     if r.returncode:
-        k = (r.stderr.strip().splitlines() or [""])[-1][:160]
-        bad[k] += 1
-        ex.setdefault(k, o["path"])
+        tally.disagree(last_line(r.stderr), o["path"])
         continue
-    g = flat(json.loads(r.stdout)["output"])
-    w = flat(o["y"])
-    err = max((abs(a - b) for a, b in zip(g, w)), default=0) if len(g) == len(w) else float("inf")
+    err = largest_difference(output_of(r), o["y"])
     if err > 1e-6:
-        bad["mismatch"] += 1
-        ex.setdefault("mismatch", []).append((o["path"], err))
+        tally.disagree("mismatch", (o["path"], err))
     else:
-        ok += 1
-print("ok", ok)
-for k, v in bad.most_common():
-    print(v, k, "\n   ", ex[k] if k != "mismatch" else ex[k][:6])
+        tally.agree()
+tally.report()
