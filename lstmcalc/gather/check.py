@@ -15,7 +15,7 @@ from lstmcalc.graph.build import Model, build
 from lstmcalc.render.terminal import printable
 from lstmcalc.sources.paths import expand as expand_paths  # noqa: F401 (the CLI's entry)
 from lstmcalc.sources.rewrite import flow, update_file
-from lstmcalc.sources.spec import ModelSpec, parse
+from lstmcalc.sources.spec import ModelSpec, from_document, parse
 
 
 @dataclass(frozen=True)
@@ -144,11 +144,11 @@ def error_finding(p: Problem) -> Finding:
 def check_file(path: str) -> tuple[list[Finding], ModelSpec | None, Model | None, str | None]:
     """(findings, spec, model, text) for one file; invalid specs give one error finding."""
     try:
-        from lstmcalc.sources import document, load
+        from lstmcalc.sources import document
 
-        kind, doc, _notes, name = document(path)
+        kind, doc, notes, name = document(path)
         if kind != "yaml":  # a saved model or source file: validated and built, no expect: to compare
-            return [], None, build(load(path)), None
+            return [], None, build(from_document(doc, name, tuple(notes))), None
         text = doc
         spec = parse(text, name)
         model = build(spec)
