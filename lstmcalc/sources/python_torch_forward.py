@@ -34,6 +34,10 @@ from lstmcalc.sources.yaml_text import MarkedDict, MarkedList
 
 MATH = ("sqrt", "ceil", "floor", "log", "exp", "pow")  # math functions of numbers (x * math.sqrt(d_model))
 
+
+def _number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
 SENTINEL = 7919  # a batch size no model axis has by chance: the axes of this size are the batch axis
 MAX_ENTRIES = 2000  # bounded time on hostile input: no real forward() has this many steps
 MAX_BUILDS = 60  # each size read (x.size(0), a view's batch axis) builds the graph read so far
@@ -290,7 +294,7 @@ class Forward:
                 return self.module_call(scope, base, node)
             if isinstance(base, Path) and base.path == "math" and func.attr in MATH:
                 args = [scope.value(a) for a in node.args]
-                if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in args) and not node.keywords:
+                if all(_number(v) for v in args) and not node.keywords:
                     try:
                         return getattr(math, func.attr)(*args)
                     except (ValueError, TypeError, OverflowError):
@@ -447,14 +451,11 @@ class Forward:
         op = op or node.op
         if isinstance(op, ast.Add) and isinstance(a, Tensor) and isinstance(b, Tensor):
             return self.step("Add", {}, [a, b], node, "add")
-        def number(v):
-            return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-        if isinstance(op, ast.Mult) and isinstance(a, Tensor) and number(b) or \
-                isinstance(op, ast.Mult) and number(a) and isinstance(b, Tensor):
+        if isinstance(op, ast.Mult) and isinstance(a, Tensor) and _number(b) or \
+                isinstance(op, ast.Mult) and _number(a) and isinstance(b, Tensor):
             x, k = (a, b) if isinstance(a, Tensor) else (b, a)
             return self.step("Scale", {"factor": float(k)}, x, node, "scale")
-        if isinstance(op, ast.Div) and isinstance(a, Tensor) and number(b) and b != 0:
+        if isinstance(op, ast.Div) and isinstance(a, Tensor) and _number(b) and b != 0:
             return self.step("Scale", {"factor": 1.0 / b}, a, node, "scale")
         if isinstance(op, (ast.Mult, ast.Div, ast.Add, ast.Sub)) and (isinstance(a, (int, float)) or
                                                                        isinstance(b, (int, float))):
