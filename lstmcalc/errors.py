@@ -7,7 +7,7 @@ it (`hint`). The CLI prints it in the chosen format and exits with
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from lstmcalc.render.terminal import clip, printable
 
@@ -17,8 +17,7 @@ EXIT_BAD_INPUT = 2
 EXIT_BUG = 3
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     message: str
     file: str | None = None
     line: int | None = None  # 1-based
@@ -31,7 +30,7 @@ class Problem:
     def located(self, **where) -> Problem:
         """Fill in the location fields that are still unknown."""
         fill = {k: v for k, v in where.items() if getattr(self, k) is None and v is not None}
-        return replace(self, **fill)
+        return self._replace(**fill)
 
     def where(self) -> str:
         parts = [self.file or "<spec>"]

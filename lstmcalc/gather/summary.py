@@ -6,7 +6,7 @@ renderers (`render.py`, `render_rich.py`) only lay it out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from lstmcalc.graph.build import FLOAT32_BYTES, INPUT, LayerRecord, Model
 from lstmcalc.layers.base import total_or_none
@@ -23,8 +23,7 @@ COLUMNS = {
 DEFAULT_COLUMNS = ("shape", "params")
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     name: str
     type: str
     depth: int

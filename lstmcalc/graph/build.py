@@ -12,9 +12,9 @@ the order of the depth-first walk). Every command reads the records and nodes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from functools import cached_property
 from math import prod
+from typing import NamedTuple
 
 from lstmcalc.errors import Problem, ShapeError, SpecError
 from lstmcalc.graph import cycle_collector_paused
@@ -35,8 +35,7 @@ class InputLayer(LayerType):
 INPUT = InputLayer()
 
 
-@dataclass(frozen=True)
-class LayerRecord:
+class LayerRecord(NamedTuple):
     name: str
     type: LayerType
     args: Args
@@ -53,11 +52,11 @@ class LayerRecord:
     nodes: tuple[Node, ...] = ()  # one per call that the outputs depend on
     connected_to: tuple[str, ...] = ()  # Keras's "Connected to" cells, `NAME[node][tensor]`
 
-    @cached_property
+    @property
     def params(self) -> int:
         return sum(w.size for w in self.weights)
 
-    @cached_property
+    @property
     def trainable_params(self) -> int:
         return sum(w.size for w in self.weights if w.trainable)
 
@@ -91,8 +90,7 @@ class LayerRecord:
         return total
 
 
-@dataclass(frozen=True)
-class Node:
+class Node(NamedTuple):
     """One call of a layer: its input tensors, keyword tensors and shapes.
 
     `inputs` are the positional tensors (several for a list argument such as
@@ -124,22 +122,24 @@ class Node:
         return out
 
 
-@dataclass(frozen=True)
 class Model:
     """A built model: layer records in Keras's summary order, nodes in execution order.
 
-    `inputs` names the input layers in the order written; `outputs` are the
-    output tensors; `show_connections` is true where Keras's summary shows the
-    "Connected to" column (a functional model that is not a plain chain).
+    `layers` are in summary order (for a chain: the input first); `nodes` in
+    execution order, only those the outputs depend on; `inputs` names the
+    input layers in the order written; `outputs` are the output tensors;
+    `show_connections` is true where Keras's summary shows the "Connected to"
+    column (a functional model that is not a plain chain). Built once, then only read.
     """
 
-    spec: ModelSpec
-    layers: tuple[LayerRecord, ...]  # summary order (for a chain: the input first)
-    nodes: tuple[Node, ...] = ()  # execution order, only those the outputs depend on
-    inputs: tuple[str, ...] = ()
-    outputs: tuple[TensorRef, ...] = ()
-    show_connections: bool = False
-    warnings: tuple[str, ...] = ()
+    def __init__(self, spec: ModelSpec, layers: tuple[LayerRecord, ...], nodes: tuple[Node, ...] = (),
+                 inputs: tuple[str, ...] = (), outputs: tuple[TensorRef, ...] = (), show_connections: bool = False,
+                 warnings: tuple[str, ...] = ()):
+        self.spec, self.layers, self.nodes, self.inputs, self.outputs = spec, layers, nodes, inputs, outputs
+        self.show_connections, self.warnings = show_connections, warnings
+
+    def __repr__(self) -> str:
+        return f"<Model {self.name!r}: {len(self.layers)} layers, {self.total_params:,} parameters>"
 
     @property
     def name(self) -> str | None:
@@ -176,12 +176,12 @@ class Model:
     def nodes_of(self, name: str) -> tuple[Node, ...]:
         return self.get(name).nodes
 
+    @cached_property
+    def _by_name(self) -> dict[str, LayerRecord]:
+        return {r.name: r for r in self.layers}
+
     def get(self, name: str) -> LayerRecord | None:
-        index = self.__dict__.get("_index")
-        if index is None:
-            index = {r.name: r for r in self.layers}
-            object.__setattr__(self, "_index", index)
-        return index.get(name)
+        return self._by_name.get(name)
 
     @property
     def input_records(self) -> list[LayerRecord]:
@@ -234,7 +234,7 @@ def build_record(spec: LayerSpec, s: tuple, file: str, prev: LayerRecord | None 
             kids = tuple(build_record(child, cs, file, prev, r) for r, child, cs in t.children(a, s))
             out = t.combine(a, s, kids)
             weights = tuple(
-                replace(w, name=f"{k.role}/{w.name}") if len(kids) > 1 else w
+                w._replace(name=f"{k.role}/{w.name}") if len(kids) > 1 else w
                 for k in kids for w in k.weights
             )
             formula, macs = t.formula_from(a, kids), t.macs_from(a, s, kids)
@@ -250,7 +250,7 @@ def build_record(spec: LayerSpec, s: tuple, file: str, prev: LayerRecord | None 
     if not a.get("trainable", True) and not t.wrapper:
         # Keras 3 quirk: a wrapper's trainable=False does not reach the wrapped
         # layers, whose variables stay trainable
-        weights = tuple(replace(w, trainable=False) for w in weights)
+        weights = tuple(w._replace(trainable=False) for w in weights)
     return LayerRecord(
         name=spec.name, type=t, args=a, input_shape=s, output_shape=out, weights=weights,
         formula=formula, macs=macs, elementwise=elementwise,

@@ -10,30 +10,56 @@ Keras's `keras_history` (layer, node_index, tensor_index) is the same idea.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 _REF = re.compile(r"^(?P<name>.+?)(?:\[(?P<a>\d+)\])?(?:\[(?P<b>\d+)\])?$", re.S)
 
 
-@dataclass(frozen=True)
 class Ref:
-    """A reference as written: `node` and `index` are None where the text leaves them out."""
+    """A reference as written: `node` and `index` are None where the text leaves them out.
 
-    name: str
-    node: int | None = None
-    index: int | None = None
-    text: str = ""
-    line: int | None = None
-    column: int | None = None
+    Equal and hashable by its fields; not a tuple (`call:` holds a Ref or a tuple of them).
+    """
+
+    __slots__ = ("name", "node", "index", "text", "line", "column")
+
+    def __init__(self, name: str, node: int | None = None, index: int | None = None, text: str = "",
+                 line: int | None = None, column: int | None = None):
+        self.name, self.node, self.index, self.text, self.line, self.column = name, node, index, text, line, column
+
+    def _fields(self) -> tuple:
+        return self.name, self.node, self.index, self.text, self.line, self.column
+
+    def __eq__(self, other) -> bool:
+        return type(other) is Ref and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return f"Ref{self._fields()!r}"
 
 
-@dataclass(frozen=True)
 class TensorRef:
-    """A resolved tensor: output `index` of call `node` of layer `layer` (Keras's keras_history)."""
+    """A resolved tensor: output `index` of call `node` of layer `layer` (Keras's keras_history).
 
-    layer: str
-    node: int
-    index: int
+    A value (equal and hashable by its three fields), not a tuple: a keyword
+    argument holds a TensorRef or a tuple of them, and the two must not be confused.
+    """
+
+    __slots__ = ("layer", "node", "index")
+
+    def __init__(self, layer: str, node: int, index: int):
+        self.layer, self.node, self.index = layer, node, index
+
+    def __eq__(self, other) -> bool:
+        return type(other) is TensorRef and (self.layer, self.node, self.index) == (other.layer, other.node,
+                                                                                  other.index)
+
+    def __hash__(self) -> int:
+        return hash((self.layer, self.node, self.index))
+
+    def __repr__(self) -> str:
+        return f"TensorRef({self.layer!r}, {self.node}, {self.index})"
 
     def cell(self) -> str:
         """As Keras's summary prints it: `encoder[0][1]`."""

@@ -18,7 +18,6 @@ The steps, each once:
 from __future__ import annotations
 
 import heapq
-from dataclasses import replace
 
 from lstmcalc.errors import Problem, ShapeError, SpecError
 from lstmcalc.graph.build import INPUT, LayerRecord, Model, Node, build_record
@@ -417,5 +416,5 @@ class Wiring:
         tensors = [x for n in nodes for x in n.input_tensors()]
         inbound = tuple(dict.fromkeys(x.layer for x in tensors))
         # Keras's summary shows the shape of the layer's last call, in the model or not
-        return replace(record, output_shape=calls[-1].output_shape, nodes=nodes,
+        return record._replace(output_shape=calls[-1].output_shape, nodes=nodes,
                        connected_to=tuple(x.cell() for x in tensors), inbound=inbound)

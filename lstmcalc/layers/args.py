@@ -10,8 +10,7 @@ from the same declarations (`schema.py`).
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from lstmcalc.render.terminal import brief
 
@@ -70,8 +69,7 @@ class ArgError(Exception):
         super().__init__(message)
 
 
-@dataclass(frozen=True)
-class Arg:
+class Arg(NamedTuple):
     """One constructor argument.
 
     kind is one of: int, float, bool, str, choice, activation, initializer,
@@ -99,26 +97,39 @@ class Arg:
     structural: bool = False  # changes an output shape or a parameter count
     ignore_case: bool = False
 
-    def __post_init__(self):
-        if self.default is None:
-            object.__setattr__(self, "nullable", True)
+    @property
+    def accepts_null(self) -> bool:
+        """`nullable`, or a default of None (which accepts null, as Keras's does)."""
+        return self.nullable or self.default is None
 
     @property
     def required(self) -> bool:
         return self.default is REQUIRED
 
 
-@dataclass(frozen=True)
 class Args:
-    """Validated arguments of one layer, defaults filled in; attribute access."""
+    """Validated arguments of one layer, defaults filled in; attribute access (`args.units`)."""
 
-    values: dict = field(default_factory=dict)
+    __slots__ = ("values",)
 
-    def __getattr__(self, name):
+    def __init__(self, values: dict | None = None):
+        self.values = {} if values is None else values
+
+    def __getattr__(self, name):  # only called for names that are not attributes: the arguments
+        if name.startswith("__"):  # copy and pickle ask for protocol methods before `values` is set
+            raise AttributeError(name)
         try:
-            return self.__dict__["values"][name]
+            return self.values[name]
         except KeyError:
             raise AttributeError(name) from None
+
+    def __eq__(self, other) -> bool:
+        return type(other) is Args and self.values == other.values
+
+    __hash__ = None  # holds a dict
+
+    def __repr__(self) -> str:
+        return f"Args({self.values!r})"
 
     def get(self, name, default=None):
         return self.values.get(name, default)
@@ -173,7 +184,7 @@ def _bounds(arg: Arg, v):
 def validate(arg: Arg, value):
     """Return the normalised value or raise ArgError."""
     if value is None:
-        if arg.nullable or arg.kind in ("object", "activation", *IDENTIFIERS):
+        if arg.accepts_null or arg.kind in ("object", "activation", *IDENTIFIERS):
             return None
         raise ArgError(f"{arg.name} must be {_describe(arg)}, not null")
     given = value
@@ -241,7 +252,7 @@ def validate(arg: Arg, value):
             raise wrong()
         return _bounds(arg, value)
     if kind == "intlist":
-        if not isinstance(value, list) or not all(_is_int(v) or (arg.nullable and v is None) for v in value):
+        if not isinstance(value, list) or not all(_is_int(v) or (arg.accepts_null and v is None) for v in value):
             raise wrong()
         return tuple(value)
     if kind == "axis":

@@ -10,17 +10,16 @@ Shapes are tuples that include the batch axis; `None` is a variable size.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from math import prod
+from typing import NamedTuple
 
 from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg, Args, base_args
 from lstmcalc.shapes import fmt_shape
 
 
-@dataclass(frozen=True)
-class WeightSpec:
+class WeightSpec(NamedTuple):
     """One weight tensor as Keras declares it in `build`."""
 
     name: str
@@ -34,8 +33,7 @@ class WeightSpec:
         return prod(self.shape)
 
 
-@dataclass(frozen=True)
-class Formula:
+class Formula(NamedTuple):
     """A closed-form parameter count: in symbols, with numbers, and its value."""
 
     symbols: str

@@ -17,11 +17,10 @@ never a silently different model.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Equivalent:
+class Equivalent(NamedTuple):
     steps: tuple[dict, ...]  # layer mappings of the other dialect, "$name": suffix of the step's name
     outputs: tuple[str, ...] = ("$last",)  # local reference of each output, in order
     weights: int | None = None  # Keras -> torch: index of the step holding the weights

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg
@@ -478,7 +477,7 @@ class TorchCell(TorchModule):
     def args(self):
         keep = ("input_size", "hidden_size", "bias", "nonlinearity")
         # torch builds and runs a cell of hidden_size 0 (an empty state), where nn.LSTM refuses it
-        return tuple(replace(a, minimum=0) if a.name == "hidden_size" else a
+        return tuple(a._replace(minimum=0) if a.name == "hidden_size" else a
                      for a in self.module.args if a.name in keep)
 
     def output_shape(self, a, s):

@@ -7,8 +7,6 @@ and the wrapper combines them; its weights are its children's.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg
 from lstmcalc.layers.base import Formula, LayerType, initial_states, total_or_none
@@ -80,9 +78,9 @@ class Bidirectional(Wrapper):
         if not recurrent(inner):
             raise ShapeError(f"Bidirectional wraps a recurrent layer (LSTM, GRU, SimpleRNN, RNN), not "
                              f"{inner.type.name}", "wrap an LSTM, GRU, SimpleRNN or RNN")
-        forward = replace(inner, name="forward_" + inner.name.removeprefix("forward_"))
+        forward = inner.replace(name="forward_" + inner.name.removeprefix("forward_"))
         if a.backward_layer is None:
-            backward = replace(inner, name="backward_" + inner.name.removeprefix("backward_"),
+            backward = inner.replace(name="backward_" + inner.name.removeprefix("backward_"),
                                args=inner.args.replace(go_backwards=True))
         else:
             backward = a.backward_layer
@@ -98,7 +96,7 @@ class Bidirectional(Wrapper):
                                  f"give both the same {attr}")
         # Keras gives the two directions zeros at masked steps when returning sequences
         zero = {"zero_output_for_mask": fa.return_sequences}
-        return (replace(forward, args=fa.replace(**zero)), replace(backward, args=ba.replace(**zero)))
+        return (forward.replace(args=fa.replace(**zero)), backward.replace(args=ba.replace(**zero)))
 
     def children(self, a, s):
         f, b = self.directions(a)

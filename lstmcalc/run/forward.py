@@ -11,7 +11,7 @@ never used, or used but never declared, is caught.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from lstmcalc.errors import Problem, ShapeError, SpecError
 from lstmcalc.graph.build import INPUT, LayerRecord, Model, Node, build
@@ -156,11 +156,11 @@ def concrete(model: Model, shapes: dict[str, tuple]) -> Model:
         shape = shapes[spec_input.name]
         axis = model.get(spec_input.name).args.get("batch_axis", 0)
         batches.add(shape[axis])
-        inputs.append(replace(spec_input, shape=tuple(shape[:axis] + shape[axis + 1:])))
+        inputs.append(spec_input._replace(shape=tuple(shape[:axis] + shape[axis + 1:])))
     if len(batches) > 1:
         raise SpecError(Problem(f"the inputs have different batch sizes ({', '.join(map(str, sorted(batches)))})",
                                 file=model.spec.file, hint="give every input the same batch size"))
-    return build(replace(model.spec, inputs=tuple(inputs)), batches.pop(), only_used=True)
+    return build(model.spec._replace(inputs=tuple(inputs)), batches.pop(), only_used=True)
 
 
 # -- running ------------------------------------------------------------------------
@@ -331,7 +331,7 @@ def concrete_for_verify(model: Model, batch: int) -> Model:
             return concrete(model, shapes)
         except SpecError as e:
             first_error = first_error or e
-    raise SpecError(replace(first_error.problem, hint="verify found no small size for the variable (null) "
+    raise SpecError(first_error.problem._replace(hint="verify found no small size for the variable (null) "
                             "axes that every layer accepts; give input.shape sizes"))
 
 

@@ -70,7 +70,7 @@ def arg_schema(arg: Arg, framework: str = "keras") -> dict:
         s["minimum"] = arg.minimum
     if kind in ("int", "float") and arg.maximum is not None:
         s["maximum"] = arg.maximum
-    if arg.nullable and s and kind not in ("activation",):
+    if arg.accepts_null and s and kind not in ("activation",):
         s = {"anyOf": [s, {"type": "null"}]}
     s["description"] = arg.doc
     if not arg.required and isinstance(arg.default, (int, float, str, bool, type(None))):

@@ -9,7 +9,7 @@ its wrapper).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from lstmcalc.errors import Problem, SpecError
 from lstmcalc.graph import cycle_collector_paused
@@ -31,34 +31,54 @@ INPUT_DTYPES = ("float16", "bfloat16", "float32", "float64", "int8", "int16", "i
                 "uint8", "bool")
 
 
-@dataclass(frozen=True)
 class LayerSpec:
-    """One layer as the user wrote it, validated, with its final name."""
+    """One layer as the user wrote it, validated, with its final name.
 
-    type: LayerType
-    name: str
-    args: Args
-    line: int | None = None
-    column: int | None = None
-    index: int | None = None
-    expect: dict | None = None
-    arg_lines: dict = field(default_factory=dict, compare=False, repr=False)
-    inputs: tuple[Ref, ...] | None = None  # None: the entry above (a chain)
-    inputs_is_list: bool = False  # `inputs: [a, b]` (a list argument) rather than `inputs: a`
-    call: dict = field(default_factory=dict)  # keyword -> Ref, tuple of Refs, or a literal
-    shared: bool = False  # `{call: NAME}`: another call of a layer defined above
+    `line`/`column` locate it in the file, `index` is its position in
+    `layers:` (0-based), `arg_lines` maps an argument to its (line, column);
+    `inputs` are None for the entry above (a chain), `inputs_is_list` is true
+    for `inputs: [a, b]` (a list argument) rather than `inputs: a`, `call` maps
+    a keyword to a Ref, a tuple of Refs or a literal, and `shared` is true for
+    `{call: NAME}` (another call of a layer defined above). Not a tuple: a
+    nested layer spec is an argument's value where a tuple means a list of cells.
+    Equal by every field but `arg_lines`.
+    """
+
+    __slots__ = ("type", "name", "args", "line", "column", "index", "expect", "arg_lines", "inputs",
+                 "inputs_is_list", "call", "shared")
+
+    def __init__(self, type: LayerType, name: str, args: Args, line: int | None = None, column: int | None = None,
+                 index: int | None = None, expect: dict | None = None, arg_lines: dict | None = None,
+                 inputs: tuple[Ref, ...] | None = None, inputs_is_list: bool = False, call: dict | None = None,
+                 shared: bool = False):
+        self.type, self.name, self.args, self.line, self.column, self.index = type, name, args, line, column, index
+        self.expect, self.arg_lines, self.inputs, self.inputs_is_list = expect, arg_lines or {}, inputs, inputs_is_list
+        self.call, self.shared = {} if call is None else call, shared
+
+    def replace(self, **changes) -> LayerSpec:
+        """A copy with some fields changed."""
+        return LayerSpec(**{**{f: getattr(self, f) for f in self.__slots__}, **changes})
+
+    def _compared(self) -> tuple:
+        return tuple(getattr(self, f) for f in self.__slots__ if f != "arg_lines")
+
+    def __eq__(self, other) -> bool:
+        return type(other) is LayerSpec and self._compared() == other._compared()
+
+    __hash__ = None  # holds dicts
+
+    def __repr__(self) -> str:
+        return f"LayerSpec({self.type.name}, {self.name!r}, {self.args!r})"
 
 
-@dataclass(frozen=True)
-class InputSpec:
+class InputSpec(NamedTuple):
     shape: tuple
     name: str = "input_layer"
     dtype: str = "float32"
     line: int | None = None
 
 
-@dataclass(frozen=True)
-class ModelSpec:
+class ModelSpec(NamedTuple):
     """A validated spec: inputs, layer entries in the order written, outputs.
 
     `functional` is true when the spec is written as a graph (`inputs:`,
@@ -475,5 +495,5 @@ def from_document(doc: dict, file: str, notes: tuple[str, ...] = ()) -> ModelSpe
     framework = doc.get("framework", "keras")
     registry = REGISTRIES.get(framework if isinstance(framework, str) else "keras", REGISTRIES["keras"])
     spec = _Parser(file, registry).document(marked(doc))
-    return replace(spec, notes=tuple(notes))
+    return spec._replace(notes=tuple(notes))
 

@@ -12,7 +12,7 @@ import os
 import re
 import stat
 import sys
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import yaml
 
@@ -70,8 +70,7 @@ def _mark(node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-@dataclass(frozen=True)
-class FileKind:
+class FileKind(NamedTuple):
     """What a file is, for the messages about it and its size bound."""
 
     noun: str  # "spec", "weights", "input"
