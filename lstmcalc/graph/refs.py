@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-_REF = re.compile(r"^(?P<name>.+?)(?:\[(?P<a>\d+)\])?(?:\[(?P<b>\d+)\])?$", re.S)
+# compiled on first use (re caches it): a chain never reads a reference
+_REF = r"^(?P<name>.+?)(?:\[(?P<a>\d+)\])?(?:\[(?P<b>\d+)\])?$"
 
 
 class Ref:
@@ -70,7 +71,7 @@ def parse_ref(text: str, line: int | None = None, column: int | None = None) -> 
     """The reference in `text`, or None when it is not one (empty, or only brackets)."""
     if not isinstance(text, str) or not text.strip():
         return None
-    m = _REF.match(text.strip())
+    m = re.match(_REF, text.strip(), re.S)
     if m is None:
         return None
     a, b = m.group("a"), m.group("b")

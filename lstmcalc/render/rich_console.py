@@ -28,9 +28,12 @@ def cell(value: str) -> Text:
 
 
 def console() -> Console:
-    out = Console(highlight=False, file=rich_file(), soft_wrap=True)
+    """A console that reads no markup and no emoji codes: every value reaches it as a `Text` already
+    (so rich's markup and emoji tables are never imported)."""
+    options = {"highlight": False, "markup": False, "emoji": False, "file": rich_file(), "soft_wrap": True}
+    out = Console(**options)
     if out.width < 1:  # COLUMNS=0 or nonsense: rich would print nothing at all
-        out = Console(highlight=False, file=rich_file(), soft_wrap=True, width=80)
+        out = Console(**options, width=80)
     return out
 
 
@@ -43,10 +46,10 @@ def summary(title: str, rows: list[Row], totals: dict, columns, cost: bool) -> N
             out.print(shown(line))
         return
     table = Table(title=shown(f'Model: "{title}"'), title_justify="left", show_lines=False)
-    table.add_column("Layer (type)", style="bold cyan", overflow="fold")
+    table.add_column(shown("Layer (type)"), style="bold cyan", overflow="fold")
     for c in columns:
         text = c in TEXT_COLUMNS
-        table.add_column(COLUMNS[c], justify="left" if text else "right", no_wrap=not text, overflow="fold",
+        table.add_column(shown(COLUMNS[c]), justify="left" if text else "right", no_wrap=not text, overflow="fold",
                          style="green" if c == "params" else None)
     for r in rows:
         label = shown("  " * r.depth + ("└ " if r.depth else "") + r.name)

@@ -24,8 +24,8 @@ from lstmcalc.errors import Problem, SpecError
 
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a zip's first member, or an empty zip
-_PYTHON = re.compile(r"^(from\s+[\w.]+\s+import\b|import\s+\w|class\s+\w+|def\s+\w+|"
-                     r"[A-Za-z_][\w.]*(\s*,\s*[*\w]+)*\s*=[^=]|[A-Za-z_][\w.]*\(.*\)\s*$)", re.M)
+_PYTHON = (r"^(from\s+[\w.]+\s+import\b|import\s+\w|class\s+\w+|def\s+\w+|"
+           r"[A-Za-z_][\w.]*(\s*,\s*[*\w]+)*\s*=[^=]|[A-Za-z_][\w.]*\(.*\)\s*$)")  # compiled on first use
 
 
 def head_of(path: str) -> bytes:
@@ -50,7 +50,7 @@ def looks_like_python(text: str, path: str) -> bool:
         return True
     if path.endswith((".yaml", ".yml", ".json")):
         return False
-    return bool(_PYTHON.search(text)) and not re.search(r"^(layers|input|inputs)\s*:", text, re.M)
+    return bool(re.search(_PYTHON, text, re.M)) and not re.search(r"^(layers|input|inputs)\s*:", text, re.M)
 
 
 def document(path: str, *, model: str | None = None, input_shape=None, init: str | None = None):

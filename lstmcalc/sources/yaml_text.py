@@ -119,7 +119,8 @@ def read_text(path: str, kind: FileKind = SPEC_FILE) -> tuple[str, str]:
 
 def decode(data: bytes, name: str) -> str:
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8")
+        return text[1:] if text.startswith("\ufeff") else text  # as utf-8-sig, without loading that codec
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
         raise SpecError(
@@ -158,7 +159,7 @@ _OPEN = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken, yaml.BlockSequ
 _CLOSE = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)
 
 
-_UNQUOTED_REF = re.compile(r"[\[,]\s*[A-Za-z_][\w.-]*\[\d+\]")  # [encoder[1], ...: YAML reads a nested list
+_UNQUOTED_REF = r"[\[,]\s*[A-Za-z_][\w.-]*\[\d+\]"  # [encoder[1], ...: YAML reads a nested list
 
 
 def _too_deep_at(text: str) -> int | None:
@@ -187,7 +188,7 @@ def _raise_yaml_error(text: str, name: str):
         lines = text.splitlines()
         bad_line = lines[mark.line] if mark and mark.line < len(lines) else ""
         hint = "indent with spaces, not tabs" if "\t" in bad_line else None
-        if hint is None and _UNQUOTED_REF.search(bad_line):
+        if hint is None and re.search(_UNQUOTED_REF, bad_line):
             hint = "quote references with brackets inside [...]: ['encoder[1]', 'encoder[2]']"
         raise SpecError(
             Problem(msg, file=name, line=mark.line + 1 if mark else None,
