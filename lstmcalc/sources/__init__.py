@@ -15,7 +15,6 @@ source, and anything else a YAML spec.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import stat
@@ -75,6 +74,8 @@ def document(path: str, *, model: str | None = None, input_shape=None, init: str
     name, text = yaml_text.read_text(path)
     stripped = text.lstrip()
     if stripped.startswith("{"):
+        import json
+
         from lstmcalc.sources import keras_json
 
         try:
