@@ -7,8 +7,7 @@ it (`hint`). The CLI prints it in the chosen format and exits with
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
+from lstmcalc.record import Record
 from lstmcalc.render.terminal import clip, printable
 
 EXIT_OK = 0
@@ -17,15 +16,31 @@ EXIT_BAD_INPUT = 2
 EXIT_BUG = 3
 
 
-class Problem(NamedTuple):
-    message: str
-    file: str | None = None
-    line: int | None = None  # 1-based
-    column: int | None = None  # 1-based
-    layer: str | None = None
-    layer_type: str | None = None
-    index: int | None = None  # position of the layer in `layers:` (0-based)
-    hint: str | None = None
+class Problem(Record):
+    """One refusal: the message, where it happened (file, 1-based line and column, the layer, its
+    type and 0-based position in `layers:`) and how to fix it (`hint`)."""
+
+    __slots__ = ("message", "file", "line", "column", "layer", "layer_type", "index", "hint")
+
+    def __init__(
+        self,
+        message: str,
+        file: str | None = None,
+        line: int | None = None,  # 1-based
+        column: int | None = None,  # 1-based
+        layer: str | None = None,
+        layer_type: str | None = None,
+        index: int | None = None,  # position of the layer in `layers:` (0-based)
+        hint: str | None = None,
+    ):
+        self.message = message
+        self.file = file
+        self.line = line
+        self.column = column
+        self.layer = layer
+        self.layer_type = layer_type
+        self.index = index
+        self.hint = hint
 
     def located(self, **where) -> Problem:
         """Fill in the location fields that are still unknown."""

@@ -6,10 +6,9 @@ renderers (`render.py`, `render_rich.py`) only lay it out.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from lstmcalc.graph.build import FLOAT32_BYTES, INPUT, LayerRecord, Model
 from lstmcalc.layers.base import total_or_none
+from lstmcalc.record import Record
 from lstmcalc.shapes import fmt_shape
 
 COLUMNS = {
@@ -23,16 +22,33 @@ COLUMNS = {
 DEFAULT_COLUMNS = ("shape", "params")
 
 
-class Row(NamedTuple):
-    name: str
-    type: str
-    depth: int
-    output_shape: tuple
-    params: int
-    trainable_params: int
-    macs: int | None
-    output_bytes: int | None  # activation memory of this layer's output for the batch
-    connected_to: tuple[str, ...] = ()  # Keras's "Connected to" cells (a graph's rows)
+class Row(Record):
+    """One row of the summary table, as the renderers print it (shapes with the batch axis)."""
+
+    __slots__ = ("name", "type", "depth", "output_shape", "params", "trainable_params", "macs", "output_bytes",
+                 "connected_to")
+
+    def __init__(
+        self,
+        name: str,
+        type: str,
+        depth: int,
+        output_shape: tuple,
+        params: int,
+        trainable_params: int,
+        macs: int | None,
+        output_bytes: int | None,  # activation memory of this layer's output for the batch
+        connected_to: tuple[str, ...] = (),  # Keras's "Connected to" cells (a graph's rows)
+    ):
+        self.name = name
+        self.type = type
+        self.depth = depth
+        self.output_shape = output_shape
+        self.params = params
+        self.trainable_params = trainable_params
+        self.macs = macs
+        self.output_bytes = output_bytes
+        self.connected_to = connected_to
 
     @property
     def label(self) -> str:

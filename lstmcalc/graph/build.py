@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from functools import cached_property
 from math import prod
-from typing import NamedTuple
 
 from lstmcalc.errors import Problem, ShapeError, SpecError
 from lstmcalc.graph import cycle_collector_paused
 from lstmcalc.graph.refs import TensorRef
 from lstmcalc.layers import Formula, LayerType, WeightSpec
 from lstmcalc.layers.args import Args
+from lstmcalc.record import Record
 from lstmcalc.sources.spec import LayerSpec, ModelSpec
 
 FLOAT32_BYTES = 4
@@ -35,22 +35,47 @@ class InputLayer(LayerType):
 INPUT = InputLayer()
 
 
-class LayerRecord(NamedTuple):
-    name: str
-    type: LayerType
-    args: Args
-    input_shape: tuple | None
-    output_shape: tuple
-    weights: tuple[WeightSpec, ...]
-    formula: Formula
-    macs: int | None = None
-    elementwise: int | None = None
-    inbound: tuple[str, ...] = ()  # the layers (and inputs) its calls read, in order, without repeats
-    children: tuple[LayerRecord, ...] = ()
-    role: str | None = None
-    spec: LayerSpec | None = None
-    nodes: tuple[Node, ...] = ()  # one per call that the outputs depend on
-    connected_to: tuple[str, ...] = ()  # Keras's "Connected to" cells, `NAME[node][tensor]`
+class LayerRecord(Record):
+    """One layer of a built model: its type and validated args, input and output shapes (batch axis
+    first; a list of shapes for several), weights as Keras declares them, the closed-form count, the
+    multiply-adds of one sample, its wrapped children, and the calls (`nodes`) the outputs depend on."""
+
+    __slots__ = ("name", "type", "args", "input_shape", "output_shape", "weights", "formula", "macs", "elementwise",
+                 "inbound", "children", "role", "spec", "nodes", "connected_to")
+
+    def __init__(
+        self,
+        name: str,
+        type: LayerType,
+        args: Args,
+        input_shape: tuple | None,
+        output_shape: tuple,
+        weights: tuple[WeightSpec, ...],
+        formula: Formula,
+        macs: int | None = None,
+        elementwise: int | None = None,
+        inbound: tuple[str, ...] = (),  # the layers (and inputs) its calls read, in order, without repeats
+        children: tuple[LayerRecord, ...] = (),
+        role: str | None = None,
+        spec: LayerSpec | None = None,
+        nodes: tuple[Node, ...] = (),  # one per call that the outputs depend on
+        connected_to: tuple[str, ...] = (),  # Keras's "Connected to" cells, `NAME[node][tensor]`
+    ):
+        self.name = name
+        self.type = type
+        self.args = args
+        self.input_shape = input_shape
+        self.output_shape = output_shape
+        self.weights = weights
+        self.formula = formula
+        self.macs = macs
+        self.elementwise = elementwise
+        self.inbound = inbound
+        self.children = children
+        self.role = role
+        self.spec = spec
+        self.nodes = nodes
+        self.connected_to = connected_to
 
     @property
     def params(self) -> int:
@@ -90,7 +115,7 @@ class LayerRecord(NamedTuple):
         return total
 
 
-class Node(NamedTuple):
+class Node(Record):
     """One call of a layer: its input tensors, keyword tensors and shapes.
 
     `inputs` are the positional tensors (several for a list argument such as
@@ -99,16 +124,32 @@ class Node(NamedTuple):
     shapes for a list argument; `outputs` are the shapes that `NAME[i]` indexes.
     """
 
-    layer: str
-    index: int
-    inputs: tuple[TensorRef, ...]
-    is_list: bool
-    call: dict
-    input_shape: tuple | list
-    output_shape: tuple | list
-    outputs: tuple
-    spec: LayerSpec | None = None
-    auto_mask: bool = False  # `mask` in `call` was passed by Keras's functional API, not written
+    __slots__ = ("layer", "index", "inputs", "is_list", "call", "input_shape", "output_shape", "outputs", "spec",
+                 "auto_mask")
+
+    def __init__(
+        self,
+        layer: str,
+        index: int,
+        inputs: tuple[TensorRef, ...],
+        is_list: bool,
+        call: dict,
+        input_shape: tuple | list,
+        output_shape: tuple | list,
+        outputs: tuple,
+        spec: LayerSpec | None = None,
+        auto_mask: bool = False,  # `mask` in `call` was passed by Keras's functional API, not written
+    ):
+        self.layer = layer
+        self.index = index
+        self.inputs = inputs
+        self.is_list = is_list
+        self.call = call
+        self.input_shape = input_shape
+        self.output_shape = output_shape
+        self.outputs = outputs
+        self.spec = spec
+        self.auto_mask = auto_mask
 
     def input_tensors(self) -> list[TensorRef]:
         """Every input tensor in Keras's order: positional first, then keywords sorted by name."""

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import re
 
+from lstmcalc.record import Record
+
 # compiled on first use (re caches it): a chain never reads a reference
 _REF = r"^(?P<name>.+?)(?:\[(?P<a>\d+)\])?(?:\[(?P<b>\d+)\])?$"
 
 
-class Ref:
-    """A reference as written: `node` and `index` are None where the text leaves them out.
-
-    Equal and hashable by its fields; not a tuple (`call:` holds a Ref or a tuple of them).
-    """
+class Ref(Record):
+    """A reference as written: `node` and `index` are None where the text leaves them out;
+    `line`/`column` locate it in the file."""
 
     __slots__ = ("name", "node", "index", "text", "line", "column")
 
@@ -27,24 +27,11 @@ class Ref:
                  line: int | None = None, column: int | None = None):
         self.name, self.node, self.index, self.text, self.line, self.column = name, node, index, text, line, column
 
-    def _fields(self) -> tuple:
-        return self.name, self.node, self.index, self.text, self.line, self.column
-
-    def __eq__(self, other) -> bool:
-        return type(other) is Ref and self._fields() == other._fields()
-
-    def __hash__(self) -> int:
-        return hash(self._fields())
-
-    def __repr__(self) -> str:
-        return f"Ref{self._fields()!r}"
-
 
 class TensorRef:
     """A resolved tensor: output `index` of call `node` of layer `layer` (Keras's keras_history).
 
-    A value (equal and hashable by its three fields), not a tuple: a keyword
-    argument holds a TensorRef or a tuple of them, and the two must not be confused.
+    Equal and hashable by its three fields, written out: resolving a graph hashes many of them.
     """
 
     __slots__ = ("layer", "node", "index")

@@ -10,8 +10,9 @@ from the same declarations (`schema.py`).
 from __future__ import annotations
 
 import functools
-from typing import Any, NamedTuple
+from typing import Any
 
+from lstmcalc.record import Record
 from lstmcalc.render.terminal import brief
 
 REQUIRED = object()
@@ -69,7 +70,7 @@ class ArgError(Exception):
         super().__init__(message)
 
 
-class Arg(NamedTuple):
+class Arg(Record):
     """One constructor argument.
 
     kind is one of: int, float, bool, str, choice, activation, initializer,
@@ -86,16 +87,32 @@ class Arg(NamedTuple):
     `data_format` itself).
     """
 
-    name: str
-    kind: str
-    default: Any = REQUIRED
-    doc: str = ""
-    choices: tuple = ()
-    minimum: float | None = None
-    maximum: float | None = None
-    nullable: bool = False
-    structural: bool = False  # changes an output shape or a parameter count
-    ignore_case: bool = False
+    __slots__ = ("name", "kind", "default", "doc", "choices", "minimum", "maximum", "nullable", "structural",
+                 "ignore_case")
+
+    def __init__(
+        self,
+        name: str,
+        kind: str,
+        default: Any = REQUIRED,
+        doc: str = "",
+        choices: tuple = (),
+        minimum: float | None = None,
+        maximum: float | None = None,
+        nullable: bool = False,
+        structural: bool = False,  # changes an output shape or a parameter count
+        ignore_case: bool = False,
+    ):
+        self.name = name
+        self.kind = kind
+        self.default = default
+        self.doc = doc
+        self.choices = choices
+        self.minimum = minimum
+        self.maximum = maximum
+        self.nullable = nullable
+        self.structural = structural
+        self.ignore_case = ignore_case
 
     @property
     def accepts_null(self) -> bool:

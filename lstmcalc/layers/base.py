@@ -12,33 +12,51 @@ from __future__ import annotations
 
 from functools import cached_property
 from math import prod
-from typing import NamedTuple
 
 from lstmcalc.errors import ShapeError
 from lstmcalc.layers.args import Arg, Args, base_args
+from lstmcalc.record import Record
 from lstmcalc.shapes import fmt_shape
 
 
-class WeightSpec(NamedTuple):
+class WeightSpec(Record):
     """One weight tensor as Keras declares it in `build`."""
 
-    name: str
-    shape: tuple[int, ...]
-    trainable: bool = True
-    doc: str = ""
-    training_only: bool = False  # updated while training, never read at inference
+    __slots__ = ("name", "shape", "trainable", "doc", "training_only")
+
+    def __init__(
+        self,
+        name: str,
+        shape: tuple[int, ...],
+        trainable: bool = True,
+        doc: str = "",
+        training_only: bool = False,  # updated while training, never read at inference
+    ):
+        self.name = name
+        self.shape = shape
+        self.trainable = trainable
+        self.doc = doc
+        self.training_only = training_only
 
     @property
     def size(self) -> int:
         return prod(self.shape)
 
 
-class Formula(NamedTuple):
+class Formula(Record):
     """A closed-form parameter count: in symbols, with numbers, and its value."""
 
-    symbols: str
-    numbers: str
-    value: int
+    __slots__ = ("symbols", "numbers", "value")
+
+    def __init__(
+        self,
+        symbols: str,
+        numbers: str,
+        value: int,
+    ):
+        self.symbols = symbols
+        self.numbers = numbers
+        self.value = value
 
 
 class LayerType:

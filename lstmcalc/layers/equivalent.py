@@ -17,14 +17,23 @@ never a silently different model.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from lstmcalc.record import Record
 
 
-class Equivalent(NamedTuple):
-    steps: tuple[dict, ...]  # layer mappings of the other dialect, "$name": suffix of the step's name
-    outputs: tuple[str, ...] = ("$last",)  # local reference of each output, in order
-    weights: int | None = None  # Keras -> torch: index of the step holding the weights
-    note: str = ""  # where the frameworks count differently
+class Equivalent(Record):
+    __slots__ = ("steps", "outputs", "weights", "note")
+
+    def __init__(
+        self,
+        steps: tuple[dict, ...],  # layer mappings of the other dialect, "$name": suffix of the step's name
+        outputs: tuple[str, ...] = ("$last",),  # local reference of each output, in order
+        weights: int | None = None,  # Keras -> torch: index of the step holding the weights
+        note: str = "",  # where the frameworks count differently
+    ):
+        self.steps = steps
+        self.outputs = outputs
+        self.weights = weights
+        self.note = note
 
 
 class NoEquivalent(Exception):

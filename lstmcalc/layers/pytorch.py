@@ -82,13 +82,13 @@ def resolve(layers) -> tuple:
     for spec in layers:
         if spec.type.name == "LastTimestep" and spec.args.batch_first is None:
             first = last.args.batch_first if last is not None else True
-            spec = spec.replace(args=spec.args.replace(batch_first=first))
+            spec = spec._replace(args=spec.args.replace(batch_first=first))
         elif spec.type.name == "HiddenState" and spec.inputs is not None:
-            spec = spec.replace(args=spec.args.replace(source="tensor"))  # inputs: 'lstm[1]' names h_n itself
+            spec = spec._replace(args=spec.args.replace(source="tensor"))  # inputs: 'lstm[1]' names h_n itself
         elif spec.type.name == "HiddenState":
             prev = out[-1] if out else None
             source = (prev.type, prev.args) if prev is not None and isinstance(prev.type, TorchRecurrent) else None
-            spec = spec.replace(args=spec.args.replace(source=source))
+            spec = spec._replace(args=spec.args.replace(source=source))
         if isinstance(spec.type, TorchRecurrent):
             last = spec
         out.append(spec)

@@ -78,9 +78,9 @@ class Bidirectional(Wrapper):
         if not recurrent(inner):
             raise ShapeError(f"Bidirectional wraps a recurrent layer (LSTM, GRU, SimpleRNN, RNN), not "
                              f"{inner.type.name}", "wrap an LSTM, GRU, SimpleRNN or RNN")
-        forward = inner.replace(name="forward_" + inner.name.removeprefix("forward_"))
+        forward = inner._replace(name="forward_" + inner.name.removeprefix("forward_"))
         if a.backward_layer is None:
-            backward = inner.replace(name="backward_" + inner.name.removeprefix("backward_"),
+            backward = inner._replace(name="backward_" + inner.name.removeprefix("backward_"),
                                args=inner.args.replace(go_backwards=True))
         else:
             backward = a.backward_layer
@@ -96,7 +96,7 @@ class Bidirectional(Wrapper):
                                  f"give both the same {attr}")
         # Keras gives the two directions zeros at masked steps when returning sequences
         zero = {"zero_output_for_mask": fa.return_sequences}
-        return (forward.replace(args=fa.replace(**zero)), backward.replace(args=ba.replace(**zero)))
+        return (forward._replace(args=fa.replace(**zero)), backward._replace(args=ba.replace(**zero)))
 
     def children(self, a, s):
         f, b = self.directions(a)

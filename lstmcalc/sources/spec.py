@@ -9,14 +9,13 @@ its wrapper).
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from lstmcalc.errors import Problem, SpecError
 from lstmcalc.graph import cycle_collector_paused
 from lstmcalc.graph.refs import Ref, parse_ref
 from lstmcalc.layers import KERAS, REGISTRIES, LayerType, lookup
 from lstmcalc.layers.args import Arg, ArgError, Args, validate
 from lstmcalc.layers.keras_classes import known_names, unmodelled
+from lstmcalc.record import Record
 from lstmcalc.sources import yaml_text as yamlload
 
 TOP_KEYS = ("name", "framework", "input", "inputs", "batch_size", "layers", "outputs", "expect")
@@ -31,7 +30,7 @@ INPUT_DTYPES = ("float16", "bfloat16", "float32", "float64", "int8", "int16", "i
                 "uint8", "bool")
 
 
-class LayerSpec:
+class LayerSpec(Record):
     """One layer as the user wrote it, validated, with its final name.
 
     `line`/`column` locate it in the file, `index` is its position in
@@ -39,9 +38,8 @@ class LayerSpec:
     `inputs` are None for the entry above (a chain), `inputs_is_list` is true
     for `inputs: [a, b]` (a list argument) rather than `inputs: a`, `call` maps
     a keyword to a Ref, a tuple of Refs or a literal, and `shared` is true for
-    `{call: NAME}` (another call of a layer defined above). Not a tuple: a
-    nested layer spec is an argument's value where a tuple means a list of cells.
-    Equal by every field but `arg_lines`.
+    `{call: NAME}` (another call of a layer defined above). Equal by every
+    field but `arg_lines`.
     """
 
     __slots__ = ("type", "name", "args", "line", "column", "index", "expect", "arg_lines", "inputs",
@@ -55,30 +53,32 @@ class LayerSpec:
         self.expect, self.arg_lines, self.inputs, self.inputs_is_list = expect, arg_lines or {}, inputs, inputs_is_list
         self.call, self.shared = {} if call is None else call, shared
 
-    def replace(self, **changes) -> LayerSpec:
-        """A copy with some fields changed."""
-        return LayerSpec(**{**{f: getattr(self, f) for f in self.__slots__}, **changes})
-
-    def _compared(self) -> tuple:
+    def _values(self) -> tuple:
         return tuple(getattr(self, f) for f in self.__slots__ if f != "arg_lines")
-
-    def __eq__(self, other) -> bool:
-        return type(other) is LayerSpec and self._compared() == other._compared()
-
-    __hash__ = None  # holds dicts
 
     def __repr__(self) -> str:
         return f"LayerSpec({self.type.name}, {self.name!r}, {self.args!r})"
 
 
-class InputSpec(NamedTuple):
-    shape: tuple
-    name: str = "input_layer"
-    dtype: str = "float32"
-    line: int | None = None
+class InputSpec(Record):
+    """One model input: its shape without the batch axis, name, dtype and line in the spec."""
+
+    __slots__ = ("shape", "name", "dtype", "line")
+
+    def __init__(
+        self,
+        shape: tuple,
+        name: str = "input_layer",
+        dtype: str = "float32",
+        line: int | None = None,
+    ):
+        self.shape = shape
+        self.name = name
+        self.dtype = dtype
+        self.line = line
 
 
-class ModelSpec(NamedTuple):
+class ModelSpec(Record):
     """A validated spec: inputs, layer entries in the order written, outputs.
 
     `functional` is true when the spec is written as a graph (`inputs:`,
@@ -86,17 +86,34 @@ class ModelSpec(NamedTuple):
     Sequential model.
     """
 
-    file: str
-    name: str | None
-    framework: str
-    inputs: tuple[InputSpec, ...]
-    batch_size: int | None
-    layers: tuple[LayerSpec, ...]
-    expect: dict | None = None
-    line: int | None = None
-    outputs: tuple[Ref, ...] | None = None
-    functional: bool = False
-    notes: tuple[str, ...] = ()  # from an importer: what Keras 3 would do differently, other models in the file
+    __slots__ = ("file", "name", "framework", "inputs", "batch_size", "layers", "expect", "line", "outputs",
+                 "functional", "notes")
+
+    def __init__(
+        self,
+        file: str,
+        name: str | None,
+        framework: str,
+        inputs: tuple[InputSpec, ...],
+        batch_size: int | None,
+        layers: tuple[LayerSpec, ...],
+        expect: dict | None = None,
+        line: int | None = None,
+        outputs: tuple[Ref, ...] | None = None,
+        functional: bool = False,
+        notes: tuple[str, ...] = (),  # from an importer: what Keras 3 would do differently, other models in the file
+    ):
+        self.file = file
+        self.name = name
+        self.framework = framework
+        self.inputs = inputs
+        self.batch_size = batch_size
+        self.layers = layers
+        self.expect = expect
+        self.line = line
+        self.outputs = outputs
+        self.functional = functional
+        self.notes = notes
 
     @property
     def input(self) -> InputSpec:

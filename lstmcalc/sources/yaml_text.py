@@ -12,11 +12,11 @@ import os
 import re
 import stat
 import sys
-from typing import NamedTuple
 
 import yaml
 
 from lstmcalc.errors import Problem, SpecError
+from lstmcalc.record import Record
 from lstmcalc.render.terminal import brief
 
 MAX_BYTES = 5 * 1024 * 1024  # no real spec comes near this
@@ -70,13 +70,22 @@ def _mark(node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-class FileKind(NamedTuple):
+class FileKind(Record):
     """What a file is, for the messages about it and its size bound."""
 
-    noun: str  # "spec", "weights", "input"
-    example: str  # the kind of file to name instead
-    max_bytes: int
-    usual: str  # how big such a file usually is
+    __slots__ = ("noun", "example", "max_bytes", "usual")
+
+    def __init__(
+        self,
+        noun: str,  # "spec", "weights", "input"
+        example: str,  # the kind of file to name instead
+        max_bytes: int,
+        usual: str,  # how big such a file usually is
+    ):
+        self.noun = noun
+        self.example = example
+        self.max_bytes = max_bytes
+        self.usual = usual
 
 
 SPEC_FILE = FileKind("spec", "a .yaml file", MAX_BYTES, "a spec is a few kilobytes")
