@@ -29,5 +29,8 @@ class Record:
         return f"{type(self).__name__}({', '.join(f'{f}={getattr(self, f)!r}' for f in self.__slots__)})"
 
     def _replace(self, **changes):
-        """A copy with the given fields changed."""
-        return type(self)(**{f: changes[f] if f in changes else getattr(self, f) for f in self.__slots__})
+        """A copy with the given fields changed (TypeError for a name that is not a field)."""
+        values = {f: getattr(self, f) for f in self.__slots__}
+        if not changes.keys() <= values.keys():
+            raise TypeError(f"{type(self).__name__} has no field {sorted(changes.keys() - values.keys())[0]!r}")
+        return type(self)(**{**values, **changes})
