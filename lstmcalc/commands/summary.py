@@ -50,7 +50,7 @@ def summary(spec, fmt, batch_size, expand, columns, compare_, model_name, source
             data["notes"] = list(notes)
         emit_json(data)
         return
-    title = model.name or "model"
+    title = model.title
     cols = report.columns_for(model, cols)
     rows = report.summary_rows(model, expand, batch_size)
     totals = report.totals(model, batch_size)

@@ -108,7 +108,7 @@ def graph(model: Model, expand: bool = False) -> Graph:
             key = (ids[x.layer], ids[node.layer])
             labels.setdefault(key, []).append(_label(model, x, kw, calls, node.index))
     edges = tuple(Edge(s, d, tuple(dict.fromkeys(lines))) for (s, d), lines in labels.items())
-    return Graph(model.name or "model", tuple(boxes), edges)
+    return Graph(model.title, tuple(boxes), edges)
 
 
 def _inner_size(inner: Inner) -> tuple[float, float]:

@@ -56,7 +56,7 @@ def report(model: Model) -> Report:
         sections.append(Section(r.name, r.display_type, tuple(explain_lines(explain(r, model))),
                                 unroll.scene(r) if unroll.unrollable(r) else None))
     return Report(
-        title=model.name or "model",
+        title=model.title,
         headers=("Layer (type)", *(COLUMNS[c] for c in columns)),
         rows=tuple(_cells(r, columns) for r in rows),
         depths=tuple(r.depth for r in rows),

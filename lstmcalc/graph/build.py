@@ -190,6 +190,16 @@ class Model:
     def framework(self) -> str:
         return self.spec.framework
 
+    @property
+    def title(self) -> str:
+        """The name the summary prints: the spec's `name`, else the one Keras 3 gives a model built
+        without one (`sequential` for a chain, `functional` for a graph); `model` for PyTorch."""
+        if self.spec.name:
+            return self.spec.name
+        if self.framework == "pytorch":
+            return "model"
+        return "functional" if self.spec.functional else "sequential"
+
     @cached_property
     def total_params(self) -> int:
         return sum(r.params for r in self.layers)
@@ -250,7 +260,7 @@ class Model:
         from lstmcalc.gather.summary import summary_rows, totals
         from lstmcalc.render.text import summary_markdown
 
-        text = summary_markdown(self.name or "model", summary_rows(self), totals(self),
+        text = summary_markdown(self.title, summary_rows(self), totals(self),
                                 ("shape", "params", "connected") if self.show_connections else ("shape", "params"),
                                 False)
         # names from the spec stay text: no raw HTML reaches the notebook (the table's own <br> stays)
