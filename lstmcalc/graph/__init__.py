@@ -1,4 +1,4 @@
-"""The model as a graph: a `ModelSpec` becomes a `Model` of frozen layer records.
+"""The model as a graph: a `ModelSpec` becomes a `Model` of layer records.
 
 References between layers, nodes (one per call), the topological order and
 the records that every command reads live here.
@@ -12,7 +12,8 @@ from contextlib import contextmanager
 
 @contextmanager
 def cycle_collector_paused():
-    """Pause CPython's cyclic garbage collector while a spec is read and its graph built.
+    """Pause CPython's cyclic garbage collector while a spec is read and its graph built (and while
+    the forward pass runs; also a decorator).
 
     Reading and building make tens of objects per layer and no reference cycles (what
     they drop is freed by reference counting), but every few hundred new objects the

@@ -1,4 +1,4 @@
-"""The model as a graph: a `ModelSpec` becomes a `Model` of frozen layer records and nodes.
+"""The model as a graph: a `ModelSpec` becomes a `Model` of layer records and nodes.
 
 A chain is the graph the loader makes when no layer names its inputs. Each
 layer call is a `Node` (Keras's `Node`: one per call, numbered per layer),

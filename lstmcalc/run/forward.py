@@ -14,6 +14,7 @@ import random
 from dataclasses import dataclass
 
 from lstmcalc.errors import Problem, ShapeError, SpecError
+from lstmcalc.graph import cycle_collector_paused
 from lstmcalc.graph.build import INPUT, LayerRecord, Model, Node, build
 from lstmcalc.graph.refs import TensorRef
 from lstmcalc.run.tensor import check_shape, shape_of, tensor_problem
@@ -232,6 +233,7 @@ def run_nodes(model: Model, weights: dict, inputs: dict, until: str | None = Non
             return
 
 
+@cycle_collector_paused()  # the forward pass makes many lists and no reference cycles
 def forward(model: Model, weights: dict, inputs: dict, layer: str | None = None):
     """The model's output (a list of tensors for several outputs), or the output of `layer`'s last call."""
     inputs = as_inputs(model, inputs)
@@ -335,6 +337,7 @@ def concrete_for_verify(model: Model, batch: int) -> Model:
                             "axes that every layer accepts; give input.shape sizes"))
 
 
+@cycle_collector_paused()  # as forward(): scanning the young weight lists is wasted work
 def verify(model: Model, seed: int = 0, batch: int = 2, force: bool = False) -> list[LayerCheck]:
     """Run the model on seeded random weights and inputs; check every layer's every call."""
     model = concrete_for_verify(model, batch)
