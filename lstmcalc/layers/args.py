@@ -110,18 +110,15 @@ class Arg(NamedTuple):
 class Args:
     """Validated arguments of one layer, defaults filled in; attribute access (`args.units`)."""
 
-    __slots__ = ("values",)
+    __slots__ = ("values", "__dict__")
 
     def __init__(self, values: dict | None = None):
-        self.values = {} if values is None else values
+        # the values are the instance's attributes: `args.units` is a plain attribute lookup (the
+        # layer types read a few arguments per layer, a 20,000-layer spec 200,000 times)
+        self.values = self.__dict__ = {} if values is None else values
 
-    def __getattr__(self, name):  # only called for names that are not attributes: the arguments
-        if name.startswith("__"):  # copy and pickle ask for protocol methods before `values` is set
-            raise AttributeError(name)
-        try:
-            return self.values[name]
-        except KeyError:
-            raise AttributeError(name) from None
+    def __reduce__(self):  # copy and pickle: one dict, shared as above
+        return Args, (self.values,)
 
     def __eq__(self, other) -> bool:
         return type(other) is Args and self.values == other.values
