@@ -47,6 +47,9 @@ class Wiring:
             calls.append(i)
         self.records: dict[str, LayerRecord] = {}
         self.nodes: dict[tuple[str, int], Node] = {}
+        # each node's input tensors in Keras's order, and the (layer, node) keys they come from: listed once
+        self.reads: dict[tuple[str, int], list[TensorRef]] = {}
+        self.parent_keys: dict[tuple[str, int], list[tuple[str, int]]] = {}
         self.warnings: list[str] = []
         self.masks: dict[TensorRef, TensorRef | None] = {}  # a tensor's Keras mask, in a functional model
         self.next_free: dict[str, int] = {}  # free_name: the suffix to try first for each base name
@@ -253,7 +256,7 @@ class Wiring:
             self.records[entry.name] = record
         node = Node(entry.name, self.node_of[i], tuple(positional), is_list, call, s, record.output_shape,
                     tuple(t.reference_outputs(record.args, s, record.output_shape)), entry, auto_mask)
-        self.nodes[(entry.name, node.index)] = node
+        self.add_node(node)
         if self.spec.functional:
             self.propagate_mask(node, positional)
 
@@ -276,7 +279,7 @@ class Wiring:
         t = Operation(op)
         name = self.free_name(t.auto_name)
         node = Node(name, 0, tuple(inputs), len(inputs) > 1 and op == "Concatenate", {}, None, shape, (shape,))
-        self.nodes[(name, 0)] = node
+        self.add_node(node)
         self.records[name] = LayerRecord(name, t, Args({}), None, shape, (), Formula("0", "0", 0), 0, 0)
         return TensorRef(name, 0, 0)
 
@@ -288,6 +291,12 @@ class Wiring:
             n += 1
         self.next_free[base] = n
         return name
+
+    def add_node(self, node: Node) -> None:
+        key = (node.layer, node.index)
+        self.nodes[key] = node
+        self.reads[key] = tensors = node.input_tensors()
+        self.parent_keys[key] = [(x.layer, x.node) for x in tensors]
 
     def shape(self, x: TensorRef) -> tuple:
         return self.nodes[(x.layer, x.node)].outputs[x.index]
@@ -303,8 +312,7 @@ class Wiring:
 
     # -- 5. Keras's order -------------------------------------------------------------------
     def parents(self, key: tuple[str, int]) -> list[tuple[str, int]]:
-        node = self.nodes.get(key)
-        return [] if node is None else [(x.layer, x.node) for x in node.input_tensors()]
+        return self.parent_keys.get(key, [])
 
     def keras_walk(self, outputs: list[TensorRef]) -> tuple[list, dict]:
         """Keras's `_build_map`: nodes in decreasing depth (post-order) and each layer's first visit index."""
@@ -357,7 +365,7 @@ class Wiring:
         if not self.spec.functional:
             return True
         for keys in by_depth.values():
-            if len(keys) > 1 or len(self.nodes[keys[0]].input_tensors() if keys[0] in self.nodes else []) > 1:
+            if len(keys) > 1 or len(self.reads.get(keys[0], ())) > 1:
                 return False
         per_layer: dict = {}
         for key in relevant:
@@ -370,7 +378,7 @@ class Wiring:
             shape, axis = self.input_shape_of(name)
             dtype = self.input_specs[name].dtype
             node = Node(name, 0, (), False, {}, None, shape, (shape,))
-            self.nodes[(name, 0)] = node
+            self.add_node(node)
             self.records[name] = LayerRecord(name, INPUT, Args({"dtype": dtype, "batch_axis": axis}), None, shape, (),
                                              Formula("0", "0", 0), 0, 0, nodes=(node,))
         execution = self.order()
@@ -411,9 +419,10 @@ class Wiring:
     def finish(self, name: str, calls: list[Node], relevant: set) -> LayerRecord:
         """The layer's record with its calls, its "Connected to" cells and the last call's shape."""
         record = self.records[name]
-        calls = sorted(calls, key=lambda n: n.index)
+        if len(calls) > 1:
+            calls = sorted(calls, key=lambda n: n.index)
         nodes = tuple(n for n in calls if (name, n.index) in relevant)
-        tensors = [x for n in nodes for x in n.input_tensors()]
+        tensors = [x for n in nodes for x in self.reads[(name, n.index)]]
         inbound = tuple(dict.fromkeys(x.layer for x in tensors))
         # Keras's summary shows the shape of the layer's last call, in the model or not
         return record._replace(output_shape=calls[-1].output_shape, nodes=nodes,

@@ -127,18 +127,15 @@ class Arg(Record):
 class Args:
     """Validated arguments of one layer, defaults filled in; attribute access (`args.units`)."""
 
-    __slots__ = ("values",)
+    __slots__ = ("values", "__dict__")
 
     def __init__(self, values: dict | None = None):
-        self.values = {} if values is None else values
+        # the values are the instance's attributes: `args.units` is a plain attribute lookup (the
+        # layer types read a few arguments per layer, a 20,000-layer spec 200,000 times)
+        self.values = self.__dict__ = {} if values is None else values
 
-    def __getattr__(self, name):  # only called for names that are not attributes: the arguments
-        if name.startswith("__"):  # copy and pickle ask for protocol methods before `values` is set
-            raise AttributeError(name)
-        try:
-            return self.values[name]
-        except KeyError:
-            raise AttributeError(name) from None
+    def __reduce__(self):  # copy and pickle: one dict, shared as above
+        return Args, (self.values,)
 
     def __eq__(self, other) -> bool:
         return type(other) is Args and self.values == other.values
@@ -198,27 +195,28 @@ def _bounds(arg: Arg, v):
     return v
 
 
+def _wrong(arg: Arg, given) -> ArgError:
+    """The error for a value of the wrong kind (made only for a bad value: the message costs more than every check)."""
+    return ArgError(f"{arg.name} must be {_describe(arg)}, got {brief(given)}", None)
+
+
 def validate(arg: Arg, value):
     """Return the normalised value or raise ArgError."""
     if value is None:
         if arg.accepts_null or arg.kind in ("object", "activation", *IDENTIFIERS):
             return None
         raise ArgError(f"{arg.name} must be {_describe(arg)}, not null")
-    given = value
-
-    def wrong() -> ArgError:  # made only for a bad value: the message costs more than every check
-        return ArgError(f"{arg.name} must be {_describe(arg)}, got {brief(given)}", None)
-
+    given = value  # for the message: `value` may be normalised on the way
     kind = arg.kind
     if kind == "int":
         if isinstance(value, float) and value.is_integer():
             raise ArgError(f"{arg.name} must be an integer, got {value!r}", f"write {int(value)}")
         if not _is_int(value):
-            raise wrong()
+            raise _wrong(arg, given)
         return _bounds(arg, value)
     if kind == "float":
         if not _is_number(value):
-            raise wrong()
+            raise _wrong(arg, given)
         try:
             value = float(value)
         except OverflowError:
@@ -226,14 +224,14 @@ def validate(arg: Arg, value):
         return _bounds(arg, value)
     if kind == "bool":
         if not isinstance(value, bool):
-            raise wrong()
+            raise _wrong(arg, given)
         return value
     if kind == "str":
         if not isinstance(value, str):
-            raise wrong()
+            raise _wrong(arg, given)
         return value
     if kind == "choice":
-        return _choice(arg, value, wrong)
+        return _choice(arg, value)
     if kind == "activation":
         return _activation(arg, value)
     if kind in IDENTIFIERS:
@@ -241,46 +239,46 @@ def validate(arg: Arg, value):
     if kind == "object":
         if isinstance(value, (str, dict, int, float)):
             return value
-        raise wrong()
+        raise _wrong(arg, given)
     if kind == "dtype":
         if isinstance(value, str) and value in DTYPES:
             return value
-        raise wrong()
+        raise _wrong(arg, given)
     if kind == "ints":
         if isinstance(value, str) and arg.choices:  # torch's padding: a size or 'same' / 'valid'
-            return _choice(arg, value, wrong)
+            return _choice(arg, value)
         if isinstance(value, list) and len(value) == 1:
             value = value[0]
         if not _is_int(value):
-            raise wrong()
+            raise _wrong(arg, given)
         return _bounds(arg, value)
     if kind == "pair":
         if isinstance(value, str) and arg.choices:  # torch's padding: sizes or 'same' / 'valid'
-            return _choice(arg, value, wrong)
+            return _choice(arg, value)
         if _is_int(value):
             value = [value, value]
         if not isinstance(value, list) or len(value) != 2 or not all(_is_int(v) for v in value):
-            raise wrong()
+            raise _wrong(arg, given)
         return tuple(_bounds(arg, v) for v in value)
     if kind == "ntuple":  # an int, or one int per spatial axis (ConvLSTM2D's kernel_size)
         if isinstance(value, list) and value and all(_is_int(v) for v in value):
             return tuple(_bounds(arg, v) for v in value)
         if not _is_int(value):
-            raise wrong()
+            raise _wrong(arg, given)
         return _bounds(arg, value)
     if kind == "intlist":
         if not isinstance(value, list) or not all(_is_int(v) or (arg.accepts_null and v is None) for v in value):
-            raise wrong()
+            raise _wrong(arg, given)
         return tuple(value)
     if kind == "axis":
         if _is_int(value):
             return value
         if isinstance(value, list) and value and all(_is_int(v) for v in value):
             return tuple(value)
-        raise wrong()
+        raise _wrong(arg, given)
     if kind == "shape":
         if not isinstance(value, list) or not all(v is None or _is_int(v) for v in value):
-            raise wrong()
+            raise _wrong(arg, given)
         for i, v in enumerate(value):
             if v is not None and arg.minimum is not None and v < arg.minimum:
                 raise ArgError(f"{arg.name}[{i}] must be at least {arg.minimum:g} or null, got {v}",
@@ -288,7 +286,7 @@ def validate(arg: Arg, value):
         return tuple(value)
     if kind == "layer":
         if not isinstance(value, dict):
-            raise wrong()
+            raise _wrong(arg, given)
         return value
     raise AssertionError(f"unknown arg kind {kind}")
 
@@ -304,7 +302,7 @@ def _case_hint(what: str, value, names) -> str | None:
     return f"{what} are case-sensitive, as in Keras: " + " or ".join(found)
 
 
-def _choice(arg: Arg, value, wrong):
+def _choice(arg: Arg, value):
     if value in arg.choices:
         return value
     if isinstance(value, str) and value.lower() in arg.choices:
@@ -312,7 +310,7 @@ def _choice(arg: Arg, value, wrong):
             return value.lower()
         raise ArgError(f"{arg.name} must be {_describe(arg)}, got {value!r}",
                        f"{arg.name} values are lower case: {value.lower()}")
-    raise wrong()
+    raise _wrong(arg, value)
 
 
 def _activation(arg: Arg, value):

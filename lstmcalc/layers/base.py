@@ -97,6 +97,21 @@ class LayerType:
         own = {a.name for a in self.args}
         return self.args + tuple(a for a in base_args(trainable=self.trainable_arg) if a.name not in own)
 
+    @cached_property
+    def declared(self) -> dict[str, Arg]:
+        """`all_args` by name, for the spec loader (built once per type, not once per layer)."""
+        return {a.name: a for a in self.all_args}
+
+    @cached_property
+    def required_args(self) -> tuple[Arg, ...]:
+        """The arguments a spec must give, in the declared order."""
+        return tuple(a for a in self.all_args if a.required)
+
+    @cached_property
+    def defaults(self) -> dict:
+        """The other arguments' defaults, in the declared order."""
+        return {a.name: a.default for a in self.all_args if not a.required}
+
     @property
     def doc(self) -> str:
         return (self.__doc__ or "").strip()

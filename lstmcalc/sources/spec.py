@@ -197,7 +197,7 @@ class _Parser:
         if t is None:
             self.fail(f"unknown layer type '{type_name}'", raw, "type", self.type_hint(type_name), ident)
         ident["type"] = t.name
-        declared = {a.name: a for a in t.all_args}
+        declared = t.declared
         values: dict = {}
         arg_lines: dict = {}
         for key, value in raw.items():
@@ -214,12 +214,11 @@ class _Parser:
                 self.fail(f"unknown argument '{key}' for {t.name}", raw, key, hint, ident)
             arg_lines[key] = raw.mark_of(key)
             values[key] = self.arg_value(arg, value, raw, key, ident)
-        for arg in t.all_args:
+        for arg in t.required_args:
             if arg.name not in values:
-                if arg.required:
-                    self.fail(f"missing required argument '{arg.name}'", raw, None,
-                              f"add {arg.name}: ({arg.doc})", ident)
-                values[arg.name] = arg.default
+                self.fail(f"missing required argument '{arg.name}'", raw, None, f"add {arg.name}: ({arg.doc})",
+                          ident)
+        values = {**values, **t.defaults, **values}  # the given ones as written, then the defaults in declared order
         explicit = values.get("name")
         if explicit is not None and ("/" in explicit or not explicit):
             self.fail(f"name {explicit!r} is not a valid layer name", raw, "name",
@@ -396,10 +395,11 @@ class _Parser:
             self.fail("'layers' must be a non-empty list of layers", doc, "layers" if "layers" in doc else None,
                       "add layers: with at least one layer")
         layers = []
+        input_names = {i.name for i in inputs}
         for i, raw in enumerate(layers_raw):
             spec = self.layer(raw, i, layers_raw, i)
             if not spec.shared:
-                self.check_unique(inputs, spec, raw)
+                self.check_unique(input_names, spec, raw)
                 self.defined[spec.name] = spec
             layers.append(spec)
         outputs = None
@@ -459,8 +459,8 @@ class _Parser:
             self.fail(f"unknown input dtype {dtype!r}", raw, "dtype", suggest(dtype, INPUT_DTYPES))
         return InputSpec(tuple(shape), name, dtype, raw.line)
 
-    def check_unique(self, inputs, spec: LayerSpec, raw):
-        if spec.name in self.defined or any(i.name == spec.name for i in inputs):
+    def check_unique(self, input_names: set[str], spec: LayerSpec, raw):
+        if spec.name in self.defined or spec.name in input_names:
             key = "name" if "name" in raw else None
             hint = ("to call the same layer again write {call: " + spec.name + ", inputs: ...}"
                     if spec.name in self.defined else "give each layer a unique name")

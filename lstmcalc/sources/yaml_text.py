@@ -26,13 +26,48 @@ MAX_DIGITS = 100  # an integer literal longer than this is no size anyone means
 _KINDS = {"int": "integer", "float": "number", "bool": "true/false value", "timestamp": "date",
           "binary": "base64 value", "null": "null"}
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR, _INT = "tag:yaml.org,2002:str", "tag:yaml.org,2002:int"
 _PLAIN_CONSTRUCTORS = {"tag:yaml.org,2002:" + t for t in ("int", "float", "bool", "null")}
 _SAFE_TAGS = {
     "tag:yaml.org,2002:" + t
     for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "binary")
 }
+
+
+class _OncePerText:
+    """The safe loader's resolver, asked once per distinct scalar text of a document.
+
+    The tag a plain scalar resolves to (str, int, bool ...) depends only on its
+    text, and a spec repeats a few texts (`type`, `units`, `true`) thousands of
+    times; the safe loader has no path resolvers, so descending and ascending
+    the tree does nothing.
+    """
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.tags: dict = {}
+
+    def resolve(self, kind, value, implicit):
+        key = (kind, value, implicit)
+        tag = self.tags.get(key)
+        if tag is None:
+            tag = self.tags[key] = super().resolve(kind, value, implicit)
+        return tag
+
+    def descend_resolver(self, current_node, current_index):
+        pass
+
+    def ascend_resolver(self):
+        pass
+
+
+class _Loader(_OncePerText, _BaseLoader):
+    """libyaml's composer where PyYAML has it (its marks count lines and columns as the pure-Python one does)."""
+
+
+class _PythonLoader(_OncePerText, yaml.SafeLoader):
+    """PyYAML's pure-Python composer: offsets count characters."""
 
 
 class MarkedDict(dict):
@@ -44,7 +79,6 @@ class MarkedDict(dict):
     def __init__(self, *a, **kw):
         super().__init__(*a, **kw)
         self.key_marks: dict = {}
-        self.value_marks: dict = {}
 
     def mark_of(self, key) -> tuple[int | None, int | None]:
         return self.key_marks.get(key, (self.line, self.column))
@@ -149,7 +183,7 @@ def load(text: str, name: str, exact_offsets: bool = False):
     (the C parser's may count bytes), for rewriting the text in place.
     """
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader if exact_offsets else _Loader)
+        node = yaml.compose(text, Loader=_PythonLoader if exact_offsets else _Loader)
     except (yaml.YAMLError, RecursionError):
         # PyYAML's own limits (and their wording) vary by version: measure the
         # nesting ourselves, so the message is lstmcalc's whatever the library says
@@ -211,10 +245,13 @@ def _raise_yaml_error(text: str, name: str):
 
 
 class _Converter:
+    """PyYAML's node tree → marked values, refusing what a spec never needs (see the module docstring)."""
+
     def __init__(self, name: str):
         self.name = name
         self.count = 0
         self.scalars = yaml.SafeLoader("")
+        self.constructed: dict = {}  # (tag, text) -> the value of a plain int, float, bool or null
 
     def fail(self, node, message: str, hint: str | None = None):
         line, col = _mark(node)
@@ -226,30 +263,37 @@ class _Converter:
             self.fail(node, f"more than {MAX_NODES:,} values after expanding aliases (an alias bomb?)")
         if depth > MAX_DEPTH:
             self.fail(node, f"nested more than {MAX_DEPTH} levels deep")
-        if node.tag not in _SAFE_TAGS:
-            self.fail(node, f"tag {node.tag} is not allowed", "use plain YAML values")
-        if isinstance(node, yaml.MappingNode):
+        tag = node.tag
+        if tag not in _SAFE_TAGS:
+            self.fail(node, f"tag {tag} is not allowed", "use plain YAML values")
+        kind = node.__class__
+        if kind is yaml.ScalarNode:
+            return node.value if tag == _STR else self._scalar(node)
+        if kind is yaml.MappingNode:
             return self._mapping(node, depth)
-        if isinstance(node, yaml.SequenceNode):
-            out = MarkedList()
-            out.line, out.column = _mark(node)
-            for item in node.value:
-                out.append(self.convert(item, depth + 1))
-                out.item_marks.append(_mark(item))
-            return out
-        return self._scalar(node)
+        out = MarkedList()
+        out.line, out.column = _mark(node)
+        marks = out.item_marks
+        for item in node.value:
+            out.append(self.convert(item, depth + 1))
+            mark = item.start_mark
+            marks.append((mark.line + 1, mark.column + 1))
+        return out
 
     def _scalar(self, node):
         """A scalar's value; a value its tag cannot hold (!!int abc, 2020-02-30, 0x) is a bad value, not a crash."""
         tag = node.tag
-        if tag == _STR:  # most values: the text itself, as PyYAML's construct_yaml_str returns it
-            return node.value
+        key = (tag, node.value)
+        value = self.constructed.get(key, self)  # self: not constructed yet (None is a value)
+        if value is not self:
+            return value
         if tag == _INT and sum(c.isdigit() for c in node.value) > MAX_DIGITS:
             self.fail(node, f"an integer of {sum(c.isdigit() for c in node.value):,} digits",
                       f"lstmcalc reads integers of up to {MAX_DIGITS} digits")
         try:
             if tag in _PLAIN_CONSTRUCTORS:  # a function of the text alone (no generator, no memo needed)
-                return self.scalars.yaml_constructors[tag](self.scalars, node)
+                value = self.constructed[key] = self.scalars.yaml_constructors[tag](self.scalars, node)
+                return value
             return self.scalars.construct_object(node)
         except (yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError, OverflowError):
             kind = _KINDS.get(tag.rsplit(":", 1)[-1], "value")
@@ -259,17 +303,18 @@ class _Converter:
     def _mapping(self, node, depth):
         out = MarkedDict()
         out.line, out.column = _mark(node)
+        marks = out.key_marks
+        depth += 1
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self.fail(key_node, "merge keys (<<) are not supported", "write the keys out")
-            key = self.convert(key_node, depth + 1)
+            key = self.convert(key_node, depth)
             if isinstance(key, (dict, list)):
                 self.fail(key_node, "a key must be a plain value")
             if key in out:
-                first = out.key_marks[key][0]
-                self.fail(key_node, f"duplicate key '{key}' (first given on line {first})",
+                self.fail(key_node, f"duplicate key '{key}' (first given on line {marks[key][0]})",
                           "remove one of them")
-            out[key] = self.convert(value_node, depth + 1)
-            out.key_marks[key] = _mark(key_node)
-            out.value_marks[key] = _mark(value_node)
+            out[key] = self.convert(value_node, depth)
+            mark = key_node.start_mark
+            marks[key] = (mark.line + 1, mark.column + 1)
         return out
