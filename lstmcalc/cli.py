@@ -15,7 +15,7 @@ import click
 
 from lstmcalc.errors import EXIT_BAD_INPUT, EXIT_BUG, Problem, SpecError
 from lstmcalc.graph import cycle_collector_paused
-from lstmcalc.render.terminal import brief, edges, json_text, printable
+from lstmcalc.render.terminal import brief, edges, json_indented, json_text, printable
 
 FORMATS = ("rich", "plain", "json")
 
@@ -33,7 +33,7 @@ def format_option(*extra: str, name: str = "plain"):
 
 
 def emit_json(data) -> None:
-    click.echo(json_text(json.dumps(data, indent=2, ensure_ascii=False)))
+    click.echo(json_text(json_indented(data)))  # json.dumps(data, indent=2, ensure_ascii=False)
 
 
 def fail(problem: Problem, fmt: str | None):
