@@ -165,13 +165,14 @@ def cost_lines(t: dict) -> list[str]:
 
 
 def _row_dict(r: LayerRecord, graph: bool = False) -> dict:
+    params, trainable = r.params, r.trainable_params
     d = {
         "name": r.name,
         "type": r.type_name,
         "output_shape": list(r.output_shape),
-        "params": r.params,
-        "trainable_params": r.trainable_params,
-        "non_trainable_params": r.non_trainable_params,
+        "params": params,
+        "trainable_params": trainable,
+        "non_trainable_params": params - trainable,
         "macs": r.macs,
         "inbound": list(r.inbound),
     }
@@ -185,17 +186,17 @@ def _row_dict(r: LayerRecord, graph: bool = False) -> dict:
 def summary_dict(model: Model, batch: int | None = None) -> dict:
     """Contract section 3, plus a few added keys; a graph (section 7) adds `inputs`, `outputs` and
     each row's `connected_to`."""
-    t = totals(model, batch)
+    macs = total_macs(model)  # the totals() figures this section shows (not the memory sizes)
     graph = model.spec.functional
     out = {
         "name": model.name,
         "framework": model.framework,
         "layers": [_row_dict(r, graph) for r in model.layers],
-        "total_params": t["total_params"],
-        "trainable_params": t["trainable_params"],
-        "non_trainable_params": t["non_trainable_params"],
-        "params_bytes": t["total_bytes"],
-        "mult_adds": t["mult_adds"],
+        "total_params": model.total_params,
+        "trainable_params": model.trainable_params,
+        "non_trainable_params": model.non_trainable_params,
+        "params_bytes": model.total_params * FLOAT32_BYTES,
+        "mult_adds": None if macs is None else macs * batch_of(model, batch),
     }
     if graph:
         out["inputs"] = list(model.inputs)

@@ -51,7 +51,7 @@ class Wiring:
         self.reads: dict[tuple[str, int], list[TensorRef]] = {}
         self.parent_keys: dict[tuple[str, int], list[tuple[str, int]]] = {}
         self.warnings: list[str] = []
-        self.masks: dict[TensorRef, TensorRef | None] = {}  # a tensor's Keras mask, in a functional model
+        self.masks: dict[TensorRef, TensorRef] = {}  # the tensors with a Keras mask (in a functional model): the mask
         self.next_free: dict[str, int] = {}  # free_name: the suffix to try first for each base name
         self.k = MaskOps(self.record_op, self.shape)
 
@@ -243,15 +243,17 @@ class Wiring:
             self.fail(entry, f"'{entry.name}' was built for input {fmt_shape(first.input_shape)} and is called "
                       f"again on {fmt_shape(s)}: its weights do not fit", "call a shared layer on tensors of the "
                       "same width")
-        masked = [*positional, *([call["key"]] if isinstance(call.get("key"), TensorRef) else [])]
-        if any(self.masks.get(x) is not None for x in masked):  # their shapes: MultiHeadAttention checks them
-            call_shapes["input_masks"] = [None if self.masks.get(x) is None else self.shape(self.masks[x])
-                                          for x in masked]
+        if self.masks:  # some tensor has a mask: pass those of the inputs (MultiHeadAttention checks their shapes)
+            masked = [*positional, *([call["key"]] if isinstance(call.get("key"), TensorRef) else [])]
+            if any(self.masks.get(x) is not None for x in masked):
+                call_shapes["input_masks"] = [None if self.masks.get(x) is None else self.shape(self.masks[x])
+                                              for x in masked]
         try:
             warnings = t.check_call(record.args, s, record.output_shape, call_shapes)
         except ShapeError as err:
             self.fail(entry, err.message, err.hint)
-        self.warnings += [f"layer '{entry.name}': {w}" for w in warnings]
+        if warnings:
+            self.warnings += [f"layer '{entry.name}': {w}" for w in warnings]
         if first is None:
             self.records[entry.name] = record
         node = Node(entry.name, self.node_of[i], tuple(positional), is_list, call, s, record.output_shape,
@@ -272,7 +274,8 @@ class Wiring:
         out = t.symbolic_mask(a, self.k, first, previous)
         outs = out if isinstance(out, list) else [out]
         for k, m in enumerate(outs[: len(node.outputs)]):
-            self.masks[TensorRef(node.layer, node.index, k)] = m
+            if m is not None:  # a tensor without a mask is not listed
+                self.masks[TensorRef(node.layer, node.index, k)] = m
 
     def record_op(self, op: str, inputs: list[TensorRef], shape: tuple) -> TensorRef:
         """One keras.ops call of a mask computation, as a graph node named as Keras names it."""
@@ -389,9 +392,8 @@ class Wiring:
             self.walk(i)
         outputs = self.outputs()
         order, first_seen = self.keras_walk(outputs)
-        relevant = set(order) | {(n, 0) for n in self.input_specs}
-        names, by_depth = self.keras_rows(order, first_seen)
         reached = set(order)
+        relevant = reached | {(n, 0) for n in self.input_specs}
         for name in self.input_specs:
             if (name, 0) not in reached:
                 self.warnings.append(f"input '{name}' is not used by any output; Keras keeps it (its row is shown)")
@@ -402,12 +404,15 @@ class Wiring:
                 self.warnings.append(f"layer '{name}' is not connected to the outputs; " + (
                     "torch still counts its parameters (it is a submodule)" if torch
                     else "Keras drops it, and so does lstmcalc"))
+        show = False  # a Sequential model's summary has no "Connected to"
+        if self.spec.functional:
+            names, by_depth = self.keras_rows(order, first_seen)
+            show = not self.chain_like(by_depth, {k for k in order if k[0] not in self.input_specs})
         if torch:  # an nn.Module owns every submodule, used or not: all rows, in the order written
             relevant |= {(e.name, self.node_of[i]) for i, e in enumerate(self.entries)}
             names = [*self.input_specs, *self.calls]
         elif not self.spec.functional:  # a Sequential model: the input, then the layers as written
             names = [*self.input_specs, *(n for n in self.calls if n in reached_layers)]
-        show = not self.chain_like(by_depth, {k for k in order if k[0] not in self.input_specs})
         by_layer: dict = {}
         for (layer, _), node in self.nodes.items():
             by_layer.setdefault(layer, []).append(node)
