@@ -165,7 +165,12 @@ def cost_lines(t: dict) -> list[str]:
 
 
 def _row_dict(r: LayerRecord, graph: bool = False) -> dict:
-    params, trainable = r.params, r.trainable_params
+    params = trainable = 0  # r.params and r.trainable_params, in one pass over the weights
+    for w in r.weights:
+        size = w.size
+        params += size
+        if w.trainable:
+            trainable += size
     d = {
         "name": r.name,
         "type": r.type_name,
