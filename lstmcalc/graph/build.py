@@ -321,7 +321,13 @@ def build(spec: ModelSpec, batch_size: int | None = None, only_used: bool = Fals
     from lstmcalc.graph.wiring import Wiring
 
     with cycle_collector_paused():
-        return Wiring(spec, batch_size, only_used).model()
+        wiring = Wiring(spec, batch_size, only_used)
+        try:
+            return wiring.model()
+        finally:
+            # its mask operations call back into it: without this cycle, reference counting frees the
+            # wiring's tables here, instead of the collector scanning the whole graph to find them
+            wiring.k = None
 
 
 def load(path: str, batch_size: int | None = None) -> Model:
