@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import lstmcalc
 from lstmcalc.gather.summary import summary_dict
-from lstmcalc.render.terminal import json_indented
+from lstmcalc.render.json_writer import json_indented
 
 ROOT = Path(__file__).resolve().parent.parent
 GALLERY = sorted(ROOT.glob("specs/*.yaml"))

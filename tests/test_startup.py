@@ -53,6 +53,7 @@ SEED_SUMMARY_JSON = {
     "lstmcalc.layers.recurrent", "lstmcalc.layers.core", "lstmcalc.layers.equivalent",
     "lstmcalc.run", "lstmcalc.run.tensor",  # the layers' forward functions are written with it
     "lstmcalc.gather", "lstmcalc.gather.summary", "lstmcalc.render", "lstmcalc.render.terminal",
+    "lstmcalc.render.json_writer",
 }
 NOT_AT_STARTUP = ("zipfile", "difflib")  # the .keras importer; "did you mean" (only for a mistake)
 

@@ -11,7 +11,7 @@ import sys
 import click
 
 from lstmcalc.errors import EXIT_BAD_INPUT, Problem, SpecError
-from lstmcalc.render.terminal import brief, json_indented, json_text, printable
+from lstmcalc.render.terminal import brief, json_text, printable
 
 FORMATS = ("rich", "plain", "json")
 
@@ -29,6 +29,8 @@ def format_option(*extra: str, name: str = "plain"):
 
 
 def emit_json(data) -> None:
+    from lstmcalc.render.json_writer import json_indented
+
     click.echo(json_text(json_indented(data)))  # json.dumps(data, indent=2, ensure_ascii=False)
 
 
