@@ -6,7 +6,7 @@ This asserts which modules are imported, never how long anything takes
 
 from __future__ import annotations
 
-import json
+import ast
 import subprocess
 import sys
 
@@ -25,13 +25,13 @@ NOT_FOR_SUMMARY_JSON = (
 
 
 def imported(*args: str) -> set[str]:
-    code = ("import sys, atexit, json\n"
-            "atexit.register(lambda: sys.__stderr__.write('MODULES ' + json.dumps(sorted(sys.modules)) + '\\n'))\n"
+    code = ("import sys, atexit\n"  # no json here: whether the command loads json is asked below
+            "atexit.register(lambda: sys.__stderr__.write('MODULES ' + repr(sorted(sys.modules)) + '\\n'))\n"
             "from lstmcalc.cli import main\n"
             f"main({list(args)!r})\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     line = next(x for x in result.stderr.splitlines() if x.startswith("MODULES "))
-    return set(json.loads(line[len("MODULES "):]))
+    return set(ast.literal_eval(line[len("MODULES "):]))
 
 
 def test_summary_json_imports_nothing_it_does_not_use():
@@ -55,7 +55,8 @@ SEED_SUMMARY_JSON = {
     "lstmcalc.gather", "lstmcalc.gather.summary", "lstmcalc.render", "lstmcalc.render.terminal",
     "lstmcalc.render.json_writer",
 }
-NOT_AT_STARTUP = ("zipfile", "difflib")  # the .keras importer; "did you mean" (only for a mistake)
+NOT_AT_STARTUP = ("zipfile", "difflib", "array")  # the .keras importer; "did you mean" (only for a mistake); the
+# forward pass's packing
 
 
 def test_summary_json_imports_only_the_families_the_spec_names():
@@ -70,3 +71,11 @@ def test_the_pytorch_dialect_is_imported_for_a_pytorch_spec_only():
     # Embedding, LSTM, LastTimestep, Dropout, Linear, Sigmoid
     assert families == ["args", "base", "core_torch", "equivalent", "keras_classes", "pytorch", "recurrent_torch",
                         "reshaping_torch", "torch_base"]
+
+
+def test_a_plain_or_rich_summary_loads_no_json_and_builds_no_other_command():
+    for fmt in ("plain", "rich"):
+        modules = imported("summary", str(SEED), "--format", fmt)
+        assert "lstmcalc.gather.summary" in modules  # the probe works
+        assert "json" not in modules and "lstmcalc.render.json_writer" not in modules
+        assert sorted(m for m in modules if m.startswith("lstmcalc.commands.")) == ["lstmcalc.commands.summary"]

@@ -429,6 +429,8 @@ class Wiring:
         nodes = tuple(n for n in calls if (name, n.index) in relevant)
         tensors = [x for n in nodes for x in self.reads[(name, n.index)]]
         inbound = tuple(dict.fromkeys(x.layer for x in tensors))
+        # completed in place: the record is this wiring's own until the model is made (each name once).
         # Keras's summary shows the shape of the layer's last call, in the model or not
-        return record._replace(output_shape=calls[-1].output_shape, nodes=nodes,
-                       connected_to=tuple(x.cell() for x in tensors), inbound=inbound)
+        record.output_shape, record.nodes, record.inbound = calls[-1].output_shape, nodes, inbound
+        record.connected_to = tuple(x.cell() for x in tensors)
+        return record

@@ -8,7 +8,6 @@ Activations follow Keras 3's definitions.
 from __future__ import annotations
 
 import math
-from array import array
 from itertools import chain, repeat
 from math import exp
 from operator import mul
@@ -73,6 +72,8 @@ def packed(v: Vector) -> Vector:
     order in memory. A row of a transposed matrix otherwise holds floats that
     were created column by column, far apart, and an inner product over it runs
     about a third slower. (Integers become floats, as a framework's tensor has them.)"""
+    from array import array  # only the forward pass packs: a summary does not load the module
+
     return array("d", v).tolist()
 
 
