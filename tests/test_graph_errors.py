@@ -142,3 +142,21 @@ def test_unused_inputs_and_dead_ends_are_warnings(run, text, warning):
     assert warning in result.stderr
     names = [r["name"] for r in json.loads(result.stdout)["layers"]]
     assert "side" not in names  # Keras drops a dead end; an unused input keeps its row
+
+
+def test_layers_written_out_of_order_give_the_same_model():
+    """A layer may read one written below it (no cycle): the walk then orders the calls itself, and
+    the model is the one written in order (same rows, shapes, counts and Connected-to cells)."""
+    import lstmcalc
+    from lstmcalc.gather.summary import summary_dict
+    from lstmcalc.sources.spec import parse
+
+    head = "inputs: [{name: a, shape: [5, 3]}, {name: b, shape: [4]}]\noutputs: [out]\nlayers:\n"
+    lstm = "  - {type: LSTM, name: enc, units: 4, inputs: a}\n"
+    dense = "  - {type: Dense, name: d, units: 4, inputs: b}\n"
+    merge = "  - {type: Concatenate, name: cat, inputs: [enc, d]}\n"
+    out = "  - {type: Dense, name: out, units: 1, inputs: cat}\n"
+    in_order = lstmcalc.build(parse(head + lstm + dense + merge + out))
+    shuffled = lstmcalc.build(parse(head + out + merge + dense + lstm))
+    assert summary_dict(shuffled) == summary_dict(in_order)
+    assert [r.name for r in shuffled.layers] == [r.name for r in in_order.layers]

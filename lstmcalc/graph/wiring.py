@@ -17,8 +17,6 @@ The steps, each once:
 
 from __future__ import annotations
 
-import heapq
-
 from lstmcalc.errors import Problem, ShapeError, SpecError
 from lstmcalc.graph.build import INPUT, LayerRecord, Model, Node, build_record
 from lstmcalc.graph.mask_ops import MaskOps, Operation
@@ -134,6 +132,7 @@ class Wiring:
     def order(self) -> list[int]:
         deps: list[set[int]] = []
         users: dict[int, list[int]] = {}
+        written_order = True  # every entry reads only entries above it (a chain, most graphs)
         for i, entry in enumerate(self.entries):
             needs = set()
             for ref in self.refs_of(i):
@@ -145,6 +144,11 @@ class Wiring:
             deps.append(needs)
             for d in needs:
                 users.setdefault(d, []).append(i)
+                written_order = written_order and d < i
+        if written_order:  # what the walk below gives then: the smallest ready entry is always the next one
+            return list(range(len(self.entries)))
+        import heapq  # only for a graph written out of order
+
         waiting = [len(d) for d in deps]
         ready = [i for i, n in enumerate(waiting) if n == 0]
         heapq.heapify(ready)
