@@ -78,7 +78,7 @@ def main() -> None:
             path = Path(tmp) / f"chain{n}.yaml"
             path.write_text(chain(n))
             cmds.append([py, "-m", "lstmcalc", "summary", str(path), "--format", "json"])
-        chain_floor, *measured = interleaved(cmds, 3)
+        chain_floor, *measured = interleaved(cmds, runs)  # a difference of differences: as many runs as the rest
         times = dict(zip(sizes, measured))
         peak_chain = peak_rss_mb(["summary", str(Path(tmp) / "chain20000.yaml"), "--format", "json"])
     rows.append(("10,000-layer chain, summary json / floor", [t / f for t, f in zip(times[10000], chain_floor)],
