@@ -87,7 +87,7 @@ def batch_of(model: Model, batch: int | None) -> int:
 def _row(r: LayerRecord, depth: int, batch: int) -> Row:
     size = r.output_size()
     calls = max(1, len(r.nodes))  # a shared layer computes once per call
-    return Row(r.name, r.display_type, depth, r.output_shape, r.params, r.trainable_params,
+    return Row(r.name, r.display_type, depth, r.output_shape, *r.param_counts(),
                None if r.macs is None else r.macs * calls, None if size is None else size * batch * FLOAT32_BYTES,
                r.connected_to if depth == 0 else ())
 
@@ -118,10 +118,15 @@ def total_macs(model: Model) -> int | None:
     return total_or_none(None if r.macs is None else r.macs * max(1, len(r.nodes)) for r in model.layers)
 
 
+def mult_adds(model: Model, batch: int | None = None) -> int | None:
+    """Multiply-adds of one forward pass over the batch (None if a size is variable)."""
+    macs = total_macs(model)
+    return None if macs is None else macs * batch_of(model, batch)
+
+
 def totals(model: Model, batch: int | None = None) -> dict:
     """The totals block: parameters, their float32 size, and the cost figures."""
     b = batch_of(model, batch)
-    macs = total_macs(model)
     sizes = [r.output_size() for r in model.layers if r.type is not INPUT]
     input_sizes = [r.output_size() for r in model.input_records]
     forward = None if None in sizes else sum(sizes) * b * FLOAT32_BYTES
@@ -135,7 +140,7 @@ def totals(model: Model, batch: int | None = None) -> dict:
         "trainable_bytes": model.trainable_params * FLOAT32_BYTES,
         "non_trainable_bytes": model.non_trainable_params * FLOAT32_BYTES,
         "batch_size": b,
-        "mult_adds": None if macs is None else macs * b,
+        "mult_adds": mult_adds(model, batch),
         "input_bytes": inp,
         "forward_bytes": forward,
         "estimated_total_bytes": None if inp is None or forward is None else inp + forward + params_bytes,
@@ -165,12 +170,7 @@ def cost_lines(t: dict) -> list[str]:
 
 
 def _row_dict(r: LayerRecord, graph: bool = False) -> dict:
-    params = trainable = 0  # r.params and r.trainable_params, in one pass over the weights
-    for w in r.weights:
-        size = w.size
-        params += size
-        if w.trainable:
-            trainable += size
+    params, trainable = r.param_counts()
     d = {
         "name": r.name,
         "type": r.type_name,
@@ -191,7 +191,6 @@ def _row_dict(r: LayerRecord, graph: bool = False) -> dict:
 def summary_dict(model: Model, batch: int | None = None) -> dict:
     """Contract section 3, plus a few added keys; a graph (section 7) adds `inputs`, `outputs` and
     each row's `connected_to`."""
-    macs = total_macs(model)  # the totals() figures this section shows (not the memory sizes)
     graph = model.spec.functional
     out = {
         "name": model.name,
@@ -200,8 +199,8 @@ def summary_dict(model: Model, batch: int | None = None) -> dict:
         "total_params": model.total_params,
         "trainable_params": model.trainable_params,
         "non_trainable_params": model.non_trainable_params,
-        "params_bytes": model.total_params * FLOAT32_BYTES,
-        "mult_adds": None if macs is None else macs * batch_of(model, batch),
+        "params_bytes": model.total_params * FLOAT32_BYTES,  # the totals() figures this section shows
+        "mult_adds": mult_adds(model, batch),  # (not the memory sizes, which cost a pass over every shape)
     }
     if graph:
         out["inputs"] = list(model.inputs)

@@ -77,13 +77,23 @@ class LayerRecord(Record):
         self.nodes = nodes
         self.connected_to = connected_to
 
+    def param_counts(self) -> tuple[int, int]:
+        """(parameters, trainable parameters), in one pass over the weights."""
+        total = trainable = 0
+        for w in self.weights:
+            size = w.size
+            total += size
+            if w.trainable:
+                trainable += size
+        return total, trainable
+
     @property
     def params(self) -> int:
-        return sum(w.size for w in self.weights)
+        return self.param_counts()[0]
 
     @property
     def trainable_params(self) -> int:
-        return sum(w.size for w in self.weights if w.trainable)
+        return self.param_counts()[1]
 
     @property
     def non_trainable_params(self) -> int:

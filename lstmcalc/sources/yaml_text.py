@@ -276,8 +276,7 @@ class _Converter:
         marks = out.item_marks
         for item in node.value:
             out.append(self.convert(item, depth + 1))
-            mark = item.start_mark
-            marks.append((mark.line + 1, mark.column + 1))
+            marks.append(_mark(item))
         return out
 
     def _scalar(self, node):
@@ -315,6 +314,5 @@ class _Converter:
                 self.fail(key_node, f"duplicate key '{key}' (first given on line {marks[key][0]})",
                           "remove one of them")
             out[key] = self.convert(value_node, depth)
-            mark = key_node.start_mark
-            marks[key] = (mark.line + 1, mark.column + 1)
+            marks[key] = _mark(key_node)
         return out
