@@ -164,6 +164,8 @@ class Node(Record):
     def input_tensors(self) -> list[TensorRef]:
         """Every input tensor in Keras's order: positional first, then keywords sorted by name."""
         out = list(self.inputs)
+        if not self.call:
+            return out
         for kw in sorted(self.call):
             value = self.call[kw]
             if isinstance(value, TensorRef):
@@ -312,12 +314,11 @@ def build_record(spec: LayerSpec, s: tuple, file: str, prev: LayerRecord | None 
         # Keras 3 quirk: a wrapper's trainable=False does not reach the wrapped
         # layers, whose variables stay trainable
         weights = tuple(w._replace(trainable=False) for w in weights)
-    return LayerRecord(
-        name=spec.name, type=t, args=a, input_shape=s, output_shape=out, weights=weights,
-        formula=formula, macs=macs, elementwise=elementwise,
-        inbound=(prev.name,) if prev is not None and role is None else (),
-        children=kids if t.wrapper else (), role=role, spec=spec,
-    )
+    # name, type, args, input_shape, output_shape, weights, formula, macs, elementwise, inbound, children,
+    # role, spec (positional: this runs once per layer, and keywords cost more to match than the work)
+    return LayerRecord(spec.name, t, a, s, out, weights, formula, macs, elementwise,
+                       (prev.name,) if prev is not None and role is None else (), kids if t.wrapper else (), role,
+                       spec)
 
 
 def build(spec: ModelSpec, batch_size: int | None = None, only_used: bool = False) -> Model:

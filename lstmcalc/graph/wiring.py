@@ -47,11 +47,17 @@ class Wiring:
         self.nodes: dict[tuple[str, int], Node] = {}
         # each node's input tensors in Keras's order, and the (layer, node) keys they come from: listed once
         self.reads: dict[tuple[str, int], list[TensorRef]] = {}
-        self.parent_keys: dict[tuple[str, int], list[tuple[str, int]]] = {}
         self.warnings: list[str] = []
         self.masks: dict[TensorRef, TensorRef] = {}  # the tensors with a Keras mask (in a functional model): the mask
         self.next_free: dict[str, int] = {}  # free_name: the suffix to try first for each base name
         self.k = MaskOps(self.record_op, self.shape)
+        # each entry's positional references with the (layer, node) they name: resolved once, on first need
+        self.resolved: list[list[tuple[Ref, tuple[str, int]]] | None] = [None] * len(self.entries)
+        # a Sequential chain: one input, every entry reads the entry above it, no outputs: written. Its calls
+        # run in the order written and all of them lead to the last one, so neither the topological order
+        # nor Keras's walk from the outputs has anything to find (both are taken for any other spec)
+        self.chain = (not spec.functional and spec.outputs is None and len(spec.inputs) == 1
+                      and all(e.inputs is None and not e.call for e in self.entries))
 
     # -- errors ----------------------------------------------------------------------
     def fail(self, entry: LayerSpec | None, message: str, hint: str | None = None, ref: Ref | None = None):
@@ -96,9 +102,9 @@ class Wiring:
                       f"use {ref.name}[0][...]" if len(calls) == 1 else f"nodes are 0 to {len(calls) - 1}", ref)
         return ref.name, node
 
-    def tensor(self, entry: LayerSpec, ref: Ref) -> TensorRef:
-        """The tensor a reference names, once its layer's call has been walked."""
-        name, node = self.source(entry, ref)
+    def tensor(self, entry: LayerSpec, ref: Ref, key: tuple[str, int] | None = None) -> TensorRef:
+        """The tensor a reference names, once its layer's call has been walked (`key`: its source, if known)."""
+        name, node = key or self.source(entry, ref)
         if name in self.input_specs:
             return TensorRef(name, 0, 0)
         made = self.nodes[(name, node)]
@@ -118,9 +124,22 @@ class Wiring:
                       f"use an index from 0 to {count - 1}", ref)
         return TensorRef(name, node, ref.index)
 
-    def refs_of(self, i: int) -> list[Ref]:
-        """Every reference an entry makes (positional and keyword)."""
-        out = list(self.positional(i))
+    def sources(self, i: int) -> list[tuple[Ref, tuple[str, int]]]:
+        """The entry's positional references, each with the (layer, node) it names (resolved once)."""
+        found = self.resolved[i]
+        if found is None:
+            entry = self.entries[i]
+            if entry.inputs is None and i > 0:  # the entry above, which exists
+                key = (self.entries[i - 1].name, self.node_of[i - 1])
+                found = [(Ref(key[0], key[1], None, text=""), key)]
+            else:
+                found = [(r, self.source(entry, r)) for r in self.positional(i)]
+            self.resolved[i] = found
+        return found
+
+    def keyword_refs(self, i: int) -> list[Ref]:
+        """The references among the entry's keyword arguments (`initial_state`, `key`, `mask`...)."""
+        out = []
         for value in self.entries[i].call.values():
             if isinstance(value, Ref):
                 out.append(value)
@@ -128,27 +147,32 @@ class Wiring:
                 out += list(value)
         return out
 
+    def needs(self, i: int) -> set[int]:
+        """The entries whose calls entry i reads (its positional and keyword references)."""
+        entry = self.entries[i]
+        found = [key for _, key in self.sources(i)] + [self.source(entry, r) for r in self.keyword_refs(i)]
+        return {self.calls[name][node] for name, node in found if name not in self.input_specs}
+
     # -- 2. topological order ------------------------------------------------------------
     def order(self) -> list[int]:
+        if self.chain:
+            return list(range(len(self.entries)))
         deps: list[set[int]] = []
-        users: dict[int, list[int]] = {}
-        written_order = True  # every entry reads only entries above it (a chain, most graphs)
+        written_order = True  # every entry reads only entries above it (most graphs)
         for i, entry in enumerate(self.entries):
-            needs = set()
-            for ref in self.refs_of(i):
-                name, node = self.source(entry, ref)
-                if name not in self.input_specs:
-                    needs.add(self.calls[name][node])
+            needs = self.needs(i)
             if i in needs:
                 self.fail(entry, f"'{entry.name}' reads its own output", "name a layer above it", None)
             deps.append(needs)
-            for d in needs:
-                users.setdefault(d, []).append(i)
-                written_order = written_order and d < i
+            written_order = written_order and all(d < i for d in needs)
         if written_order:  # what the walk below gives then: the smallest ready entry is always the next one
             return list(range(len(self.entries)))
         import heapq  # only for a graph written out of order
 
+        users: dict[int, list[int]] = {}
+        for i, needs in enumerate(deps):
+            for d in needs:
+                users.setdefault(d, []).append(i)
         waiting = [len(d) for d in deps]
         ready = [i for i, n in enumerate(waiting) if n == 0]
         heapq.heapify(ready)
@@ -189,29 +213,27 @@ class Wiring:
             if i in used:
                 continue
             used.add(i)
-            for ref in self.refs_of(i):
-                name, node = self.source(self.entries[i], ref)
-                if name not in self.input_specs:
-                    todo.append(self.calls[name][node])
+            todo += self.needs(i)
         return used
 
     # -- 3. shapes ------------------------------------------------------------------------
     def input_shape_of(self, name: str) -> tuple[tuple, int]:
         """The input's shape with the batch axis, and where that axis is (torch may put it second)."""
         spec = self.input_specs[name]
-        consumers = [e for e in self.entries if any(r.name == name for r in (e.inputs or ()))]
         if len(self.spec.inputs) == 1:
-            consumers = list(self.entries)
-        elif consumers:
-            consumers = list(self.entries[consumers[0].index:])
+            consumers = self.entries
+        else:  # from the first entry that reads it
+            first = next((k for k, e in enumerate(self.entries) if any(r.name == name for r in (e.inputs or ()))),
+                         len(self.entries))
+            consumers = self.entries[first:]
         axis = batch_axis(self.spec.framework, consumers, len(spec.shape) + 1)
         return spec.shape[:axis] + (self.batch,) + spec.shape[axis:], axis
 
     def walk(self, i: int) -> None:
         entry = self.entries[i]
         t = entry.type
-        positional = [self.tensor(entry, r) for r in self.positional(i)]
-        shapes = [self.shape(x) for x in positional]
+        positional = [self.tensor(entry, r, key) for r, key in self.sources(i)]
+        shapes = [self.nodes[(x.layer, x.node)].outputs[x.index] for x in positional]
         is_list = entry.inputs_is_list and len(positional) > 1 or t.takes_list
         if t.takes_list and not entry.inputs_is_list:
             self.fail(entry, f"{t.name} takes a list of tensors", "write inputs: [a, b] with the tensors it merges")
@@ -302,8 +324,7 @@ class Wiring:
     def add_node(self, node: Node) -> None:
         key = (node.layer, node.index)
         self.nodes[key] = node
-        self.reads[key] = tensors = node.input_tensors()
-        self.parent_keys[key] = [(x.layer, x.node) for x in tensors]
+        self.reads[key] = node.input_tensors()
 
     def shape(self, x: TensorRef) -> tuple:
         return self.nodes[(x.layer, x.node)].outputs[x.index]
@@ -319,7 +340,7 @@ class Wiring:
 
     # -- 5. Keras's order -------------------------------------------------------------------
     def parents(self, key: tuple[str, int]) -> list[tuple[str, int]]:
-        return self.parent_keys.get(key, [])
+        return [(x.layer, x.node) for x in self.reads.get(key, ())]
 
     def keras_walk(self, outputs: list[TensorRef]) -> tuple[list, dict]:
         """Keras's `_build_map`: nodes in decreasing depth (post-order) and each layer's first visit index."""
@@ -395,7 +416,10 @@ class Wiring:
         for i in execution:
             self.walk(i)
         outputs = self.outputs()
-        order, first_seen = self.keras_walk(outputs)
+        if self.chain:  # what Keras's walk from the last call finds: the input, then every call as written
+            order = [(n, 0) for n in self.input_specs] + [(self.entries[i].name, self.node_of[i]) for i in execution]
+        else:
+            order, first_seen = self.keras_walk(outputs)
         reached = set(order)
         relevant = reached | {(n, 0) for n in self.input_specs}
         for name in self.input_specs:
@@ -420,9 +444,9 @@ class Wiring:
         by_layer: dict = {}
         for (layer, _), node in self.nodes.items():
             by_layer.setdefault(layer, []).append(node)
-        rows = tuple(self.finish(name, by_layer[name], relevant) for name in names)
-        nodes = tuple(self.nodes[(self.entries[i].name, self.node_of[i])] for i in execution
-                      if (self.entries[i].name, self.node_of[i]) in relevant)
+        rows = tuple([self.finish(name, by_layer[name], relevant) for name in names])
+        keys = [(self.entries[i].name, self.node_of[i]) for i in execution]
+        nodes = tuple([self.nodes[key] for key in keys if key in relevant])
         return Model(self.spec, rows, nodes, tuple(self.input_specs), tuple(outputs), show, tuple(self.warnings))
 
     def finish(self, name: str, calls: list[Node], relevant: set) -> LayerRecord:
@@ -430,11 +454,12 @@ class Wiring:
         record = self.records[name]
         if len(calls) > 1:
             calls = sorted(calls, key=lambda n: n.index)
-        nodes = tuple(n for n in calls if (name, n.index) in relevant)
+        nodes = tuple([n for n in calls if (name, n.index) in relevant])
         tensors = [x for n in nodes for x in self.reads[(name, n.index)]]
-        inbound = tuple(dict.fromkeys(x.layer for x in tensors))
+        inbound = tuple(dict.fromkeys([x.layer for x in tensors]))
         # completed in place: the record is this wiring's own until the model is made (each name once).
         # Keras's summary shows the shape of the layer's last call, in the model or not
         record.output_shape, record.nodes, record.inbound = calls[-1].output_shape, nodes, inbound
-        record.connected_to = tuple(x.cell() for x in tensors)
+        if self.spec.functional:  # a Sequential model's summary has no "Connected to"
+            record.connected_to = tuple([x.cell() for x in tensors])
         return record
