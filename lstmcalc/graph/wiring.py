@@ -21,10 +21,13 @@ from lstmcalc.errors import Problem, ShapeError, SpecError
 from lstmcalc.graph.build import INPUT, LayerRecord, Model, Node, build_record
 from lstmcalc.graph.mask_ops import MaskOps, Operation
 from lstmcalc.graph.refs import Ref, TensorRef
-from lstmcalc.layers import Formula, batch_axis, resolve
+from lstmcalc.layers import Formula, LayerType, batch_axis, resolve
 from lstmcalc.layers.args import Args
 from lstmcalc.shapes import fmt_shape
 from lstmcalc.sources.spec import LayerSpec, ModelSpec
+
+_PASSES_MASK = LayerType.symbolic_mask  # the output's mask is the input's (or none)
+_ABOVE = Ref("", text="")  # the reference a chain's entry makes to the entry above: not written, so no text
 
 
 class Wiring:
@@ -47,6 +50,7 @@ class Wiring:
         self.nodes: dict[tuple[str, int], Node] = {}
         # each node's input tensors in Keras's order, and the (layer, node) keys they come from: listed once
         self.reads: dict[tuple[str, int], list[TensorRef]] = {}
+        self.parent_keys: dict[tuple[str, int], list[tuple[str, int]]] = {}  # the (layer, node) of those tensors
         self.warnings: list[str] = []
         self.masks: dict[TensorRef, TensorRef] = {}  # the tensors with a Keras mask (in a functional model): the mask
         self.next_free: dict[str, int] = {}  # free_name: the suffix to try first for each base name
@@ -104,10 +108,12 @@ class Wiring:
 
     def tensor(self, entry: LayerSpec, ref: Ref, key: tuple[str, int] | None = None) -> TensorRef:
         """The tensor a reference names, once its layer's call has been walked (`key`: its source, if known)."""
-        name, node = key or self.source(entry, ref)
+        if key is None:
+            key = self.source(entry, ref)
+        name, node = key
         if name in self.input_specs:
             return TensorRef(name, 0, 0)
-        made = self.nodes[(name, node)]
+        made = self.nodes[key]
         count = len(made.outputs)
         if ref.index is None:
             if count > 1 and isinstance(made.output_shape, list):
@@ -130,8 +136,7 @@ class Wiring:
         if found is None:
             entry = self.entries[i]
             if entry.inputs is None and i > 0:  # the entry above, which exists
-                key = (self.entries[i - 1].name, self.node_of[i - 1])
-                found = [(Ref(key[0], key[1], None, text=""), key)]
+                found = [(_ABOVE, (self.entries[i - 1].name, self.node_of[i - 1]))]
             else:
                 found = [(r, self.source(entry, r)) for r in self.positional(i)]
             self.resolved[i] = found
@@ -285,7 +290,8 @@ class Wiring:
         node = Node(entry.name, self.node_of[i], tuple(positional), is_list, call, s, record.output_shape,
                     tuple(t.reference_outputs(record.args, s, record.output_shape)), entry, auto_mask)
         self.add_node(node)
-        if self.spec.functional:
+        # (while no tensor has a mask, a layer that only passes its input's mask on makes none)
+        if self.spec.functional and (self.masks or "mask" in call or type(t).symbolic_mask is not _PASSES_MASK):
             self.propagate_mask(node, positional)
 
     def propagate_mask(self, node: Node, positional: list[TensorRef]) -> None:
@@ -340,7 +346,10 @@ class Wiring:
 
     # -- 5. Keras's order -------------------------------------------------------------------
     def parents(self, key: tuple[str, int]) -> list[tuple[str, int]]:
-        return [(x.layer, x.node) for x in self.reads.get(key, ())]
+        found = self.parent_keys.get(key)
+        if found is None:  # listed on first need: a Sequential chain never asks
+            found = self.parent_keys[key] = [(x.layer, x.node) for x in self.reads.get(key, ())]
+        return found
 
     def keras_walk(self, outputs: list[TensorRef]) -> tuple[list, dict]:
         """Keras's `_build_map`: nodes in decreasing depth (post-order) and each layer's first visit index."""
@@ -348,23 +357,23 @@ class Wiring:
         order: list = []
         first_seen: dict = {}
         for out in outputs:
-            stack = [((out.layer, out.node), None)]
+            root = (out.layer, out.node)
+            if root in finished:
+                continue
+            first_seen.setdefault(root[0], len(first_seen))
+            stack = [(root, iter(self.parents(root)))]  # each key with its parents still to visit
             while stack:
                 key, parents = stack[-1]
-                if parents is None:
-                    if key in finished:
-                        stack.pop()
-                        continue
-                    first_seen.setdefault(key[0], len(first_seen))
-                    parents = iter(self.parents(key))
-                    stack[-1] = (key, parents)
-                nxt = next(parents, None)
-                if nxt is None:
+                for nxt in parents:
+                    if nxt not in finished:  # (in a graph without cycles, never one on the stack)
+                        first_seen.setdefault(nxt[0], len(first_seen))
+                        stack.append((nxt, iter(self.parents(nxt))))
+                        break
+                else:
                     stack.pop()
-                    finished.add(key)
-                    order.append(key)
-                elif nxt not in finished:
-                    stack.append((nxt, None))
+                    if key not in finished:
+                        finished.add(key)
+                        order.append(key)
         return order, first_seen
 
     def keras_rows(self, order: list, first_seen: dict) -> tuple[list[str], dict]:
@@ -372,11 +381,14 @@ class Wiring:
         node_depth: dict = {}
         layer_depth: dict = {}
         for key in reversed(order):
-            depth = max(node_depth.setdefault(key, 0), layer_depth.get(key[0], 0))
-            layer_depth[key[0]] = depth
-            node_depth[key] = depth
+            depth = node_depth.get(key, 0)
+            above = layer_depth.get(key[0], 0)
+            if above > depth:
+                depth = above
+            layer_depth[key[0]] = node_depth[key] = depth
             for p in self.parents(key):
-                node_depth[p] = max(depth + 1, node_depth.get(p, 0))
+                if node_depth.get(p, 0) <= depth:
+                    node_depth[p] = depth + 1
         for name in self.input_specs:
             if name not in layer_depth:
                 layer_depth[name] = 0
