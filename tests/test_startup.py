@@ -48,7 +48,7 @@ SEED_SUMMARY_JSON = {
     "lstmcalc", "lstmcalc.cli", "lstmcalc.commands", "lstmcalc.commands.summary", "lstmcalc.errors", "lstmcalc.record",
     "lstmcalc.shapes",
     "lstmcalc.sources", "lstmcalc.sources.yaml_text", "lstmcalc.sources.spec",
-    "lstmcalc.graph", "lstmcalc.graph.refs", "lstmcalc.graph.build", "lstmcalc.graph.wiring", "lstmcalc.graph.mask_ops",
+    "lstmcalc.graph", "lstmcalc.graph.refs", "lstmcalc.graph.build", "lstmcalc.graph.wiring",
     "lstmcalc.layers", "lstmcalc.layers.base", "lstmcalc.layers.args", "lstmcalc.layers.keras_classes",
     "lstmcalc.layers.recurrent", "lstmcalc.layers.core", "lstmcalc.layers.equivalent",
     "lstmcalc.run", "lstmcalc.run.tensor",  # the layers' forward functions are written with it

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from lstmcalc.errors import Problem, ShapeError, SpecError
 from lstmcalc.graph.build import INPUT, LayerRecord, Model, Node, build_record
-from lstmcalc.graph.mask_ops import MaskOps, Operation
 from lstmcalc.graph.refs import Ref, TensorRef
 from lstmcalc.layers import Formula, LayerType, batch_axis, resolve
 from lstmcalc.layers.args import Args
@@ -54,7 +53,7 @@ class Wiring:
         self.warnings: list[str] = []
         self.masks: dict[TensorRef, TensorRef] = {}  # the tensors with a Keras mask (in a functional model): the mask
         self.next_free: dict[str, int] = {}  # free_name: the suffix to try first for each base name
-        self.k = MaskOps(self.record_op, self.shape)
+        self.k = None  # the keras.ops that a mask computation records (graph.mask_ops.MaskOps), made on first need
         # each entry's positional references with the (layer, node) they name: resolved once, on first need
         self.resolved: list[list[tuple[Ref, tuple[str, int]]] | None] = [None] * len(self.entries)
         # a Sequential chain: one input, every entry reads the entry above it, no outputs: written. Its calls
@@ -303,6 +302,10 @@ class Wiring:
         else:
             previous = [self.masks.get(x) for x in positional] if node.is_list else self.masks.get(positional[0])
         first = list(positional) if node.is_list else positional[0]
+        if self.k is None:
+            from lstmcalc.graph.mask_ops import MaskOps  # only a graph asks a layer for its mask
+
+            self.k = MaskOps(self.record_op, self.shape)
         out = t.symbolic_mask(a, self.k, first, previous)
         outs = out if isinstance(out, list) else [out]
         for k, m in enumerate(outs[: len(node.outputs)]):
@@ -311,6 +314,8 @@ class Wiring:
 
     def record_op(self, op: str, inputs: list[TensorRef], shape: tuple) -> TensorRef:
         """One keras.ops call of a mask computation, as a graph node named as Keras names it."""
+        from lstmcalc.graph.mask_ops import Operation
+
         t = Operation(op)
         name = self.free_name(t.auto_name)
         node = Node(name, 0, tuple(inputs), len(inputs) > 1 and op == "Concatenate", {}, None, shape, (shape,))
