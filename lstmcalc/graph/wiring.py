@@ -154,8 +154,11 @@ class Wiring:
     def needs(self, i: int) -> set[int]:
         """The entries whose calls entry i reads (its positional and keyword references)."""
         entry = self.entries[i]
-        found = [key for _, key in self.sources(i)] + [self.source(entry, r) for r in self.keyword_refs(i)]
-        return {self.calls[name][node] for name, node in found if name not in self.input_specs}
+        found = [key for _, key in self.sources(i)]
+        if entry.call:
+            found += [self.source(entry, r) for r in self.keyword_refs(i)]
+        calls, inputs = self.calls, self.input_specs
+        return {calls[name][node] for name, node in found if name not in inputs}
 
     # -- 2. topological order ------------------------------------------------------------
     def order(self) -> list[int]:
@@ -168,7 +171,8 @@ class Wiring:
             if i in needs:
                 self.fail(entry, f"'{entry.name}' reads its own output", "name a layer above it", None)
             deps.append(needs)
-            written_order = written_order and all(d < i for d in needs)
+            if written_order and needs and max(needs) > i:
+                written_order = False
         if written_order:  # what the walk below gives then: the smallest ready entry is always the next one
             return list(range(len(self.entries)))
         import heapq  # only for a graph written out of order
@@ -469,10 +473,13 @@ class Wiring:
     def finish(self, name: str, calls: list[Node], relevant: set) -> LayerRecord:
         """The layer's record with its calls, its "Connected to" cells and the last call's shape."""
         record = self.records[name]
-        if len(calls) > 1:
+        if len(calls) == 1:  # most layers: one call, read by the outputs
+            key = (name, calls[0].index)
+            nodes, tensors = ((calls[0],), self.reads[key]) if key in relevant else ((), [])
+        else:
             calls = sorted(calls, key=lambda n: n.index)
-        nodes = tuple([n for n in calls if (name, n.index) in relevant])
-        tensors = [x for n in nodes for x in self.reads[(name, n.index)]]
+            nodes = tuple([n for n in calls if (name, n.index) in relevant])
+            tensors = [x for n in nodes for x in self.reads[(name, n.index)]]
         inbound = tuple(dict.fromkeys([x.layer for x in tensors]))
         # completed in place: the record is this wiring's own until the model is made (each name once).
         # Keras's summary shows the shape of the layer's last call, in the model or not
