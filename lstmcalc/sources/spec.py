@@ -26,6 +26,8 @@ LAYER_META = ("type", "name", "expect", "inputs", "call")
 # call: keyword arguments that hold tensor references (the rest are literals such as use_causal_mask: true)
 TENSOR_KWARGS = ("initial_state", "mask", "key", "attention_mask", "hx", "attn_mask", "key_padding_mask", "src_mask",
                  "src_key_padding_mask", "tgt_mask", "memory_mask", "tgt_key_padding_mask", "memory_key_padding_mask")
+_NOT_ARGUMENTS = frozenset(("type", "expect", "inputs", "call"))  # a layer's keys other than its arguments
+_NESTED_KINDS = frozenset(("layer", "cell", "cells"))  # arguments that are layers: _Parser.nested reads them
 INPUT_DTYPES = ("float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64",
                 "uint8", "bool")
 
@@ -146,6 +148,8 @@ class _Parser:
         self.registry = registry
         self.counters: dict[str, int] = {}
         self.defined: dict[str, LayerSpec] = {}  # layers defined so far, for {call: NAME}
+        self.types: dict[str, LayerType] = {}  # type name as written -> its type (layer_type)
+        self.templates: dict[tuple, dict] = {}  # (type, given names ...) -> arguments in order (with_defaults)
         self.functional = False
 
     def fail(self, message, where=None, key=None, hint=None, layer: LayerSpec | dict | None = None):
@@ -179,15 +183,15 @@ class _Parser:
         registry = self.registry if registry is None else registry
         if not isinstance(raw, dict):
             self.fail(f"a layer must be a mapping with a 'type', got {type(raw).__name__}", where, where_key)
-        ident = {"name": raw.get("name") if isinstance(raw.get("name"), str) else None,
-                 "type": raw.get("type") if isinstance(raw.get("type"), str) else None,
+        name, type_name = raw.get("name"), raw.get("type")
+        ident = {"name": name if isinstance(name, str) else None,
+                 "type": type_name if isinstance(type_name, str) else None,
                  "index": index if index is not None else outer}
         if index is not None and isinstance(raw.get("call"), str):
             return self.shared_call(raw, index, ident)
         if "type" not in raw:
             self.fail("layer has no 'type'", raw, None, "add e.g. type: LSTM", ident)
-        type_name = raw["type"]
-        t = lookup(registry, type_name) if isinstance(type_name, str) else None
+        t = self.layer_type(type_name, registry) if isinstance(type_name, str) else None
         if t is None and cell:
             self.fail(f"unknown cell type '{type_name}'", raw, "type",
                       suggest(type_name, registry) or "cells: " + ", ".join(registry), ident)
@@ -201,7 +205,7 @@ class _Parser:
         values: dict = {}
         arg_lines: dict = {}
         for key, value in raw.items():
-            if key in ("type", "expect", "inputs", "call"):
+            if key in _NOT_ARGUMENTS:
                 if key != "type" and key != "expect" and index is None:
                     self.fail(f"'{key}' belongs on the outer layer, not on a wrapped one", raw, key, None, ident)
                 continue
@@ -213,12 +217,18 @@ class _Parser:
                 hint = suggest(key, declared) or f"{t.name} takes: " + ", ".join(a.name for a in t.args)
                 self.fail(f"unknown argument '{key}' for {t.name}", raw, key, hint, ident)
             arg_lines[key] = raw.mark_of(key)
-            values[key] = self.arg_value(arg, value, raw, key, ident)
+            if arg.kind in _NESTED_KINDS:
+                values[key] = self.nested(arg, value, raw, key, ident)
+                continue
+            try:
+                values[key] = validate(arg, value)
+            except ArgError as e:
+                self.fail(e.message, raw, key, e.hint, ident)
         for arg in t.required_args:
             if arg.name not in values:
                 self.fail(f"missing required argument '{arg.name}'", raw, None, f"add {arg.name}: ({arg.doc})",
                           ident)
-        values = {**values, **t.defaults, **values}  # the given ones as written, then the defaults in declared order
+        values = self.with_defaults(t, values)
         explicit = values.get("name")
         if explicit is not None and ("/" in explicit or not explicit):
             self.fail(f"name {explicit!r} is not a valid layer name", raw, "name",
@@ -232,10 +242,34 @@ class _Parser:
             if index is None:
                 self.fail("expect: belongs on the outer layer, not on a wrapped one", raw, "expect")
             self.expect_block(expect, LAYER_EXPECT, "expect", raw, {**ident, "name": name})
-        line, col = raw.line, raw.column
-        inputs, is_list = self.input_refs(raw, ident)
-        call = self.call_block(raw, t, ident)
-        return LayerSpec(t, name, Args(values), line, col, index, expect, arg_lines, inputs, is_list, call)
+        inputs, is_list = self.input_refs(raw, ident) if "inputs" in raw else (None, False)
+        call = self.call_block(raw, t, ident) if "call" in raw else {}
+        return LayerSpec(t, name, Args(values), raw.line, raw.column, index, expect, arg_lines, inputs, is_list,
+                         call)
+
+    def with_defaults(self, t: LayerType, given: dict) -> dict:
+        """The given arguments as written, then the other defaults in declared order.
+
+        Made from a copy of a template per type and list of given names (a spec
+        repeats a few): merging the defaults into a new dict key by key costs
+        several times a copy."""
+        key = (t, *given)
+        template = self.templates.get(key)
+        if template is None:
+            template = self.templates[key] = {**given, **t.defaults, **given}
+        return {**template, **given}
+
+    def layer_type(self, type_name: str, registry) -> LayerType | None:
+        """lookup() in the dialect's registry once per type name of the document (a spec names a few
+        types thousands of times); RNN's cells are looked up each time."""
+        if registry is not self.registry:
+            return lookup(registry, type_name)
+        t = self.types.get(type_name)
+        if t is None:
+            t = lookup(registry, type_name)
+            if t is not None:
+                self.types[type_name] = t
+        return t
 
     # -- graph entries -------------------------------------------------------
     def shared_call(self, raw, index, ident) -> LayerSpec:
@@ -314,20 +348,16 @@ class _Parser:
             "a non-empty list of cell mappings"
         self.fail(f"'{key}' must be {what}", raw, key, example, ident)
 
-    def arg_value(self, arg: Arg, value, raw, key, ident):
+    def nested(self, arg: Arg, value, raw, key, ident):
+        """The value of an argument of a kind in _NESTED_KINDS: a layer (a wrapper's), a cell or cells."""
         if arg.kind in ("cell", "cells"):
             return self.cells(arg, value, raw, key, ident)
-        if arg.kind == "layer":
-            if value is None and not arg.required:
-                return None
-            if not isinstance(value, dict):
-                self.fail(f"'{key}' must be a nested layer mapping with a type", raw, key,
-                          f"write {key}: {{type: LSTM, units: 64}}", ident)
-            return self.layer(value, None, raw, key, ident["index"])
-        try:
-            return validate(arg, value)
-        except ArgError as e:
-            self.fail(e.message, raw, key, e.hint, ident)
+        if value is None and not arg.required:
+            return None
+        if not isinstance(value, dict):
+            self.fail(f"'{key}' must be a nested layer mapping with a type", raw, key,
+                      f"write {key}: {{type: LSTM, units: 64}}", ident)
+        return self.layer(value, None, raw, key, ident["index"])
 
     def type_hint(self, type_name) -> str:
         from lstmcalc.layers.rnn_cells import CELLS
