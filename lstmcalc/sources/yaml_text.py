@@ -108,8 +108,43 @@ class MarkedList(list):
 
 
 def _mark(node) -> tuple[int, int]:
-    mark = node.start_mark
+    return _line_column(node.start_mark)
+
+
+def _line_column(mark) -> tuple[int, int]:
     return mark.line + 1, mark.column + 1
+
+
+class _KeyMarks(dict):
+    """`key_marks` of a mapping read from YAML: the parser's mark objects, made (line, column)
+    when read (most never are: turning each into a pair costs several times keeping it)."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key) -> tuple[int, int]:
+        return _line_column(dict.__getitem__(self, key))
+
+    def get(self, key, default=None):
+        mark = dict.get(self, key)
+        return default if mark is None else _line_column(mark)
+
+    def items(self):
+        return ((key, _line_column(mark)) for key, mark in dict.items(self))
+
+    def values(self):
+        return (_line_column(mark) for mark in dict.values(self))
+
+
+class _ItemMarks(list):
+    """`item_marks` of a sequence read from YAML: as _KeyMarks, by index."""
+
+    __slots__ = ()
+
+    def __getitem__(self, i) -> tuple[int, int]:
+        return _line_column(list.__getitem__(self, i))
+
+    def __iter__(self):
+        return (_line_column(mark) for mark in list.__iter__(self))
 
 
 class FileKind(Record):
@@ -258,7 +293,7 @@ class _Converter:
     def __init__(self, name: str):
         self.name = name
         self.count = 0
-        self.scalars = yaml.SafeLoader("")
+        self.scalars = yaml.constructor.SafeConstructor()  # constructs the scalars (no reader, no parser)
         self.constructed: dict = {}  # (tag, text) -> the value of a plain int, float, bool or null
 
     def fail(self, node, message: str, hint: str | None = None):
@@ -302,14 +337,14 @@ class _Converter:
 
     # The collections are made with dict.__new__ / list.__new__: their __init__ (for the
     # importers that build them by hand) would only set what is set here, at a call's cost.
-    # A string scalar (most keys and many values) is taken here rather than through convert(),
-    # counted and checked as convert() would: a call per scalar is most of a spec's conversion.
+    # A scalar that is a string or a value met before (most of a spec's) is taken here rather
+    # than through convert(), counted and checked as convert() would: the call is most of its cost.
     def _mapping(self, node, depth):
         """A mapping whose keys are at `depth`."""
         out = dict.__new__(MarkedDict)
         out.line, out.column = _mark(node)
-        out.key_marks = marks = {}
-        convert = self.convert
+        out.key_marks = marks = _KeyMarks()
+        convert, constructed = self.convert, self.constructed
         shallow = depth <= MAX_DEPTH
         for key_node, value_node in node.value:
             if key_node.__class__ is _ScalarNode and key_node.tag == _STR and shallow and self.count < MAX_NODES:
@@ -324,26 +359,34 @@ class _Converter:
             if key in out:
                 self.fail(key_node, f"duplicate key '{key}' (first given on line {marks[key][0]})",
                           "remove one of them")
-            if value_node.__class__ is _ScalarNode and value_node.tag == _STR and shallow and self.count < MAX_NODES:
-                self.count += 1
-                out[key] = value_node.value
+            value = constructed  # not taken here
+            if value_node.__class__ is _ScalarNode and shallow and self.count < MAX_NODES:
+                tag = value_node.tag
+                value = value_node.value if tag == _STR else constructed.get((tag, value_node.value), constructed)
+            if value is constructed:
+                value = convert(value_node, depth)
             else:
-                out[key] = convert(value_node, depth)
-            marks[key] = _mark(key_node)
+                self.count += 1
+            out[key] = value
+            marks[key] = key_node.start_mark
         return out
 
     def _sequence(self, node, depth):
         """A sequence whose items are at `depth`."""
         out = list.__new__(MarkedList)
         out.line, out.column = _mark(node)
-        out.item_marks = marks = []
-        convert = self.convert
+        out.item_marks = marks = _ItemMarks()
+        convert, constructed = self.convert, self.constructed
         shallow = depth <= MAX_DEPTH
         for item in node.value:
-            if item.__class__ is _ScalarNode and item.tag == _STR and shallow and self.count < MAX_NODES:
-                self.count += 1
-                out.append(item.value)
+            value = constructed  # not taken here
+            if item.__class__ is _ScalarNode and shallow and self.count < MAX_NODES:
+                tag = item.tag
+                value = item.value if tag == _STR else constructed.get((tag, item.value), constructed)
+            if value is constructed:
+                value = convert(item, depth)
             else:
-                out.append(convert(item, depth))
-            marks.append(_mark(item))
+                self.count += 1
+            out.append(value)
+            marks.append(item.start_mark)
         return out
