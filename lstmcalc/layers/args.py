@@ -218,12 +218,14 @@ def validate(arg: Arg, value):
             raise _wrong(arg, given)
         return _bounds(arg, value)
     if kind == "float":
-        if value.__class__ is not float and not _is_number(value):
-            raise _wrong(arg, given)
-        try:
-            value = float(value)
-        except OverflowError:
-            raise ArgError(f"{arg.name} is too large for a floating-point number", "write a smaller number") from None
+        if value.__class__ is not float:
+            if not _is_number(value):
+                raise _wrong(arg, given)
+            try:
+                value = float(value)
+            except OverflowError:
+                raise ArgError(f"{arg.name} is too large for a floating-point number",
+                               "write a smaller number") from None
         return _bounds(arg, value)
     if kind == "bool":
         if not isinstance(value, bool):

@@ -185,11 +185,11 @@ class _Parser:
         if not isinstance(raw, dict):
             self.fail(f"a layer must be a mapping with a 'type', got {type(raw).__name__}", where, where_key)
         at = index if index is not None else outer  # the index a message gives
-        if index is not None and isinstance(raw.get("call"), str):
+        if index is not None and "call" in raw and isinstance(raw["call"], str):
             return self.shared_call(raw, index, self.ident(raw, at))
-        type_name = raw.get("type")
         if "type" not in raw:
             self.fail("layer has no 'type'", raw, None, "add e.g. type: LSTM", self.ident(raw, at))
+        type_name = raw["type"]
         t = self.types.get(type_name) if isinstance(type_name, str) and not cell else None
         if t is None:
             t = self.layer_type(raw, type_name, registry, at, cell)
@@ -230,7 +230,7 @@ class _Parser:
         for inner in t.creates:  # Keras names the layers it creates inside this one (MHA's softmax, dropout)
             self.auto_name(inner)
         values["name"] = name
-        expect = raw.get("expect")
+        expect = raw["expect"] if "expect" in raw else None
         if expect is not None:
             if index is None:
                 self.fail("expect: belongs on the outer layer, not on a wrapped one", raw, "expect")
