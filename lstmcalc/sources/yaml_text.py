@@ -29,9 +29,9 @@ _KINDS = {"int": "integer", "float": "number", "bool": "true/false value", "time
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR, _INT = "tag:yaml.org,2002:str", "tag:yaml.org,2002:int"
 _MERGE = "tag:yaml.org,2002:merge"
+_MAP = "tag:yaml.org,2002:map"
 _ScalarNode, _MappingNode = yaml.ScalarNode, yaml.MappingNode
-_DEFAULT_TAGS = {_ScalarNode: _STR, yaml.SequenceNode: "tag:yaml.org,2002:seq",
-                 _MappingNode: "tag:yaml.org,2002:map"}
+_DEFAULT_TAGS = {_ScalarNode: _STR, yaml.SequenceNode: "tag:yaml.org,2002:seq", _MappingNode: _MAP}
 _PLAIN_CONSTRUCTORS = {"tag:yaml.org,2002:" + t for t in ("int", "float", "bool", "null")}
 _SAFE_TAGS = {
     "tag:yaml.org,2002:" + t
@@ -337,12 +337,13 @@ class _Converter:
 
     # The collections are made with dict.__new__ / list.__new__: their __init__ (for the
     # importers that build them by hand) would only set what is set here, at a call's cost.
-    # A scalar that is a string or a value met before (most of a spec's) is taken here rather
-    # than through convert(), counted and checked as convert() would: the call is most of its cost.
+    # A scalar that is a string or a value met before (most of a spec's), and a list's mapping
+    # (a layer), are taken here rather than through convert(), counted and checked as convert()
+    # would: the call is most of a scalar's cost.
     def _mapping(self, node, depth):
         """A mapping whose keys are at `depth`."""
         out = dict.__new__(MarkedDict)
-        out.line, out.column = _mark(node)
+        out.line, out.column = _line_column(node.start_mark)
         out.key_marks = marks = _KeyMarks()
         convert, constructed = self.convert, self.constructed
         shallow = depth <= MAX_DEPTH
@@ -359,14 +360,15 @@ class _Converter:
             if key in out:
                 self.fail(key_node, f"duplicate key '{key}' (first given on line {marks[key][0]})",
                           "remove one of them")
-            value = constructed  # not taken here
             if value_node.__class__ is _ScalarNode and shallow and self.count < MAX_NODES:
                 tag = value_node.tag
                 value = value_node.value if tag == _STR else constructed.get((tag, value_node.value), constructed)
-            if value is constructed:
-                value = convert(value_node, depth)
+                if value is constructed:  # not met before: convert() constructs it
+                    value = convert(value_node, depth)
+                else:
+                    self.count += 1
             else:
-                self.count += 1
+                value = convert(value_node, depth)
             out[key] = value
             marks[key] = key_node.start_mark
         return out
@@ -374,19 +376,24 @@ class _Converter:
     def _sequence(self, node, depth):
         """A sequence whose items are at `depth`."""
         out = list.__new__(MarkedList)
-        out.line, out.column = _mark(node)
+        out.line, out.column = _line_column(node.start_mark)
         out.item_marks = marks = _ItemMarks()
         convert, constructed = self.convert, self.constructed
         shallow = depth <= MAX_DEPTH
         for item in node.value:
-            value = constructed  # not taken here
-            if item.__class__ is _ScalarNode and shallow and self.count < MAX_NODES:
+            kind = item.__class__
+            if kind is _ScalarNode and shallow and self.count < MAX_NODES:
                 tag = item.tag
                 value = item.value if tag == _STR else constructed.get((tag, item.value), constructed)
-            if value is constructed:
-                value = convert(item, depth)
+                if value is constructed:  # not met before: convert() constructs it
+                    value = convert(item, depth)
+                else:
+                    self.count += 1
+            elif kind is _MappingNode and item.tag == _MAP and shallow and self.count < MAX_NODES:
+                self.count += 1  # before its keys, as convert() counts
+                value = self._mapping(item, depth + 1)  # a list of layers' item
             else:
-                self.count += 1
+                value = convert(item, depth)
             out.append(value)
             marks.append(item.start_mark)
         return out
