@@ -251,6 +251,7 @@ class _Parser:
                 "index": at}
 
     def unknown_argument(self, raw, key, value, t: LayerType, at):
+        """Raise: `key` is no argument of `t` (Keras 2's batch_input_shape has a message of its own)."""
         if key == "batch_input_shape":
             self.fail("batch_input_shape is Keras 2's way to give the input on a layer; Keras 3 refuses it",
                       raw, key, batch_input_fix(value), self.ident(raw, at, t))
