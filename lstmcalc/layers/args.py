@@ -186,6 +186,9 @@ def _is_number(v) -> bool:
 
 
 def _bounds(arg: Arg, v):
+    lo, hi = arg.minimum, arg.maximum
+    if (lo is None or lo <= v) and (hi is None or v <= hi):  # in range (NaN is not: it fails both)
+        return v
     if v != v and (arg.minimum is not None or arg.maximum is not None):  # NaN is in no range
         raise ArgError(f"{arg.name} must be a number in its range, got nan", "write a number such as 0.5")
     if arg.minimum is not None and v < arg.minimum:
@@ -209,18 +212,20 @@ def validate(arg: Arg, value):
     given = value  # for the message: `value` may be normalised on the way
     kind = arg.kind
     if kind == "int":
-        if isinstance(value, float) and value.is_integer():
-            raise ArgError(f"{arg.name} must be an integer, got {value!r}", f"write {int(value)}")
-        if not _is_int(value):
+        if value.__class__ is not int and not _is_int(value):  # int itself first: the usual value
+            if isinstance(value, float) and value.is_integer():
+                raise ArgError(f"{arg.name} must be an integer, got {value!r}", f"write {int(value)}")
             raise _wrong(arg, given)
         return _bounds(arg, value)
     if kind == "float":
-        if not _is_number(value):
-            raise _wrong(arg, given)
-        try:
-            value = float(value)
-        except OverflowError:
-            raise ArgError(f"{arg.name} is too large for a floating-point number", "write a smaller number") from None
+        if value.__class__ is not float:
+            if not _is_number(value):
+                raise _wrong(arg, given)
+            try:
+                value = float(value)
+            except OverflowError:
+                raise ArgError(f"{arg.name} is too large for a floating-point number",
+                               "write a smaller number") from None
         return _bounds(arg, value)
     if kind == "bool":
         if not isinstance(value, bool):

@@ -26,6 +26,8 @@ LAYER_META = ("type", "name", "expect", "inputs", "call")
 # call: keyword arguments that hold tensor references (the rest are literals such as use_causal_mask: true)
 TENSOR_KWARGS = ("initial_state", "mask", "key", "attention_mask", "hx", "attn_mask", "key_padding_mask", "src_mask",
                  "src_key_padding_mask", "tgt_mask", "memory_mask", "tgt_key_padding_mask", "memory_key_padding_mask")
+_NOT_ARGUMENTS = frozenset(("type", "expect", "inputs", "call"))  # a layer's keys other than its arguments
+_NESTED_KINDS = frozenset(("layer", "cell", "cells"))  # arguments that are layers: _Parser.nested reads them
 INPUT_DTYPES = ("float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64",
                 "uint8", "bool")
 
@@ -34,7 +36,8 @@ class LayerSpec(Record):
     """One layer as the user wrote it, validated, with its final name.
 
     `line`/`column` locate it in the file, `index` is its position in
-    `layers:` (0-based), `arg_lines` maps an argument to its (line, column);
+    `layers:` (0-based), `arg_lines` maps the keys written (each argument
+    among them) to their (line, column) where known;
     `inputs` are None for the entry above (a chain), `inputs_is_list` is true
     for `inputs: [a, b]` (a list argument) rather than `inputs: a`, `call` maps
     a keyword to a Ref, a tuple of Refs or a literal, and `shared` is true for
@@ -146,6 +149,8 @@ class _Parser:
         self.registry = registry
         self.counters: dict[str, int] = {}
         self.defined: dict[str, LayerSpec] = {}  # layers defined so far, for {call: NAME}
+        self.types: dict[str, LayerType] = {}  # type name as written -> its type (layer_type)
+        self.templates: dict[tuple, dict] = {}  # (type, given names ...) -> arguments in order (layer)
         self.functional = False
 
     def fail(self, message, where=None, key=None, hint=None, layer: LayerSpec | dict | None = None):
@@ -179,63 +184,95 @@ class _Parser:
         registry = self.registry if registry is None else registry
         if not isinstance(raw, dict):
             self.fail(f"a layer must be a mapping with a 'type', got {type(raw).__name__}", where, where_key)
-        ident = {"name": raw.get("name") if isinstance(raw.get("name"), str) else None,
-                 "type": raw.get("type") if isinstance(raw.get("type"), str) else None,
-                 "index": index if index is not None else outer}
-        if index is not None and isinstance(raw.get("call"), str):
-            return self.shared_call(raw, index, ident)
+        at = index if index is not None else outer  # the index a message gives
+        if index is not None and "call" in raw and isinstance(raw["call"], str):
+            return self.shared_call(raw, index, self.ident(raw, at))
         if "type" not in raw:
-            self.fail("layer has no 'type'", raw, None, "add e.g. type: LSTM", ident)
+            self.fail("layer has no 'type'", raw, None, "add e.g. type: LSTM", self.ident(raw, at))
         type_name = raw["type"]
-        t = lookup(registry, type_name) if isinstance(type_name, str) else None
-        if t is None and cell:
-            self.fail(f"unknown cell type '{type_name}'", raw, "type",
-                      suggest(type_name, registry) or "cells: " + ", ".join(registry), ident)
-        if t is None and registry is KERAS and isinstance(type_name, str) and unmodelled(type_name):
-            message, fix = unmodelled(type_name)
-            self.fail(message, raw, "type", fix, ident)
+        t = self.types.get(type_name) if isinstance(type_name, str) and not cell else None
         if t is None:
-            self.fail(f"unknown layer type '{type_name}'", raw, "type", self.type_hint(type_name), ident)
-        ident["type"] = t.name
+            t = self.layer_type(raw, type_name, registry, at, cell)
         declared = t.declared
         values: dict = {}
-        arg_lines: dict = {}
         for key, value in raw.items():
-            if key in ("type", "expect", "inputs", "call"):
+            if key in _NOT_ARGUMENTS:
                 if key != "type" and key != "expect" and index is None:
-                    self.fail(f"'{key}' belongs on the outer layer, not on a wrapped one", raw, key, None, ident)
+                    self.fail(f"'{key}' belongs on the outer layer, not on a wrapped one", raw, key, None,
+                              self.ident(raw, at, t))
                 continue
             arg = declared.get(key)
-            if arg is None and key == "batch_input_shape":
-                self.fail("batch_input_shape is Keras 2's way to give the input on a layer; Keras 3 refuses it",
-                          raw, key, batch_input_fix(value), ident)
             if arg is None:
-                hint = suggest(key, declared) or f"{t.name} takes: " + ", ".join(a.name for a in t.args)
-                self.fail(f"unknown argument '{key}' for {t.name}", raw, key, hint, ident)
-            arg_lines[key] = raw.mark_of(key)
-            values[key] = self.arg_value(arg, value, raw, key, ident)
-        for arg in t.required_args:
-            if arg.name not in values:
-                self.fail(f"missing required argument '{arg.name}'", raw, None, f"add {arg.name}: ({arg.doc})",
-                          ident)
-        values = {**values, **t.defaults, **values}  # the given ones as written, then the defaults in declared order
+                self.unknown_argument(raw, key, value, t, at)
+            if arg.kind in _NESTED_KINDS:
+                values[key] = self.nested(arg, value, raw, key, self.ident(raw, at, t))
+                continue
+            try:
+                values[key] = validate(arg, value)
+            except ArgError as e:
+                self.fail(e.message, raw, key, e.hint, self.ident(raw, at, t))
+        # the given arguments as written, then the other defaults in declared order: a copy of a
+        # template made once per type and list of given names (a spec repeats a few), since
+        # merging the defaults into a new dict key by key costs several times a copy
+        template = self.templates.get((t, *values))
+        if template is None:
+            for arg in t.required_args:
+                if arg.name not in values:
+                    self.fail(f"missing required argument '{arg.name}'", raw, None, f"add {arg.name}: ({arg.doc})",
+                              self.ident(raw, at, t))
+            template = self.templates[(t, *values)] = {**values, **t.defaults, **values}
+        values = {**template, **values}
         explicit = values.get("name")
         if explicit is not None and ("/" in explicit or not explicit):
             self.fail(f"name {explicit!r} is not a valid layer name", raw, "name",
-                      "use a non-empty name without '/' (Keras refuses it)", ident)
+                      "use a non-empty name without '/' (Keras refuses it)", self.ident(raw, at, t))
         name = explicit if explicit is not None else t.auto_name if cell else self.auto_name(t.auto_name)
         for inner in t.creates:  # Keras names the layers it creates inside this one (MHA's softmax, dropout)
             self.auto_name(inner)
         values["name"] = name
-        expect = raw.get("expect")
+        expect = raw["expect"] if "expect" in raw else None
         if expect is not None:
             if index is None:
                 self.fail("expect: belongs on the outer layer, not on a wrapped one", raw, "expect")
-            self.expect_block(expect, LAYER_EXPECT, "expect", raw, {**ident, "name": name})
-        line, col = raw.line, raw.column
-        inputs, is_list = self.input_refs(raw, ident)
-        call = self.call_block(raw, t, ident)
-        return LayerSpec(t, name, Args(values), line, col, index, expect, arg_lines, inputs, is_list, call)
+            self.expect_block(expect, LAYER_EXPECT, "expect", raw, {**self.ident(raw, at, t), "name": name})
+        inputs, is_list = self.input_refs(raw, self.ident(raw, at, t)) if "inputs" in raw else (None, False)
+        call = self.call_block(raw, t, self.ident(raw, at, t)) if "call" in raw else {}
+        # arg_lines: the marks of the keys written, the arguments' among them
+        return LayerSpec(t, name, Args(values), raw.line, raw.column, index, expect, raw.key_marks, inputs, is_list,
+                         call)
+
+    def ident(self, raw, at: int | None, t: LayerType | None = None) -> dict:
+        """The layer a message is about: its name and type as written (the type's own name once known)
+        and `at`, its index in layers: (the outer layer's for a wrapped one). Made only for a message
+        or a nested reader: a spec's thousands of layers need none."""
+        name, type_name = raw.get("name"), raw.get("type")
+        return {"name": name if isinstance(name, str) else None,
+                "type": t.name if t is not None else type_name if isinstance(type_name, str) else None,
+                "index": at}
+
+    def unknown_argument(self, raw, key, value, t: LayerType, at):
+        """Raise: `key` is no argument of `t` (Keras 2's batch_input_shape has a message of its own)."""
+        if key == "batch_input_shape":
+            self.fail("batch_input_shape is Keras 2's way to give the input on a layer; Keras 3 refuses it",
+                      raw, key, batch_input_fix(value), self.ident(raw, at, t))
+        hint = suggest(key, t.declared) or f"{t.name} takes: " + ", ".join(a.name for a in t.args)
+        self.fail(f"unknown argument '{key}' for {t.name}", raw, key, hint, self.ident(raw, at, t))
+
+    def layer_type(self, raw, type_name, registry, at, cell: bool) -> LayerType:
+        """The type `type:` names, or the message saying why none; the dialect's types are remembered
+        by name as written (a spec names a few types thousands of times), RNN's cells are not."""
+        t = lookup(registry, type_name) if isinstance(type_name, str) else None
+        if t is None and cell:
+            self.fail(f"unknown cell type '{type_name}'", raw, "type",
+                      suggest(type_name, registry) or "cells: " + ", ".join(registry), self.ident(raw, at))
+        if t is None and registry is KERAS and isinstance(type_name, str) and unmodelled(type_name):
+            message, fix = unmodelled(type_name)
+            self.fail(message, raw, "type", fix, self.ident(raw, at))
+        if t is None:
+            self.fail(f"unknown layer type '{type_name}'", raw, "type", self.type_hint(type_name), self.ident(raw, at))
+        if not cell:
+            self.types[type_name] = t
+        return t
 
     # -- graph entries -------------------------------------------------------
     def shared_call(self, raw, index, ident) -> LayerSpec:
@@ -314,20 +351,16 @@ class _Parser:
             "a non-empty list of cell mappings"
         self.fail(f"'{key}' must be {what}", raw, key, example, ident)
 
-    def arg_value(self, arg: Arg, value, raw, key, ident):
+    def nested(self, arg: Arg, value, raw, key, ident):
+        """The value of an argument of a kind in _NESTED_KINDS: a layer (a wrapper's), a cell or cells."""
         if arg.kind in ("cell", "cells"):
             return self.cells(arg, value, raw, key, ident)
-        if arg.kind == "layer":
-            if value is None and not arg.required:
-                return None
-            if not isinstance(value, dict):
-                self.fail(f"'{key}' must be a nested layer mapping with a type", raw, key,
-                          f"write {key}: {{type: LSTM, units: 64}}", ident)
-            return self.layer(value, None, raw, key, ident["index"])
-        try:
-            return validate(arg, value)
-        except ArgError as e:
-            self.fail(e.message, raw, key, e.hint, ident)
+        if value is None and not arg.required:
+            return None
+        if not isinstance(value, dict):
+            self.fail(f"'{key}' must be a nested layer mapping with a type", raw, key,
+                      f"write {key}: {{type: LSTM, units: 64}}", ident)
+        return self.layer(value, None, raw, key, ident["index"])
 
     def type_hint(self, type_name) -> str:
         from lstmcalc.layers.rnn_cells import CELLS
@@ -396,11 +429,13 @@ class _Parser:
                       "add layers: with at least one layer")
         layers = []
         input_names = {i.name for i in inputs}
+        defined = self.defined
         for i, raw in enumerate(layers_raw):
             spec = self.layer(raw, i, layers_raw, i)
             if not spec.shared:
-                self.check_unique(input_names, spec, raw)
-                self.defined[spec.name] = spec
+                if spec.name in defined or spec.name in input_names:
+                    self.duplicate_name(input_names, spec, raw)
+                defined[spec.name] = spec
             layers.append(spec)
         outputs = None
         if "outputs" in doc:
@@ -459,13 +494,13 @@ class _Parser:
             self.fail(f"unknown input dtype {dtype!r}", raw, "dtype", suggest(dtype, INPUT_DTYPES))
         return InputSpec(tuple(shape), name, dtype, raw.line)
 
-    def check_unique(self, input_names: set[str], spec: LayerSpec, raw):
-        if spec.name in self.defined or spec.name in input_names:
-            key = "name" if "name" in raw else None
-            hint = ("to call the same layer again write {call: " + spec.name + ", inputs: ...}"
-                    if spec.name in self.defined else "give each layer a unique name")
-            self.fail(f"two layers are named '{spec.name}'", raw, key, hint,
-                      {"name": spec.name, "type": spec.type.name, "index": spec.index})
+    def duplicate_name(self, input_names: set[str], spec: LayerSpec, raw):
+        """Raise: `spec` has the name of a layer above or of an input."""
+        key = "name" if "name" in raw else None
+        hint = ("to call the same layer again write {call: " + spec.name + ", inputs: ...}"
+                if spec.name in self.defined else "give each layer a unique name")
+        self.fail(f"two layers are named '{spec.name}'", raw, key, hint,
+                  {"name": spec.name, "type": spec.type.name, "index": spec.index})
 
 
 def parse(text: str, file: str = "<spec>", exact_offsets: bool = False) -> ModelSpec:

@@ -28,6 +28,10 @@ _KINDS = {"int": "integer", "float": "number", "bool": "true/false value", "time
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR, _INT = "tag:yaml.org,2002:str", "tag:yaml.org,2002:int"
+_MERGE = "tag:yaml.org,2002:merge"
+_MAP = "tag:yaml.org,2002:map"
+_ScalarNode, _MappingNode = yaml.ScalarNode, yaml.MappingNode
+_DEFAULT_TAGS = {_ScalarNode: _STR, yaml.SequenceNode: "tag:yaml.org,2002:seq", _MappingNode: _MAP}
 _PLAIN_CONSTRUCTORS = {"tag:yaml.org,2002:" + t for t in ("int", "float", "bool", "null")}
 _SAFE_TAGS = {
     "tag:yaml.org,2002:" + t
@@ -36,24 +40,25 @@ _SAFE_TAGS = {
 
 
 class _OncePerText:
-    """The safe loader's resolver, asked once per distinct scalar text of a document.
+    """The safe loader's resolver, asked once per distinct plain scalar text of a document.
 
     The tag a plain scalar resolves to (str, int, bool ...) depends only on its
     text, and a spec repeats a few texts (`type`, `units`, `true`) thousands of
-    times; the safe loader has no path resolvers, so descending and ascending
-    the tree does nothing.
+    times; any other node's tag depends only on its kind (the safe loader has
+    no path resolvers), so descending and ascending the tree does nothing.
     """
 
     def __init__(self, stream):
         super().__init__(stream)
-        self.tags: dict = {}
+        self.plain_tags: dict = {}
 
     def resolve(self, kind, value, implicit):
-        key = (kind, value, implicit)
-        tag = self.tags.get(key)
-        if tag is None:
-            tag = self.tags[key] = super().resolve(kind, value, implicit)
-        return tag
+        if kind is _ScalarNode and implicit[0]:  # plain: matched against the implicit resolvers' patterns
+            tag = self.plain_tags.get(value)
+            if tag is None:
+                tag = self.plain_tags[value] = super().resolve(kind, value, implicit)
+            return tag
+        return _DEFAULT_TAGS[kind]  # what the base resolver returns for a quoted scalar or a collection
 
     def descend_resolver(self, current_node, current_index):
         pass
@@ -71,13 +76,14 @@ class _PythonLoader(_OncePerText, yaml.SafeLoader):
 
 
 class MarkedDict(dict):
-    """A mapping that knows the (line, column) of itself and of each key."""
+    """A mapping that knows the (line, column) of itself and of each key (None where unknown)."""
 
-    line: int | None = None
-    column: int | None = None
+    __slots__ = ("line", "column", "key_marks")  # no __dict__ per mapping: a spec has one per layer
 
     def __init__(self, *a, **kw):
         super().__init__(*a, **kw)
+        self.line: int | None = None
+        self.column: int | None = None
         self.key_marks: dict = {}
 
     def mark_of(self, key) -> tuple[int | None, int | None]:
@@ -85,13 +91,14 @@ class MarkedDict(dict):
 
 
 class MarkedList(list):
-    """A sequence that knows the (line, column) of itself and of each item."""
+    """A sequence that knows the (line, column) of itself and of each item (None where unknown)."""
 
-    line: int | None = None
-    column: int | None = None
+    __slots__ = ("line", "column", "item_marks")
 
     def __init__(self, *a):
         super().__init__(*a)
+        self.line: int | None = None
+        self.column: int | None = None
         self.item_marks: list = []
 
     def mark_of(self, i) -> tuple[int | None, int | None]:
@@ -101,7 +108,43 @@ class MarkedList(list):
 
 
 def _mark(node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+    return _line_column(node.start_mark)
+
+
+def _line_column(mark) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
+
+
+class _KeyMarks(dict):
+    """`key_marks` of a mapping read from YAML: the parser's mark objects, made (line, column)
+    when read (most never are: turning each into a pair costs several times keeping it)."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key) -> tuple[int, int]:
+        return _line_column(dict.__getitem__(self, key))
+
+    def get(self, key, default=None):
+        mark = dict.get(self, key)
+        return default if mark is None else _line_column(mark)
+
+    def items(self):
+        return ((key, _line_column(mark)) for key, mark in dict.items(self))
+
+    def values(self):
+        return (_line_column(mark) for mark in dict.values(self))
+
+
+class _ItemMarks(list):
+    """`item_marks` of a sequence read from YAML: as _KeyMarks, by index."""
+
+    __slots__ = ()
+
+    def __getitem__(self, i) -> tuple[int, int]:
+        return _line_column(list.__getitem__(self, i))
+
+    def __iter__(self):
+        return (_line_column(mark) for mark in list.__iter__(self))
 
 
 class FileKind(Record):
@@ -250,7 +293,7 @@ class _Converter:
     def __init__(self, name: str):
         self.name = name
         self.count = 0
-        self.scalars = yaml.SafeLoader("")
+        self.scalars = yaml.constructor.SafeConstructor()  # constructs the scalars (no reader, no parser)
         self.constructed: dict = {}  # (tag, text) -> the value of a plain int, float, bool or null
 
     def fail(self, node, message: str, hint: str | None = None):
@@ -267,31 +310,24 @@ class _Converter:
         if tag not in _SAFE_TAGS:
             self.fail(node, f"tag {tag} is not allowed", "use plain YAML values")
         kind = node.__class__
-        if kind is yaml.ScalarNode:
-            return node.value if tag == _STR else self._scalar(node)
-        if kind is yaml.MappingNode:
-            return self._mapping(node, depth)
-        out = MarkedList()
-        out.line, out.column = _mark(node)
-        marks = out.item_marks
-        for item in node.value:
-            out.append(self.convert(item, depth + 1))
-            marks.append(_mark(item))
-        return out
+        if kind is _ScalarNode:
+            if tag == _STR:
+                return node.value
+            value = self.constructed.get((tag, node.value), self)  # self: not constructed yet (None is a value)
+            return self._scalar(node) if value is self else value
+        if kind is _MappingNode:
+            return self._mapping(node, depth + 1)
+        return self._sequence(node, depth + 1)
 
     def _scalar(self, node):
         """A scalar's value; a value its tag cannot hold (!!int abc, 2020-02-30, 0x) is a bad value, not a crash."""
         tag = node.tag
-        key = (tag, node.value)
-        value = self.constructed.get(key, self)  # self: not constructed yet (None is a value)
-        if value is not self:
-            return value
         if tag == _INT and sum(c.isdigit() for c in node.value) > MAX_DIGITS:
             self.fail(node, f"an integer of {sum(c.isdigit() for c in node.value):,} digits",
                       f"lstmcalc reads integers of up to {MAX_DIGITS} digits")
         try:
             if tag in _PLAIN_CONSTRUCTORS:  # a function of the text alone (no generator, no memo needed)
-                value = self.constructed[key] = self.scalars.yaml_constructors[tag](self.scalars, node)
+                value = self.constructed[tag, node.value] = self.scalars.yaml_constructors[tag](self.scalars, node)
                 return value
             return self.scalars.construct_object(node)
         except (yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError, OverflowError):
@@ -299,20 +335,65 @@ class _Converter:
             self.fail(node, f"{brief(node.value)} is not a valid {kind}",
                       "write a valid one, or put it in quotes if it is meant as text")
 
+    # The collections are made with dict.__new__ / list.__new__: their __init__ (for the
+    # importers that build them by hand) would only set what is set here, at a call's cost.
+    # A scalar that is a string or a value met before (most of a spec's), and a list's mapping
+    # (a layer), are taken here rather than through convert(), counted and checked as convert()
+    # would: the call is most of a scalar's cost.
     def _mapping(self, node, depth):
-        out = MarkedDict()
-        out.line, out.column = _mark(node)
-        marks = out.key_marks
-        depth += 1
+        """A mapping whose keys are at `depth`."""
+        out = dict.__new__(MarkedDict)
+        out.line, out.column = _line_column(node.start_mark)
+        out.key_marks = marks = _KeyMarks()
+        convert, constructed = self.convert, self.constructed
+        shallow = depth <= MAX_DEPTH
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                self.fail(key_node, "merge keys (<<) are not supported", "write the keys out")
-            key = self.convert(key_node, depth)
-            if isinstance(key, (dict, list)):
-                self.fail(key_node, "a key must be a plain value")
+            if key_node.__class__ is _ScalarNode and key_node.tag == _STR and shallow and self.count < MAX_NODES:
+                self.count += 1
+                key = key_node.value
+            else:
+                if key_node.tag == _MERGE:
+                    self.fail(key_node, "merge keys (<<) are not supported", "write the keys out")
+                key = convert(key_node, depth)
+                if isinstance(key, (dict, list)):
+                    self.fail(key_node, "a key must be a plain value")
             if key in out:
                 self.fail(key_node, f"duplicate key '{key}' (first given on line {marks[key][0]})",
                           "remove one of them")
-            out[key] = self.convert(value_node, depth)
-            marks[key] = _mark(key_node)
+            if value_node.__class__ is _ScalarNode and shallow and self.count < MAX_NODES:
+                tag = value_node.tag
+                value = value_node.value if tag == _STR else constructed.get((tag, value_node.value), constructed)
+                if value is constructed:  # not met before: convert() constructs it
+                    value = convert(value_node, depth)
+                else:
+                    self.count += 1
+            else:
+                value = convert(value_node, depth)
+            out[key] = value
+            marks[key] = key_node.start_mark
+        return out
+
+    def _sequence(self, node, depth):
+        """A sequence whose items are at `depth`."""
+        out = list.__new__(MarkedList)
+        out.line, out.column = _line_column(node.start_mark)
+        out.item_marks = marks = _ItemMarks()
+        convert, constructed = self.convert, self.constructed
+        shallow = depth <= MAX_DEPTH
+        for item in node.value:
+            kind = item.__class__
+            if kind is _ScalarNode and shallow and self.count < MAX_NODES:
+                tag = item.tag
+                value = item.value if tag == _STR else constructed.get((tag, item.value), constructed)
+                if value is constructed:  # not met before: convert() constructs it
+                    value = convert(item, depth)
+                else:
+                    self.count += 1
+            elif kind is _MappingNode and item.tag == _MAP and shallow and self.count < MAX_NODES:
+                self.count += 1  # before its keys, as convert() counts
+                value = self._mapping(item, depth + 1)  # a list of layers' item
+            else:
+                value = convert(item, depth)
+            out.append(value)
+            marks.append(item.start_mark)
         return out
