@@ -10,6 +10,7 @@ Keras's `keras_history` (layer, node_index, tensor_index) is the same idea.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from lstmcalc.record import Record
 
@@ -54,11 +55,16 @@ class TensorRef:
         return f"{self.layer}[{self.node}][{self.index}]"
 
 
+@cache
+def _ref_pattern() -> re.Pattern:
+    return re.compile(_REF, re.S)
+
+
 def parse_ref(text: str, line: int | None = None, column: int | None = None) -> Ref | None:
     """The reference in `text`, or None when it is not one (empty, or only brackets)."""
     if not isinstance(text, str) or not text.strip():
         return None
-    m = re.match(_REF, text.strip(), re.S)
+    m = _ref_pattern().match(text.strip())
     if m is None:
         return None
     a, b = m.group("a"), m.group("b")
