@@ -14,7 +14,7 @@ from importlib import import_module
 
 import click
 
-from lstmcalc.commands import fail
+from lstmcalc.commands import WrittenHelp, fail
 from lstmcalc.errors import EXIT_BUG, Problem, SpecError
 from lstmcalc.graph import cycle_collector_paused
 from lstmcalc.render.terminal import edges, printable
@@ -28,7 +28,7 @@ COMMANDS = {
 }
 
 
-class Guarded(click.Group):
+class Guarded(WrittenHelp, click.Group):
     """Routes every error through one path, and every character written through `terminal.edges`.
 
     Its commands are imported when asked for (click's lazily loaded subcommands): running one
@@ -74,8 +74,19 @@ class Guarded(click.Group):
             sys.exit(EXIT_BUG)
 
 
+def show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """What `click.version_option(package_name="lstmcalc")` prints; that option's texts are looked
+    up through gettext when it is declared (see WrittenHelp)."""
+    if value and not ctx.resilient_parsing:
+        from importlib.metadata import version
+
+        click.echo(f"{ctx.find_root().info_name}, version {version('lstmcalc')}", color=ctx.color)
+        ctx.exit()
+
+
 @click.group(cls=Guarded, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="lstmcalc")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=show_version,
+              help="Show the version and exit.")
 @click.option("--debug", is_flag=True, help="show the traceback of an internal error")
 @click.pass_context
 def main(ctx, debug):

@@ -55,8 +55,10 @@ SEED_SUMMARY_JSON = {
     "lstmcalc.gather", "lstmcalc.gather.summary", "lstmcalc.render", "lstmcalc.render.terminal",
     "lstmcalc.render.json_writer",
 }
-NOT_AT_STARTUP = ("zipfile", "difflib", "array")  # the .keras importer; "did you mean" (only for a mistake); the
-# forward pass's packing
+NOT_AT_STARTUP = ("zipfile", "difflib", "array",  # the .keras importer; "did you mean" (only for a mistake); the
+                  # forward pass's packing
+                  "json",  # the JSON writer needs only its C half, _json (the package compiles its decoder's regexes)
+                  "locale")  # what gettext imports for click's default help texts (commands.WrittenHelp)
 
 
 def test_summary_json_imports_only_the_families_the_spec_names():

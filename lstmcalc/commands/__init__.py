@@ -22,6 +22,38 @@ def default_format(fmt: str | None) -> str:
     return "rich" if sys.stdout.isatty() else "plain"
 
 
+class WrittenHelp:
+    """A click command or group whose -h/--help option has its help text written here.
+
+    click makes that option (`click.help_option`) with its text looked up through gettext, and
+    gettext's first lookup imports `locale` and searches for translation files: 1.5% of a
+    summary's start-up, for a program that speaks English only. The option is click's otherwise:
+    a flag, eager, not passed to the command, one object per command (click orders the eager
+    options by identity).
+    """
+
+    _written_help: click.Option | None = None
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        names = self.get_help_option_names(ctx)
+        if not names or not self.add_help_option:
+            return None
+        if self._written_help is None:
+            self._written_help = click.Option(names, is_flag=True, expose_value=False, is_eager=True,
+                                              help="Show this message and exit.", callback=_show_help)
+        return self._written_help
+
+
+def _show_help(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(ctx.get_help(), color=ctx.color)
+        ctx.exit()
+
+
+class Command(WrittenHelp, click.Command):
+    """Every lstmcalc command: `@click.command(cls=Command)`."""
+
+
 def format_option(*extra: str, name: str = "plain"):
     choices = ("rich", name, "json", *extra)
     return click.option("--format", "fmt", type=click.Choice(choices), default=None,

@@ -6,11 +6,11 @@ import sys
 
 import click
 
-from lstmcalc.commands import complete_files, emit_json, format_option
+from lstmcalc.commands import Command, complete_files, emit_json, format_option
 from lstmcalc.errors import EXIT_BAD_INPUT, SpecError
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("specs", nargs=-1, required=True, shell_complete=complete_files)
 @format_option("github", "plain", name="text")
 @click.option("--update", is_flag=True, help="write the actual numbers into the expect: blocks")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from lstmcalc.commands import complete_files, emit_json, load_model, source_options, write_output
+from lstmcalc.commands import Command, complete_files, emit_json, load_model, source_options, write_output
 from lstmcalc.render.terminal import printable
 
 
-@click.command("import")
+@click.command("import", cls=Command)
 @click.argument("source")
 @source_options
 def import_(source, model_name, source_shape, init):
@@ -26,7 +26,7 @@ def import_(source, model_name, source_shape, init):
     click.echo("\n".join(printable(line) for line in text.splitlines()))
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("spec")
 @click.option("--to", "target", type=click.Choice(["keras", "pytorch"]), required=True,
               help="the framework of the generated code")
@@ -45,7 +45,7 @@ def export(spec, target, output, spec_only, model_name, source_shape, init):
     write_output(export_text(model, target, spec_only), output)
 
 
-@click.command("convert-weights")
+@click.command("convert-weights", cls=Command)
 @click.argument("spec")
 @click.option("--weights", "weights_path", required=True, shell_complete=complete_files,
               help="the spec's weights, in its dialect: JSON (section 4), .keras, .weights.h5, .safetensors, .npz")
@@ -69,7 +69,7 @@ def convert_weights(spec, weights_path, target, output, model_name, source_shape
     convert.write(t, convert.convert(t, weights), output)
 
 
-@click.command()
+@click.command(cls=Command)
 def schema():
     """Print the JSON Schema (draft-07) of the spec format, for editors."""
     from lstmcalc.sources.schema import spec_schema

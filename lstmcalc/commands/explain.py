@@ -7,6 +7,7 @@ import json
 import click
 
 from lstmcalc.commands import (
+    Command,
     Size,
     complete_files,
     default_format,
@@ -72,7 +73,7 @@ def adhoc_spec(type_name: str, options: list[str], input_shape: str | None, fram
     return spec
 
 
-@click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.command(cls=Command, context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("spec", shell_complete=complete_files)
 @click.argument("layer", required=False)
 @format_option()

@@ -8,6 +8,7 @@ import sys
 import click
 
 from lstmcalc.commands import (
+    Command,
     Size,
     complete_files,
     default_format,
@@ -21,7 +22,7 @@ from lstmcalc.commands import (
 from lstmcalc.errors import Problem, SpecError
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("spec", shell_complete=complete_files)
 @format_option()
 @click.option("--seed", type=int, default=0, show_default=True, help="seed of the random weights and input")
@@ -48,7 +49,7 @@ def verify(spec, fmt, seed, batch_size, force, model_name, source_shape, init):
     sys.exit(0 if ok else 1)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("spec", shell_complete=complete_files)
 @click.option("--weights", "weights_path", default=None, shell_complete=complete_files,
               help="weights: JSON (Keras names and layouts), .keras, .weights.h5, Keras 2 .h5, .safetensors, .npz "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from lstmcalc.commands import load_model, source_options, write_output
+from lstmcalc.commands import Command, load_model, source_options, write_output
 from lstmcalc.errors import Problem, SpecError
 from lstmcalc.render.terminal import printable
 
@@ -12,7 +12,7 @@ DIAGRAM_SUFFIXES = {".svg": "svg", ".html": "html", ".htm": "html", ".dot": "dot
                     ".mmd": "mermaid", ".mermaid": "mermaid"}
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("spec")
 @click.option("-o", "--output", "output", default=None,
               help="write to FILE; .svg or .html (.dot, .mmd) picks the format")
@@ -58,7 +58,7 @@ def diagram(spec, output, fmt, layer, expand, model_name, source_shape, init):
     write_output(svg.html(scene) if fmt == "html" else svg.svg(scene), output)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("spec")
 @click.option("-o", "--output", "output", default=None, help="write the page to FILE (default: standard output)")
 @source_options

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from lstmcalc.commands import (
+    Command,
     Size,
     complete_files,
     default_format,
@@ -18,7 +19,7 @@ from lstmcalc.commands import (
 from lstmcalc.render.terminal import printable
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("spec", shell_complete=complete_files)
 @format_option("markdown")
 @click.option("--batch-size", type=Size(), default=None, help="override the batch axis")

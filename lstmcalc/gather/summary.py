@@ -7,7 +7,6 @@ renderers (`render.py`, `render_rich.py`) only lay it out.
 from __future__ import annotations
 
 from lstmcalc.graph.build import FLOAT32_BYTES, INPUT, LayerRecord, Model
-from lstmcalc.layers.base import total_or_none
 from lstmcalc.record import Record
 from lstmcalc.shapes import fmt_shape
 
@@ -115,7 +114,13 @@ def summary_rows(model: Model, expand: bool = False, batch: int | None = None) -
 
 
 def total_macs(model: Model) -> int | None:
-    return total_or_none(None if r.macs is None else r.macs * max(1, len(r.nodes)) for r in model.layers)
+    """Multiply-adds of one sample through the model (None if a size is variable)."""
+    total = 0
+    for r in model.layers:
+        if r.macs is None:
+            return None
+        total += r.macs * (len(r.nodes) or 1)  # a shared layer computes once per call
+    return total
 
 
 def mult_adds(model: Model, batch: int | None = None) -> int | None:
@@ -173,7 +178,7 @@ def _row_dict(r: LayerRecord, graph: bool = False) -> dict:
     params, trainable = r.param_counts()
     d = {
         "name": r.name,
-        "type": r.type_name,
+        "type": r.type.name,
         "output_shape": list(r.output_shape),
         "params": params,
         "trainable_params": trainable,
@@ -192,14 +197,18 @@ def summary_dict(model: Model, batch: int | None = None) -> dict:
     """Contract section 3, plus a few added keys; a graph (section 7) adds `inputs`, `outputs` and
     each row's `connected_to`."""
     graph = model.spec.functional
+    layers = [_row_dict(r, graph) for r in model.layers]
+    # Model.total_params and trainable_params, summed from the rows: one pass over the weights, not three
+    total = sum(row["params"] for row in layers)
+    trainable = sum(row["trainable_params"] for row in layers)
     out = {
         "name": model.name,
         "framework": model.framework,
-        "layers": [_row_dict(r, graph) for r in model.layers],
-        "total_params": model.total_params,
-        "trainable_params": model.trainable_params,
-        "non_trainable_params": model.non_trainable_params,
-        "params_bytes": model.total_params * FLOAT32_BYTES,  # the totals() figures this section shows
+        "layers": layers,
+        "total_params": total,
+        "trainable_params": trainable,
+        "non_trainable_params": total - trainable,
+        "params_bytes": total * FLOAT32_BYTES,  # the totals() figures this section shows
         "mult_adds": mult_adds(model, batch),  # (not the memory sizes, which cost a pass over every shape)
     }
     if graph:

@@ -34,8 +34,9 @@ _UNSAFE = ("[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u206
 _UNSAFE_IN_STREAM = _UNSAFE.replace("\x00-\x1f", "\x00-\x08\x0b-\x1f")  # keeps \t, \n
 # The same two sets within ASCII. Compiling the whole sets costs more than a summary's work (the
 # compiler walks every code point of their ranges), so they are compiled (once, by re's cache) only
-# for a text that is not ASCII; str.isascii reads a flag.
-_WITHIN_ASCII = {_UNSAFE: re.compile("[\x00-\x1f\x7f]"), _UNSAFE_IN_STREAM: re.compile("[\x00-\x08\x0b-\x1f\x7f]")}
+# for a text that is not ASCII; str.isascii reads a flag. These small ones too are compiled only
+# when an ASCII text has such a character (compiling both cost a few percent of start-up).
+_WITHIN_ASCII = {_UNSAFE: "[\x00-\x1f\x7f]", _UNSAFE_IN_STREAM: "[\x00-\x08\x0b-\x1f\x7f]"}
 
 
 # The safe ASCII characters of each set, as bytes: deleting them from an ASCII text leaves its unsafe
@@ -49,7 +50,7 @@ def _replace_unsafe(pattern: str, s: str, escape) -> str:
         return re.compile(pattern).sub(escape, s)
     if not s.encode().translate(None, _SAFE_ASCII[pattern]):
         return s
-    return _WITHIN_ASCII[pattern].sub(escape, s)
+    return re.compile(_WITHIN_ASCII[pattern]).sub(escape, s)
 
 
 
