@@ -1,4 +1,5 @@
-"""`python -m lstmcalc`: the command line, in a process without the cyclic garbage collector.
+"""The command line's entry: `python -m lstmcalc` and the `lstmcalc` script (pyproject.toml) both run
+`main`, in a process without the cyclic garbage collector.
 
 One short process that makes no reference cycles worth collecting (see
 lstmcalc.graph.cycle_collector_paused, which pauses the collector around each
@@ -8,8 +9,14 @@ over every object at exit, were a fifth of what `summary` adds to Python's start
 
 import gc
 
-gc.disable()
 
-from lstmcalc.cli import main  # noqa: E402
+def main():
+    """Run the command line (lstmcalc.cli) with the collector off from before its first import."""
+    gc.disable()
+    from lstmcalc.cli import main as command_line
 
-main(prog_name="lstmcalc")
+    return command_line(prog_name="lstmcalc")
+
+
+if __name__ == "__main__":
+    main()
