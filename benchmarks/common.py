@@ -22,23 +22,39 @@ def median_times(cmd: list[str], runs: int) -> tuple[float, float]:
 
 
 def interleaved(cmds: list[list[str]], runs: int) -> list[tuple[float, float]]:
-    """(median wall time, median CPU time) of each command, in seconds, their runs taken in turn.
+    """(median wall time, median CPU time) of each command, in seconds, their runs taken in turn."""
+    walls, cpus = rounds(cmds, runs)
+    return [(statistics.median(w), statistics.median(c)) for w, c in zip(zip(*walls), zip(*cpus))]
 
-    Taking the commands in turn lets a ratio of two of them see the same machine; CPU time
-    (user + system) counts only the process's own work, which other jobs move far less
-    than they move wall time.
+
+def rounds(cmds: list[list[str]], runs: int) -> tuple[list[list[float]], list[list[float]]]:
+    """`runs` rounds of the commands taken in turn: per round, each command's wall time and CPU
+    time (user + system), in seconds.
+
+    The commands of one round run within a second of each other, so a figure computed within
+    each round (a ratio, a difference) sees one state of the machine; the median of those
+    figures over the rounds is then what a slower or busier moment does not move. Here a
+    whole process's time moves by a factor of 3 from one minute to the next. CPU time counts
+    only the process's own work, which other jobs move far less than they move wall time.
     """
-    walls: list[list[float]] = [[] for _ in cmds]
-    cpus: list[list[float]] = [[] for _ in cmds]
+    walls, cpus = [], []
     for _ in range(runs):
-        for k, cmd in enumerate(cmds):
+        wall, cpu = [], []
+        for cmd in cmds:
             r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
             subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=ENV)
-            walls[k].append(time.perf_counter() - t0)
+            wall.append(time.perf_counter() - t0)
             r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cpus[k].append(r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime)
-    return [(statistics.median(w), statistics.median(c)) for w, c in zip(walls, cpus)]
+            cpu.append(r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime)
+        walls.append(wall)
+        cpus.append(cpu)
+    return walls, cpus
+
+
+def per_round(figure, samples: tuple[list[list[float]], list[list[float]]]) -> list[float]:
+    """[wall, CPU]: the median over the rounds of figure(one round's times)."""
+    return [statistics.median(figure(times) for times in kind) for kind in samples]
 
 
 def median_wall(cmd: list[str], runs: int) -> float:

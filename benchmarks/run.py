@@ -12,8 +12,10 @@
 | peak resident memory of `summary` on a 20,000-layer chain | | < 200 MB |
 | peak resident memory of `verify specs/seed.yaml` | | < 40 MB |
 
-Machines here are noisy: read the ratios, not the seconds. Each ratio is given for wall time and for
-CPU time (the processes' own work, which other jobs on the machine move far less). Asserts nothing.
+Machines here are noisy: read the ratios, not the seconds. Each figure is computed within each round
+of the commands taken in turn (a round lasts a second or two, and sees one state of the machine) and
+the median over the rounds is printed, for wall time and for CPU time (the processes' own work,
+which other jobs on the machine move far less). Asserts nothing.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import time
 from operator import mul
 from pathlib import Path
 
-from common import SEED, interleaved, median_wall, peak_rss_mb
+from common import SEED, median_wall, peak_rss_mb, per_round, rounds
 from graph import chain
 
 
@@ -65,30 +67,30 @@ def main() -> None:
     py = sys.executable
     summary = [py, "-m", "lstmcalc", "summary", SEED, "--format"]
     median_wall(summary + ["json"], 2)  # warm the caches
-    # start-up: three times as many runs (each is a tenth of a second, and one slow run in a few
-    # moves a median of a handful by a tenth)
-    floor, floor_rich, ours, ours_rich = interleaved([[py, "-c", "import click, yaml"],
-                                                      [py, "-c", "import click, yaml, rich.console, rich.table"],
-                                                      summary + ["json"], summary + ["rich"]], 3 * runs)
-    rows = [("summary --format json / floor", [o / f for o, f in zip(ours, floor)], "<= 1.25"),
-            ("summary --format rich / rich floor", [o / f for o, f in zip(ours_rich, floor_rich)], "<= 1.20")]
+    # start-up: three times as many runs (each is a tenth of a second, and one slow run in a few moves a
+    # median of a handful by a tenth); each figure is computed within each round of commands taken in
+    # turn, then its median over the rounds (common.rounds says why)
+    start = rounds([[py, "-c", "import click, yaml"], [py, "-c", "import click, yaml, rich.console, rich.table"],
+                    summary + ["json"], summary + ["rich"]], 3 * runs)
+    floor, floor_rich = [statistics.median(r[0] for r in kind) for kind in start], \
+        [statistics.median(r[1] for r in kind) for kind in start]
+    rows = [("summary --format json / floor", per_round(lambda r: r[2] / r[0], start), "<= 1.25"),
+            ("summary --format rich / rich floor", per_round(lambda r: r[3] / r[1], start), "<= 1.20")]
     with tempfile.TemporaryDirectory() as tmp:
         sizes, cmds = (1000, 10000, 20000), [[py, "-c", "import click, yaml"]]
         for n in sizes:
             path = Path(tmp) / f"chain{n}.yaml"
             path.write_text(chain(n))
             cmds.append([py, "-m", "lstmcalc", "summary", str(path), "--format", "json"])
-        chain_floor, *measured = interleaved(cmds, runs)  # a difference of differences: as many runs as the rest
-        times = dict(zip(sizes, measured))
+        # each round: the floor, then 1k, 10k and 20k layers. Three times --runs rounds, as for start-up: the
+        # per-layer figure is a ratio of differences, and the machine's speed moves within a round (its
+        # value over single rounds spread from 0.3 to 2.5 in one run of 21, around a median of 1.04)
+        chains = rounds(cmds, 3 * runs)
         peak_chain = peak_rss_mb(["summary", str(Path(tmp) / "chain20000.yaml"), "--format", "json"])
-    rows.append(("10,000-layer chain, summary json / floor", [t / f for t, f in zip(times[10000], chain_floor)],
-                 "<= 10"))
-    marginal = []
-    for k in (0, 1):
-        early = (times[10000][k] - times[1000][k]) / 9000
-        late = (times[20000][k] - times[10000][k]) / 10000
-        marginal.append(late / early)
-    rows.append(("per-layer cost 10k-20k / 1k-10k", marginal, "<= 1.15"))
+    rows.append(("10,000-layer chain, summary json / floor", per_round(lambda r: r[2] / r[0], chains), "<= 10"))
+    # (10k to 20k per layer) / (1k to 10k per layer), within each round
+    rows.append(("per-layer cost 10k-20k / 1k-10k",
+                 per_round(lambda r: ((r[3] - r[2]) / 10000) / ((r[2] - r[1]) / 9000), chains), "<= 1.15"))
     # lstm1's stacked [W; U] rows on [x_t, h_(t-1)], as many multiply-adds as verify's 12 million (a shorter
     # kernel run is at the mercy of the load); the two taken in turn, the median of the ratios
     pairs = [(verify_rate(), kernel_rate(512, 138, repeats=170)) for _ in range(runs)]
