@@ -1,6 +1,6 @@
 """Building and summarising large graphs: prints figures as ratios to a floor measured in the same run.
 
-    python benchmarks/graph.py [--runs 5]
+    python benchmarks/graph.py [--runs 7]
 
 The floor is `python -c "import click, yaml"`. Two generated specs are timed
 as whole `lstmcalc summary --format json` processes at 1,000, 5,000 and
@@ -12,8 +12,10 @@ as whole `lstmcalc summary --format json` processes at 1,000, 5,000 and
   layers back (`Add` of two references), so the walk, the references and the
   "Connected to" column all work.
 
-It prints each time over the floor and the marginal cost per node from
-5,000 to 10,000 over that from 1,000 to 5,000 (1.0 is linear). Asserts nothing.
+It prints each time over the floor (CPU time, computed within each round of the
+commands taken in turn, the median over the rounds) and the marginal cost per
+node from 5,000 to 10,000 over that from 1,000 to 5,000 (1.0 is linear).
+Asserts nothing.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import median_wall
+from common import per_round, rounds
 
 
 def chain(n: int) -> str:
@@ -46,22 +48,24 @@ def ladder(n: int) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    floor = median_wall([sys.executable, "-c", "import click, yaml"], args.runs)
-    print(f"floor (python -c 'import click, yaml'): {floor * 1000:.0f} ms")
+    sizes = (1000, 5000, 10000)
     with tempfile.TemporaryDirectory() as tmp:
         for name, make in (("chain", chain), ("ladder", ladder)):
-            times = {}
-            for n in (1000, 5000, 10000):
+            cmds = [[sys.executable, "-c", "import click, yaml"]]
+            for n in sizes:
                 path = Path(tmp) / f"{name}{n}.yaml"
                 path.write_text(make(n))
-                times[n] = median_wall([sys.executable, "-m", "lstmcalc", "summary", str(path), "--format", "json"],
-                                       max(1, args.runs // 2))
-                print(f"{name:6} {n:6,} nodes: {times[n]:6.2f} s = {times[n] / floor:5.1f} x floor")
-            early = (times[5000] - times[1000]) / 4000
-            late = (times[10000] - times[5000]) / 5000
-            print(f"{name:6} marginal cost per node, 5k-10k over 1k-5k: {late / early:.2f} (1.0 = linear)")
+                cmds.append([sys.executable, "-m", "lstmcalc", "summary", str(path), "--format", "json"])
+            # each round: the floor, then the three sizes; each figure within a round, then its median
+            # over the rounds (common.rounds says why); CPU time
+            samples = rounds(cmds, args.runs)
+            for k, n in enumerate(sizes, start=1):
+                ratio = per_round(lambda r, k=k: r[k] / r[0], samples)[1]
+                print(f"{name:6} {n:6,} nodes: {ratio:5.1f} x floor")
+            marginal = per_round(lambda r: ((r[3] - r[2]) / 5000) / ((r[2] - r[1]) / 4000), samples)[1]
+            print(f"{name:6} marginal cost per node, 5k-10k over 1k-5k: {marginal:.2f} (1.0 = linear)")
 
 
 if __name__ == "__main__":
