@@ -40,14 +40,14 @@ class Wiring:
         self.entries: tuple[LayerSpec, ...] = resolve(spec.framework, spec.layers)
         self.input_specs = {i.name: i for i in spec.inputs}
         self.calls: dict[str, list[int]] = {}  # layer name -> its entries, in call order
-        self.node_of: dict[int, int] = {}  # entry -> its node: the how-manieth call of its layer
+        self.node_of: list[int] = []  # by entry: its node, the how-manieth call of its layer
         for i, e in enumerate(self.entries):
             calls = self.calls.setdefault(e.name, [])
-            self.node_of[i] = len(calls)
+            self.node_of.append(len(calls))
             calls.append(i)
         self.records: dict[str, LayerRecord] = {}
         self.nodes: dict[tuple[str, int], Node] = {}
-        # each node's input tensors in Keras's order, and the (layer, node) keys they come from: listed once
+        # each node's input tensors in Keras's order, listed once
         self.reads: dict[tuple[str, int], list[TensorRef]] = {}
         self.parent_keys: dict[tuple[str, int], list[tuple[str, int]]] = {}  # the (layer, node) of those tensors
         self.warnings: list[str] = []
@@ -56,7 +56,7 @@ class Wiring:
         self.k = None  # the keras.ops that a mask computation records (graph.mask_ops.MaskOps), made on first need
         # each entry's positional references with the (layer, node) they name: resolved once, on first need
         self.resolved: list[list[tuple[Ref, tuple[str, int]]] | None] = [None] * len(self.entries)
-        # a Sequential chain: one input, every entry reads the entry above it, no outputs: written. Its calls
+        # a Sequential chain: one input, every entry reads the entry above it, no `outputs:`. Its calls
         # run in the order written and all of them lead to the last one, so neither the topological order
         # nor Keras's walk from the outputs has anything to find (both are taken for any other spec)
         self.chain = (not spec.functional and spec.outputs is None and len(spec.inputs) == 1
