@@ -53,8 +53,6 @@ def _replace_unsafe(pattern: str, s: str, escape) -> str:
     return re.compile(_WITHIN_ASCII[pattern]).sub(escape, s)
 
 
-
-
 def _escape(m: re.Match) -> str:
     c = m.group()
     n = ord(c)
