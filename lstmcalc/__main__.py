@@ -1,21 +1,50 @@
 """The command line's entry: `python -m lstmcalc` and the `lstmcalc` script (pyproject.toml) both run
-`main`, in a process without the cyclic garbage collector.
+`main`, in a process without the cyclic garbage collector, which it ends itself.
 
 One short process that makes no reference cycles worth collecting (see
 lstmcalc.graph.cycle_collector_paused, which pauses the collector around each
 command): its scans while click and the command line are imported, and its pass
 over every object at exit, were a fifth of what `summary` adds to Python's start-up.
+When the command is done, the process ends without the interpreter's teardown of
+every module (see lstmcalc.commands.output_done).
 """
 
 import gc
+import os
+import sys
 
 
 def main():
-    """Run the command line (lstmcalc.cli) with the collector off from before its first import."""
+    """Run the command line (lstmcalc.cli) with the collector off from before its first import;
+    end the process with the command's exit status once its output is flushed."""
     gc.disable()
+    from lstmcalc import commands
     from lstmcalc.cli import main as command_line
 
-    return command_line(prog_name="lstmcalc")
+    commands.own_process = True
+    try:
+        command_line(prog_name="lstmcalc")
+        status = 0
+    except SystemExit as e:  # click ends every command with one
+        status = exit_status(e.code)
+    for stream in (sys.stdout, sys.stderr):  # None when the process started with it closed
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            status = status or 120  # what the interpreter's own exit gives a failed flush
+    os._exit(status)
+
+
+def exit_status(code) -> int:
+    """The status the interpreter gives a SystemExit's code: None is 0, an integer itself, anything
+    else is written to standard error and gives 1."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF if code >= 0 else code % 256
+    print(code, file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

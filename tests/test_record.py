@@ -29,3 +29,28 @@ def test_replace_copies_with_the_given_fields_changed():
 def test_repr_names_every_field():
     assert repr(WeightSpec("bias", (4,))) == "WeightSpec(name='bias', shape=(4,), trainable=True, doc='', " \
                                              "training_only=False)"
+
+
+def test_a_layers_args_keep_what_was_given_and_find_the_defaults_on_their_type(tmp_path):
+    import copy
+
+    import lstmcalc
+    from lstmcalc.layers import KERAS
+    from lstmcalc.layers.args import Args
+
+    lstm = KERAS["LSTM"]
+    a = lstm.args_class({"units": 4, "name": "lstm"})
+    assert vars(a) == {"units": 4, "name": "lstm"}  # the defaults are not copied into each layer
+    assert (a.units, a.use_bias, a.activation, a.dropout) == (4, True, "tanh", 0.0)
+    assert a.get("use_bias") is True and a.get("batch_first", "none") == "none"
+    assert set(a.values) == {arg.name for arg in lstm.all_args} and a.values["units"] == 4
+    full = Args({**lstm.defaults, "units": 4, "name": "lstm"})
+    assert a == full and a != a.replace(units=5)
+    b = a.replace(go_backwards=True)
+    assert type(b) is type(a) and b.go_backwards and not a.go_backwards and b.units == 4
+    c = copy.deepcopy(a)
+    assert c == a and type(c) is type(a) and vars(c) == vars(a)
+    path = tmp_path / "one.yaml"
+    path.write_text("input: {shape: [5, 3]}\nlayers:\n  - {type: LSTM, units: 4}\n")
+    loaded = lstmcalc.load(str(path)).layers[-1].args
+    assert loaded == a and vars(loaded) == vars(a)

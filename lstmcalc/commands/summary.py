@@ -12,6 +12,7 @@ from lstmcalc.commands import (
     emit_json,
     format_option,
     load_model,
+    output_done,
     remember_format,
     show_grid,
     source_options,
@@ -43,14 +44,17 @@ def summary(spec, fmt, batch_size, expand, columns, compare_, model_name, source
     fmt = default_format(fmt)
     if compare_:
         show_comparison(model, fmt)
-        return
-    notes = model.spec.notes
-    if fmt == "json":
+    elif fmt == "json":
         data = report.summary_dict(model, batch_size)
-        if notes:
-            data["notes"] = list(notes)
+        if model.spec.notes:
+            data["notes"] = list(model.spec.notes)
         emit_json(data)
-        return
+    else:
+        show_table(model, report, fmt, cols, expand, batch_size)
+    output_done()  # the model is not freed object by object
+
+
+def show_table(model, report, fmt: str, cols, expand: bool, batch_size: int | None) -> None:
     title = model.title
     cols = report.columns_for(model, cols)
     rows = report.summary_rows(model, expand, batch_size)
@@ -65,7 +69,7 @@ def summary(spec, fmt, batch_size, expand, columns, compare_, model_name, source
 
         render_fn = render.summary_markdown if fmt == "markdown" else render.summary_plain
         click.echo(render_fn(title, rows, totals, cols, cost), nl=False)
-    for note in notes:
+    for note in model.spec.notes:
         click.echo(printable(f"note: {note}"))
 
 

@@ -125,20 +125,32 @@ class Arg(Record):
 
 
 class Args:
-    """Validated arguments of one layer, defaults filled in; attribute access (`args.units`)."""
+    """Validated arguments of one layer, defaults filled in; attribute access (`args.units`).
 
-    __slots__ = ("values", "__dict__")
+    A layer type's own subclass (`LayerType.args_class`) holds the type's defaults as class
+    attributes, so each layer keeps only what its spec gives: a 20,000-layer spec does not copy
+    an LSTM's twenty defaults twenty thousand times. `values` is every argument, given or default.
+    """
+
+    __slots__ = ("__dict__",)
+    defaults: dict = {}  # the layer type's defaults (LayerType.args_class); none for a plain Args
 
     def __init__(self, values: dict | None = None):
-        # the values are the instance's attributes: `args.units` is a plain attribute lookup (the
-        # layer types read a few arguments per layer, a 20,000-layer spec 200,000 times)
-        self.values = self.__dict__ = {} if values is None else values
+        # the given values are the instance's attributes: `args.units` is a plain attribute lookup, and a
+        # default is found on the class (the layer types read a few arguments per layer, a 20,000-layer
+        # spec 200,000 times)
+        self.__dict__ = {} if values is None else values
 
-    def __reduce__(self):  # copy and pickle: one dict, shared as above
-        return Args, (self.values,)
+    @property
+    def values(self) -> dict:
+        """Every argument by name: the defaults, then what was given over them."""
+        return {**self.defaults, **self.__dict__}
+
+    def __reduce__(self):  # copy and pickle: the given values, under the same type
+        return type(self), (self.__dict__,)
 
     def __eq__(self, other) -> bool:
-        return type(other) is Args and self.values == other.values
+        return isinstance(other, Args) and self.values == other.values
 
     __hash__ = None  # holds a dict
 
@@ -146,10 +158,11 @@ class Args:
         return f"Args({self.values!r})"
 
     def get(self, name, default=None):
-        return self.values.get(name, default)
+        given = self.__dict__
+        return given[name] if name in given else self.defaults.get(name, default)
 
     def replace(self, **changes) -> Args:
-        return Args({**self.values, **changes})
+        return type(self)({**self.__dict__, **changes})
 
 
 def _describe(arg: Arg) -> str:

@@ -112,6 +112,12 @@ class LayerType:
         """The other arguments' defaults, in the declared order."""
         return {a.name: a.default for a in self.all_args if not a.required}
 
+    @cached_property
+    def args_class(self) -> type[Args]:
+        """`Args` for this type's layers: its defaults are the class's attributes (see Args)."""
+        defaults = self.defaults
+        return type(f"{type(self).__name__}Args", (Args,), {"__slots__": (), **defaults, "defaults": defaults})
+
     @property
     def doc(self) -> str:
         return (self.__doc__ or "").strip()

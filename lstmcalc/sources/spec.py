@@ -150,7 +150,7 @@ class _Parser:
         self.counters: dict[str, int] = {}
         self.defined: dict[str, LayerSpec] = {}  # layers defined so far, for {call: NAME}
         self.types: dict[str, LayerType] = {}  # type name as written -> its type (layer_type)
-        self.templates: dict[tuple, dict] = {}  # (type, given names ...) -> arguments in order (layer)
+        self.complete: set[tuple] = set()  # (type, given names ...) that give every required argument
         self.functional = False
 
     def fail(self, message, where=None, key=None, hint=None, layer: LayerSpec | dict | None = None):
@@ -211,17 +211,15 @@ class _Parser:
                 values[key] = validate(arg, value)
             except ArgError as e:
                 self.fail(e.message, raw, key, e.hint, self.ident(raw, at, t))
-        # the given arguments as written, then the other defaults in declared order: a copy of a
-        # template made once per type and list of given names (a spec repeats a few), since
-        # merging the defaults into a new dict key by key costs several times a copy
-        template = self.templates.get((t, *values))
-        if template is None:
+        # the required arguments checked once per type and list of given names (a spec repeats a few);
+        # the defaults stay on the type's Args class (LayerType.args_class)
+        given = (t, *values)
+        if given not in self.complete:
             for arg in t.required_args:
                 if arg.name not in values:
                     self.fail(f"missing required argument '{arg.name}'", raw, None, f"add {arg.name}: ({arg.doc})",
                               self.ident(raw, at, t))
-            template = self.templates[(t, *values)] = {**values, **t.defaults, **values}
-        values = {**template, **values}
+            self.complete.add(given)
         explicit = values.get("name")
         if explicit is not None and ("/" in explicit or not explicit):
             self.fail(f"name {explicit!r} is not a valid layer name", raw, "name",
@@ -238,8 +236,8 @@ class _Parser:
         inputs, is_list = self.input_refs(raw, self.ident(raw, at, t)) if "inputs" in raw else (None, False)
         call = self.call_block(raw, t, self.ident(raw, at, t)) if "call" in raw else {}
         # arg_lines: the marks of the keys written, the arguments' among them
-        return LayerSpec(t, name, Args(values), raw.line, raw.column, index, expect, raw.key_marks, inputs, is_list,
-                         call)
+        return LayerSpec(t, name, t.args_class(values), raw.line, raw.column, index, expect, raw.key_marks, inputs,
+                         is_list, call)
 
     def ident(self, raw, at: int | None, t: LayerType | None = None) -> dict:
         """The layer a message is about: its name and type as written (the type's own name once known)
