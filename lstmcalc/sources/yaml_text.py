@@ -1,9 +1,10 @@
 """Read YAML safely while keeping a line and column for every key and item.
 
-The text is composed into PyYAML's node tree (safe tags only) and turned into
-`MarkedDict` / `MarkedList` values that remember where each key and item
-came from. Duplicate keys, alias bombs, huge files, deep nesting and
-non-UTF-8 bytes are refused with a `Problem` instead of a traceback.
+PyYAML's parser events (safe tags only) are turned straight into `MarkedDict` /
+`MarkedList` values that remember where each key and item came from, as PyYAML's
+composer and constructor would turn them into a node tree and then values, without
+the node tree. Duplicate keys, alias bombs, huge files, deep nesting and non-UTF-8
+bytes are refused with a `Problem` instead of a traceback.
 """
 
 from __future__ import annotations
@@ -30,8 +31,7 @@ _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR, _INT = "tag:yaml.org,2002:str", "tag:yaml.org,2002:int"
 _MERGE = "tag:yaml.org,2002:merge"
 _MAP = "tag:yaml.org,2002:map"
-_ScalarNode, _MappingNode = yaml.ScalarNode, yaml.MappingNode
-_DEFAULT_TAGS = {_ScalarNode: _STR, yaml.SequenceNode: "tag:yaml.org,2002:seq", _MappingNode: _MAP}
+_SEQ = "tag:yaml.org,2002:seq"
 _PLAIN_CONSTRUCTORS = {"tag:yaml.org,2002:" + t for t in ("int", "float", "bool", "null")}
 _SAFE_TAGS = {
     "tag:yaml.org,2002:" + t
@@ -39,40 +39,16 @@ _SAFE_TAGS = {
 }
 
 
-class _OncePerText:
-    """The safe loader's resolver, asked once per distinct plain scalar text of a document.
-
-    The tag a plain scalar resolves to (str, int, bool ...) depends only on its
-    text, and a spec repeats a few texts (`type`, `units`, `true`) thousands of
-    times; any other node's tag depends only on its kind (the safe loader has
-    no path resolvers), so descending and ascending the tree does nothing.
-    """
-
-    def __init__(self, stream):
-        super().__init__(stream)
-        self.plain_tags: dict = {}
-
-    def resolve(self, kind, value, implicit):
-        if kind is _ScalarNode and implicit[0]:  # plain: matched against the implicit resolvers' patterns
-            tag = self.plain_tags.get(value)
-            if tag is None:
-                tag = self.plain_tags[value] = super().resolve(kind, value, implicit)
-            return tag
-        return _DEFAULT_TAGS[kind]  # what the base resolver returns for a quoted scalar or a collection
-
-    def descend_resolver(self, current_node, current_index):
-        pass
-
-    def ascend_resolver(self):
-        pass
+_Loader = _BaseLoader  # libyaml's parser where PyYAML has it (its marks count as the pure-Python one's)
+_PythonLoader = yaml.SafeLoader  # PyYAML's pure-Python parser: offsets count characters
+_Scalar, _Alias = yaml.ScalarEvent, yaml.AliasEvent
+_MappingStart, _MappingEnd = yaml.MappingStartEvent, yaml.MappingEndEvent
+_SequenceStart, _SequenceEnd = yaml.SequenceStartEvent, yaml.SequenceEndEvent
 
 
-class _Loader(_OncePerText, _BaseLoader):
-    """libyaml's composer where PyYAML has it (its marks count lines and columns as the pure-Python one does)."""
-
-
-class _PythonLoader(_OncePerText, yaml.SafeLoader):
-    """PyYAML's pure-Python composer: offsets count characters."""
+class _NotComposed(yaml.YAMLError):
+    """What PyYAML's composer refuses (an undefined alias, a second anchor of one name, a second
+    document): `load` then asks the composer itself for its message."""
 
 
 class MarkedDict(dict):
@@ -225,8 +201,9 @@ def load(text: str, name: str, exact_offsets: bool = False):
     exact_offsets uses the pure-Python parser, whose offsets count characters
     (the C parser's may count bytes), for rewriting the text in place.
     """
+    loader = (_PythonLoader if exact_offsets else _Loader)(text)
     try:
-        node = yaml.compose(text, Loader=_PythonLoader if exact_offsets else _Loader)
+        return _Converter(name, loader).document()
     except (yaml.YAMLError, RecursionError):
         # PyYAML's own limits (and their wording) vary by version: measure the
         # nesting ourselves, so the message is lstmcalc's whatever the library says
@@ -235,9 +212,8 @@ def load(text: str, name: str, exact_offsets: bool = False):
             raise SpecError(Problem(f"YAML nested more than {MAX_DEPTH} levels deep", file=name, line=line,
                                     hint="flatten the structure; no spec needs this depth")) from None
         _raise_yaml_error(text, name)
-    if node is None:
-        return None
-    return _Converter(name).convert(node)
+    finally:
+        loader.dispose()
 
 
 _OPEN = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken, yaml.BlockSequenceStartToken,
@@ -288,112 +264,228 @@ def _raise_yaml_error(text: str, name: str):
 
 
 class _Converter:
-    """PyYAML's node tree → marked values, refusing what a spec never needs (see the module docstring)."""
+    """PyYAML's parser events → marked values, refusing what a spec never needs (see the module docstring).
 
-    def __init__(self, name: str):
+    It does what PyYAML's composer and safe constructor do together: a tag from the resolver for
+    each untagged value, an alias's value made again from its anchor's events (each alias a new
+    value, counted: what an alias bomb is refused by), one document.
+    """
+
+    def __init__(self, name: str, loader):
         self.name = name
         self.count = 0
         self.scalars = yaml.constructor.SafeConstructor()  # constructs the scalars (no reader, no parser)
         self.constructed: dict = {}  # (tag, text) -> the value of a plain int, float, bool or null
+        self.resolve = loader.resolve
+        self.plain_tags: dict = {}  # text -> the tag of a plain scalar: resolved once per distinct text
+        self.parser_event = loader.get_event
+        self.next_event = self.parser_event  # the parser's, or (for an alias) its anchor's recorded events
+        self.anchors: dict = {}  # anchor -> the events of its value
+        self.recording: list = []  # (anchor, its events so far) for each anchored value being read
+        self.replaying = 0  # how many aliases' values are being made again
 
-    def fail(self, node, message: str, hint: str | None = None):
-        line, col = _mark(node)
+    def fail(self, event, message: str, hint: str | None = None):
+        line, col = _mark(event)
         raise SpecError(Problem(message, file=self.name, line=line, column=col, hint=hint))
 
-    def convert(self, node, depth: int = 0):
+    def document(self):
+        """The value of the one document in the stream (None for no document)."""
+        self.next_event()  # the stream's start
+        if self.next_event().__class__ is yaml.StreamEndEvent:  # else the document's start
+            return None
+        value = self.convert(self.next_event())
+        self.next_event()  # the document's end
+        if self.next_event().__class__ is not yaml.StreamEndEvent:
+            raise _NotComposed("expected a single document")
+        return value
+
+    def convert(self, event, depth: int = 0):
+        """The value that starts with `event` (its events are read up to its end)."""
+        kind = event.__class__
+        if kind is _Alias:
+            return self.aliased(event, depth)
         self.count += 1
         if self.count > MAX_NODES:
-            self.fail(node, f"more than {MAX_NODES:,} values after expanding aliases (an alias bomb?)")
+            self.fail(event, f"more than {MAX_NODES:,} values after expanding aliases (an alias bomb?)")
         if depth > MAX_DEPTH:
-            self.fail(node, f"nested more than {MAX_DEPTH} levels deep")
-        tag = node.tag
-        if tag not in _SAFE_TAGS:
-            self.fail(node, f"tag {tag} is not allowed", "use plain YAML values")
-        kind = node.__class__
-        if kind is _ScalarNode:
-            if tag == _STR:
-                return node.value
-            value = self.constructed.get((tag, node.value), self)  # self: not constructed yet (None is a value)
-            return self._scalar(node) if value is self else value
-        if kind is _MappingNode:
-            return self._mapping(node, depth + 1)
-        return self._sequence(node, depth + 1)
+            self.fail(event, f"nested more than {MAX_DEPTH} levels deep")
+        if event.anchor is not None and not self.replaying:
+            return self.anchored(event, depth)
+        return self.value(event, depth)
 
-    def _scalar(self, node):
+    def value(self, event, depth: int):
+        """convert()'s value once counted: its tag checked, then made."""
+        kind = event.__class__
+        tag = event.tag
+        if kind is _Scalar:
+            if tag is None or tag == "!":
+                tag = self.scalar_tag(event)
+        elif tag is None or tag == "!":
+            tag = _MAP if kind is _MappingStart else _SEQ
+        if tag not in _SAFE_TAGS:
+            self.fail(event, f"tag {tag} is not allowed", "use plain YAML values")
+        if kind is _Scalar:
+            if tag == _STR:
+                return event.value
+            value = self.constructed.get((tag, event.value), self)  # self: not constructed yet (None is a value)
+            return self._scalar(event, tag) if value is self else value
+        if kind is _MappingStart:
+            return self._mapping(event, depth + 1)
+        if kind is _SequenceStart:
+            return self._sequence(event, depth + 1)
+        raise _NotComposed(f"unexpected {kind.__name__}")
+
+    def scalar_tag(self, event) -> str:
+        """The resolver's tag for an untagged scalar: a plain one's by its text, any other str."""
+        if not event.implicit[0]:
+            return _STR
+        tag = self.plain_tags.get(event.value)
+        if tag is None:
+            tag = self.plain_tags[event.value] = self.resolve(yaml.ScalarNode, event.value, event.implicit)
+        return tag
+
+    def merge_key(self, event) -> bool:
+        """Is this scalar key `<<` (a merge key, which the safe constructor would merge)?"""
+        return (event.tag if event.tag not in (None, "!") else self.scalar_tag(event)) == _MERGE
+
+    def anchored(self, event, depth: int):
+        """An anchored value: read while its events are recorded, for the aliases that name it."""
+        anchor = event.anchor
+        if anchor in self.anchors:
+            raise _NotComposed(f"second anchor &{anchor}")
+        events = [event]
+        self.recording.append((anchor, events))
+        self.next_event = self.recorded_event
+        try:
+            value = self.value(event, depth)
+        finally:
+            self.recording.pop()
+            if not self.recording:
+                self.next_event = self.parser_event
+        self.anchors[anchor] = events
+        return value
+
+    def recorded_event(self):
+        event = self.parser_event()
+        for _, events in self.recording:
+            events.append(event)
+        return event
+
+    def aliased(self, event, depth: int):
+        """An alias's value: its anchor's events read again, a new value counted as the first was."""
+        events = self.anchors.get(event.anchor)
+        if events is None:
+            if any(anchor == event.anchor for anchor, _ in self.recording):
+                self.fail(event, f"the alias *{event.anchor} is inside the value it names (a value that holds "
+                          "itself)", "write the values out")
+            raise _NotComposed(f"undefined alias *{event.anchor}")
+        source = self.next_event
+        rest = iter(events)
+        self.next_event = rest.__next__
+        self.replaying += 1
+        try:
+            return self.convert(next(rest), depth)
+        finally:
+            self.replaying -= 1
+            self.next_event = source
+
+    def _scalar(self, event, tag: str):
         """A scalar's value; a value its tag cannot hold (!!int abc, 2020-02-30, 0x) is a bad value, not a crash."""
-        tag = node.tag
-        if tag == _INT and sum(c.isdigit() for c in node.value) > MAX_DIGITS:
-            self.fail(node, f"an integer of {sum(c.isdigit() for c in node.value):,} digits",
+        text = event.value
+        if tag == _INT and sum(c.isdigit() for c in text) > MAX_DIGITS:
+            self.fail(event, f"an integer of {sum(c.isdigit() for c in text):,} digits",
                       f"lstmcalc reads integers of up to {MAX_DIGITS} digits")
+        node = yaml.ScalarNode(tag, text, event.start_mark, event.end_mark, event.style)
         try:
             if tag in _PLAIN_CONSTRUCTORS:  # a function of the text alone (no generator, no memo needed)
-                value = self.constructed[tag, node.value] = self.scalars.yaml_constructors[tag](self.scalars, node)
+                value = self.constructed[tag, text] = self.scalars.yaml_constructors[tag](self.scalars, node)
                 return value
             return self.scalars.construct_object(node)
         except (yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError, OverflowError):
             kind = _KINDS.get(tag.rsplit(":", 1)[-1], "value")
-            self.fail(node, f"{brief(node.value)} is not a valid {kind}",
+            self.fail(event, f"{brief(text)} is not a valid {kind}",
                       "write a valid one, or put it in quotes if it is meant as text")
 
     # The collections are made with dict.__new__ / list.__new__: their __init__ (for the
     # importers that build them by hand) would only set what is set here, at a call's cost.
-    # A scalar that is a string or a value met before (most of a spec's), and a list's mapping
-    # (a layer), are taken here rather than through convert(), counted and checked as convert()
-    # would: the call is most of a scalar's cost.
-    def _mapping(self, node, depth):
-        """A mapping whose keys are at `depth`."""
+    # A plain scalar that is a string or a value met before (most of a spec's), and a list's
+    # untagged, unanchored mapping (a layer), are taken here rather than through convert(),
+    # counted and checked as convert() would: the call is most of a scalar's cost.
+    def _mapping(self, start, depth: int):
+        """A mapping whose keys are at `depth`, from its start event to its end."""
         out = dict.__new__(MarkedDict)
-        out.line, out.column = _line_column(node.start_mark)
+        out.line, out.column = _line_column(start.start_mark)
         out.key_marks = marks = _KeyMarks()
-        convert, constructed = self.convert, self.constructed
+        next_event, convert, constructed, plain_tags = self.next_event, self.convert, self.constructed, \
+            self.plain_tags
         shallow = depth <= MAX_DEPTH
-        for key_node, value_node in node.value:
-            if key_node.__class__ is _ScalarNode and key_node.tag == _STR and shallow and self.count < MAX_NODES:
+        merge = self.merge_key
+        while True:
+            event = next_event()
+            kind = event.__class__
+            if kind is _MappingEnd:
+                return out
+            if (kind is _Scalar and event.tag is None and event.anchor is None and shallow
+                    and self.count < MAX_NODES
+                    and (not event.implicit[0] or plain_tags.get(event.value) == _STR)):
                 self.count += 1
-                key = key_node.value
+                key = event.value
             else:
-                if key_node.tag == _MERGE:
-                    self.fail(key_node, "merge keys (<<) are not supported", "write the keys out")
-                key = convert(key_node, depth)
+                if kind is _Scalar and merge(event):
+                    self.fail(event, "merge keys (<<) are not supported", "write the keys out")
+                key = convert(event, depth)
                 if isinstance(key, (dict, list)):
-                    self.fail(key_node, "a key must be a plain value")
+                    self.fail(event, "a key must be a plain value")
             if key in out:
-                self.fail(key_node, f"duplicate key '{key}' (first given on line {marks[key][0]})",
+                self.fail(event, f"duplicate key '{key}' (first given on line {marks[key][0]})",
                           "remove one of them")
-            if value_node.__class__ is _ScalarNode and shallow and self.count < MAX_NODES:
-                tag = value_node.tag
-                value = value_node.value if tag == _STR else constructed.get((tag, value_node.value), constructed)
-                if value is constructed:  # not met before: convert() constructs it
-                    value = convert(value_node, depth)
+            marks[key] = event.start_mark
+            event = next_event()
+            if event.__class__ is _Scalar and event.tag is None and event.anchor is None and shallow \
+                    and self.count < MAX_NODES:
+                if not event.implicit[0]:
+                    value = event.value
+                else:
+                    tag = plain_tags.get(event.value)
+                    value = (event.value if tag == _STR else
+                             constructed.get((tag, event.value), constructed) if tag is not None else constructed)
+                if value is constructed:  # not met before: convert() resolves and constructs it
+                    value = convert(event, depth)
                 else:
                     self.count += 1
             else:
-                value = convert(value_node, depth)
+                value = convert(event, depth)
             out[key] = value
-            marks[key] = key_node.start_mark
-        return out
 
-    def _sequence(self, node, depth):
-        """A sequence whose items are at `depth`."""
+    def _sequence(self, start, depth: int):
+        """A sequence whose items are at `depth`, from its start event to its end."""
         out = list.__new__(MarkedList)
-        out.line, out.column = _line_column(node.start_mark)
+        out.line, out.column = _line_column(start.start_mark)
         out.item_marks = marks = _ItemMarks()
-        convert, constructed = self.convert, self.constructed
+        next_event, convert, constructed, plain_tags = self.next_event, self.convert, self.constructed, \
+            self.plain_tags
         shallow = depth <= MAX_DEPTH
-        for item in node.value:
-            kind = item.__class__
-            if kind is _ScalarNode and shallow and self.count < MAX_NODES:
-                tag = item.tag
-                value = item.value if tag == _STR else constructed.get((tag, item.value), constructed)
-                if value is constructed:  # not met before: convert() constructs it
-                    value = convert(item, depth)
+        while True:
+            event = next_event()
+            kind = event.__class__
+            if kind is _SequenceEnd:
+                return out
+            if kind is _Scalar and event.tag is None and event.anchor is None and shallow and self.count < MAX_NODES:
+                if not event.implicit[0]:
+                    value = event.value
+                else:
+                    tag = plain_tags.get(event.value)
+                    value = (event.value if tag == _STR else
+                             constructed.get((tag, event.value), constructed) if tag is not None else constructed)
+                if value is constructed:  # not met before: convert() resolves and constructs it
+                    value = convert(event, depth)
                 else:
                     self.count += 1
-            elif kind is _MappingNode and item.tag == _MAP and shallow and self.count < MAX_NODES:
+            elif (kind is _MappingStart and event.tag is None and event.anchor is None and shallow
+                  and self.count < MAX_NODES):
                 self.count += 1  # before its keys, as convert() counts
-                value = self._mapping(item, depth + 1)  # a list of layers' item
+                value = self._mapping(event, depth + 1)  # a list of layers' item
             else:
-                value = convert(item, depth)
+                value = convert(event, depth)
             out.append(value)
-            marks.append(item.start_mark)
-        return out
+            marks.append(event.start_mark)
