@@ -83,10 +83,11 @@ def main() -> None:
             path = Path(tmp) / f"chain{n}.yaml"
             path.write_text(chain(n))
             cmds.append([py, "-m", "lstmcalc", "summary", str(path), "--format", "json"])
-        # each round: the floor, then 1k, 10k and 20k layers. Three times --runs rounds, as for start-up: the
-        # per-layer figure is a ratio of differences, and the machine's speed moves within a round (its
-        # value over single rounds spread from 0.3 to 2.5 in one run of 21, around a median of 1.04)
-        chains = rounds(cmds, 3 * runs)
+        # each round: the floor, then 1k, 10k and 20k layers. Six times --runs rounds, twice as many as for
+        # start-up: the per-layer figure is a ratio of differences, and the machine's speed moves within a
+        # round (its value over single rounds spread from 0.3 to 2.5 in one run of 21, around a median of
+        # 1.04; over 21 rounds, its 95% interval was 0.80 to 1.35 in a busy hour)
+        chains = rounds(cmds, 6 * runs)
         peak_chain = peak_rss_mb(["summary", str(Path(tmp) / "chain20000.yaml"), "--format", "json"])
     rows.append(("10,000-layer chain, summary json / floor", each_round(lambda r: r[2] / r[0], chains), "<= 10"))
     # (10k to 20k per layer) / (1k to 10k per layer), within each round
