@@ -42,7 +42,7 @@ def exit_status(code) -> int:
     if code is None:
         return 0
     if isinstance(code, int):
-        return code & 0xFF if code >= 0 else code % 256
+        return code % 256  # the low byte, as the C exit() keeps it
     print(code, file=sys.stderr)
     return 1
 
