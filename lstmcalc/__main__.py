@@ -6,11 +6,10 @@ lstmcalc.graph.cycle_collector_paused, which pauses the collector around each
 command): its scans while click and the command line are imported, and its pass
 over every object at exit, were a fifth of what `summary` adds to Python's start-up.
 When the command is done, the process ends without the interpreter's teardown of
-every module (see lstmcalc.commands.output_done).
+every module (see lstmcalc.commands.end_process).
 """
 
 import gc
-import os
 import sys
 
 
@@ -27,13 +26,7 @@ def main():
         status = 0
     except SystemExit as e:  # click ends every command with one
         status = exit_status(e.code)
-    for stream in (sys.stdout, sys.stderr):  # None when the process started with it closed
-        try:
-            if stream is not None:
-                stream.flush()
-        except (OSError, ValueError):
-            status = status or 120  # what the interpreter's own exit gives a failed flush
-    os._exit(status)
+    commands.end_process(status)
 
 
 def exit_status(code) -> int:

@@ -80,19 +80,30 @@ def fail(problem: Problem, fmt: str | None):
 own_process = False
 
 
-def output_done() -> None:
-    """The command has written everything: in its own process, end the process now.
+def end_process(status: int) -> None:
+    """End the process now with `status`, as mypy ends its own (mypy.util.hard_exit).
 
-    As mypy ends its process (mypy.util.hard_exit): standard output and error are flushed (a
-    write error takes its usual path: `terminal.failed`), then `os._exit(0)` skips freeing the
-    model object by object and the interpreter's teardown of every module, which the process would
-    do for nothing (a twentieth of a 20,000-layer summary's instructions, and 8% of the seed's).
+    Standard output and error are flushed first: inside a command they are SafeStreams, whose
+    write error takes its usual path (`terminal.failed` raises WriteFailed); outside, a failed
+    flush gives 120, as the interpreter's own exit does. `os._exit` then skips freeing every
+    object and the interpreter's teardown of every module, which the process would do for nothing.
+    """
+    for stream in (sys.stdout, sys.stderr):  # None when the process started with it closed
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            status = status or 120
+    os._exit(status)
+
+
+def output_done() -> None:
+    """The command has written everything: in its own process, end the process now (`end_process`),
+    without freeing the model object by object (a twentieth of a 20,000-layer summary's instructions).
     Outside its own process (`own_process` false) this does nothing.
     """
     if own_process:
-        for stream in (sys.stdout, sys.stderr):  # SafeStreams: a write error raises WriteFailed here
-            stream.flush()
-        os._exit(0)
+        end_process(0)
 
 
 def complete_files(ctx, param, incomplete):
