@@ -278,6 +278,7 @@ class _Converter:
         self.constructed: dict = {}  # (tag, text) -> the value of a plain int, float, bool or null
         self.resolve = loader.resolve
         self.plain_tags: dict = {}  # text -> the tag of a plain scalar: resolved once per distinct text
+        self.plain_values: dict = {}  # text -> the value of a plain, untagged scalar made before (str or constant)
         self.parser_event = loader.get_event
         self.next_event = self.parser_event  # the parser's, or (for an alias) its anchor's recorded events
         self.anchors: dict = {}  # anchor -> the events of its value
@@ -326,9 +327,14 @@ class _Converter:
             self.fail(event, f"tag {tag} is not allowed", "use plain YAML values")
         if kind is _Scalar:
             if tag == _STR:
-                return event.value
-            value = self.constructed.get((tag, event.value), self)  # self: not constructed yet (None is a value)
-            return self._scalar(event, tag) if value is self else value
+                value = event.value
+            else:
+                value = self.constructed.get((tag, event.value), self)  # self: not made yet (None is a value)
+                if value is self:
+                    value = self._scalar(event, tag)
+            if event.tag is None and event.implicit[0] and (tag == _STR or tag in _PLAIN_CONSTRUCTORS):
+                self.plain_values[event.value] = value  # the loops below take the text's next ones from here
+            return value
         if kind is _MappingStart:
             return self._mapping(event, depth + 1)
         if kind is _SequenceStart:
@@ -408,7 +414,7 @@ class _Converter:
 
     # The collections are made with dict.__new__ / list.__new__: their __init__ (for the
     # importers that build them by hand) would only set what is set here, at a call's cost.
-    # A plain scalar that is a string or a value met before (most of a spec's), and a list's
+    # A quoted scalar or a plain one met before (most of a spec's: `plain_values`), and a list's
     # untagged, unanchored mapping (a layer), are taken here rather than through convert(),
     # counted and checked as convert() would: the call is most of a scalar's cost.
     def _mapping(self, start, depth: int):
@@ -416,8 +422,7 @@ class _Converter:
         out = dict.__new__(MarkedDict)
         out.line, out.column = _line_column(start.start_mark)
         out.key_marks = marks = _KeyMarks()
-        next_event, convert, constructed, plain_tags = self.next_event, self.convert, self.constructed, \
-            self.plain_tags
+        next_event, convert, known = self.next_event, self.convert, self.plain_values
         shallow = depth <= MAX_DEPTH
         merge = self.merge_key
         while True:
@@ -427,7 +432,7 @@ class _Converter:
                 return out
             if (kind is _Scalar and event.tag is None and event.anchor is None and shallow
                     and self.count < MAX_NODES
-                    and (not event.implicit[0] or plain_tags.get(event.value) == _STR)):
+                    and (not event.implicit[0] or type(known.get(event.value)) is str)):
                 self.count += 1
                 key = event.value
             else:
@@ -443,13 +448,8 @@ class _Converter:
             event = next_event()
             if event.__class__ is _Scalar and event.tag is None and event.anchor is None and shallow \
                     and self.count < MAX_NODES:
-                if not event.implicit[0]:
-                    value = event.value
-                else:
-                    tag = plain_tags.get(event.value)
-                    value = (event.value if tag == _STR else
-                             constructed.get((tag, event.value), constructed) if tag is not None else constructed)
-                if value is constructed:  # not met before: convert() resolves and constructs it
+                value = known.get(event.value, known) if event.implicit[0] else event.value
+                if value is known:  # not met before: convert() resolves and makes it
                     value = convert(event, depth)
                 else:
                     self.count += 1
@@ -462,8 +462,7 @@ class _Converter:
         out = list.__new__(MarkedList)
         out.line, out.column = _line_column(start.start_mark)
         out.item_marks = marks = _ItemMarks()
-        next_event, convert, constructed, plain_tags = self.next_event, self.convert, self.constructed, \
-            self.plain_tags
+        next_event, convert, known = self.next_event, self.convert, self.plain_values
         shallow = depth <= MAX_DEPTH
         while True:
             event = next_event()
@@ -471,13 +470,8 @@ class _Converter:
             if kind is _SequenceEnd:
                 return out
             if kind is _Scalar and event.tag is None and event.anchor is None and shallow and self.count < MAX_NODES:
-                if not event.implicit[0]:
-                    value = event.value
-                else:
-                    tag = plain_tags.get(event.value)
-                    value = (event.value if tag == _STR else
-                             constructed.get((tag, event.value), constructed) if tag is not None else constructed)
-                if value is constructed:  # not met before: convert() resolves and constructs it
+                value = known.get(event.value, known) if event.implicit[0] else event.value
+                if value is known:  # not met before: convert() resolves and makes it
                     value = convert(event, depth)
                 else:
                     self.count += 1
